@@ -1,0 +1,135 @@
+//! The audit job: evaluate rules, apply waivers, decide verdicts and the exit code.
+
+use crate::findings::{Finding, Severity, Status};
+use crate::inventory::Inventory;
+use crate::report::{checklist, InventorySummary, ProfileVerdict, Report};
+use crate::rules::profiles::{profile, target_for};
+use crate::rules::{evaluate, EvalOptions, RuleSet};
+use crate::waivers::{self, Waiver};
+use chrono::NaiveDate;
+
+/// `--fail-on`: the lowest severity whose failing findings make the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Blocking,
+    High,
+    Medium,
+    Low,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Blocking => Some(Severity::Blocking),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Blocking => "blocking",
+            FailOn::High => "high",
+            FailOn::Medium => "medium",
+            FailOn::Low => "low",
+            FailOn::Info => "info",
+            FailOn::Never => "never",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    /// Chosen profiles; empty means "infer from the inventory".
+    pub profiles: Vec<String>,
+    pub target: Option<String>,
+    pub waivers: Vec<Waiver>,
+    pub fail_on: FailOn,
+    pub fail_on_unknown: bool,
+    pub today: NaiveDate,
+    /// The saved inventory file and its text, so findings can point into it.
+    pub inventory_file: Option<(String, String)>,
+}
+
+fn counts(f: &Finding, fail_on: FailOn) -> bool {
+    fail_on.threshold().is_some_and(|t| f.severity >= t)
+}
+
+pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
+    let profiles = if opts.profiles.is_empty() {
+        crate::rules::profiles::infer(inv)
+    } else {
+        opts.profiles.clone()
+    };
+    let eval_opts = EvalOptions {
+        profiles: profiles.clone(),
+        target: opts.target.clone(),
+        inventory_file: opts.inventory_file.clone(),
+        only: None,
+    };
+    let mut findings = evaluate(rules, inv, &eval_opts);
+    let notices = waivers::apply(&mut findings, &opts.waivers, opts.today);
+    findings.sort_by_key(|f| f.sort_key());
+    let verdicts: Vec<ProfileVerdict> = profiles
+        .iter()
+        .map(|name| {
+            let p = profile(name).expect("profiles are validated by the CLI");
+            let mine = || findings.iter().filter(|f| f.profiles.contains(name));
+            let failing = mine()
+                .filter(|f| f.status == Status::Fail && counts(f, opts.fail_on))
+                .count();
+            let unknown = mine()
+                .filter(|f| f.status == Status::Unknown && counts(f, opts.fail_on))
+                .count();
+            let verdict = if failing > 0 {
+                "blocked"
+            } else if unknown > 0 {
+                "incomplete"
+            } else {
+                "ready"
+            };
+            ProfileVerdict {
+                name: name.clone(),
+                summary: p.summary.to_string(),
+                target: target_for(p, inv, opts.target.as_deref()),
+                verdict: verdict.into(),
+                failing,
+                unknown,
+                waived: mine().filter(|f| f.status == Status::Waived).count(),
+                passed: mine().filter(|f| f.status == Status::Pass).count(),
+            }
+        })
+        .collect();
+    let verdict = ["blocked", "incomplete", "ready"]
+        .into_iter()
+        .find(|v| verdicts.iter().any(|p| p.verdict == *v))
+        .unwrap_or("ready")
+        .to_string();
+    Report {
+        tool: format!("kraftcheck {}", env!("CARGO_PKG_VERSION")),
+        generated_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        verdict,
+        fail_on: opts.fail_on.as_str().into(),
+        fail_on_unknown: opts.fail_on_unknown,
+        profiles: verdicts,
+        summary: InventorySummary::of(inv),
+        checklist: checklist::build(inv, &findings),
+        findings,
+        waiver_notices: notices,
+        inventory_file: opts.inventory_file.as_ref().map(|(f, _)| f.clone()),
+    }
+}
+
+/// 0: nothing failing at or above the threshold; 1: something is (or, with
+/// `--fail-on-unknown`, is unknown).
+pub fn exit_code(report: &Report, fail_on: FailOn, fail_on_unknown: bool) -> i32 {
+    let bad = report.findings.iter().any(|f| {
+        counts(f, fail_on)
+            && (f.status == Status::Fail || (fail_on_unknown && f.status == Status::Unknown))
+    });
+    i32::from(bad)
+}

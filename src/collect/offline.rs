@@ -1,0 +1,245 @@
+//! The offline collector: a saved inventory and/or `server.properties` files.
+
+use super::properties;
+use crate::inventory::{Broker, ConfigEntry, Inventory, PARTS};
+use crate::version::KafkaVersion;
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Clone)]
+pub struct OfflineSources {
+    pub inventory: Option<PathBuf>,
+    pub broker_configs: Vec<PathBuf>,
+    /// Kafka software version of the brokers, when it cannot be detected.
+    pub kafka_version: Option<String>,
+}
+
+/// Parts that a `server.properties` file tells nothing about.
+const NOT_IN_PROPERTIES: &[&str] = &[
+    "cluster.controller",
+    "brokers.log_dirs",
+    "topics",
+    "acls",
+    "scram_users",
+    "quotas",
+    "groups",
+    "delegation_tokens",
+    "reassignments",
+    "transactions",
+    "clients",
+    "metrics",
+];
+
+pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
+    if src.inventory.is_none() && src.broker_configs.is_empty() {
+        bail!("nothing to audit: give --inventory FILE or --broker-config FILE (or a live source)");
+    }
+    if let Some(v) = &src.kafka_version {
+        KafkaVersion::parse(v).map_err(|e| anyhow::anyhow!("--kafka-version: {e}"))?;
+    }
+    let mut inv = match &src.inventory {
+        Some(p) => crate::inventory::load_inventory(p)?,
+        None => {
+            let mut inv = Inventory::new();
+            inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            inv.cluster.kind = "self-managed".into();
+            for part in NOT_IN_PROPERTIES {
+                debug_assert!(PARTS.contains(part));
+                inv.add_gap(
+                    part,
+                    "",
+                    "not-collected",
+                    "offline audit of broker config files only",
+                );
+            }
+            inv
+        }
+    };
+    if let Some(p) = &src.inventory {
+        inv.sources.push(p.display().to_string());
+    }
+    for path in &src.broker_configs {
+        let broker = read_broker_config(path)?;
+        if let Some(dup) = inv
+            .brokers
+            .iter()
+            .find(|b| b.id == broker.id && b.id >= 0 && src.inventory.is_none())
+        {
+            bail!(
+                "{}: broker.id {} is also set in {}; give each broker's file once",
+                path.display(),
+                broker.id,
+                dup.config_file.as_deref().unwrap_or("another file")
+            );
+        }
+        inv.sources.push(path.display().to_string());
+        match inv
+            .brokers
+            .iter_mut()
+            .find(|b| b.id == broker.id && broker.id >= 0)
+        {
+            Some(existing) => {
+                existing.configs.extend(broker.configs);
+                existing.config_file = broker.config_file;
+            }
+            None => inv.brokers.push(broker),
+        }
+    }
+    if !src.broker_configs.is_empty() && src.inventory.is_none() {
+        inv.cluster.mode = detect_mode(&inv.brokers);
+    }
+    if let Some(v) = &src.kafka_version {
+        for b in &mut inv.brokers {
+            b.version = Some(v.clone());
+        }
+    }
+    fill_cluster_version(&mut inv);
+    inv.normalize();
+    Ok(inv)
+}
+
+fn read_broker_config(path: &std::path::Path) -> Result<Broker> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read broker config {}", path.display()))?;
+    // Java reads .properties as ISO-8859-1; accept UTF-8 and fall back to Latin-1.
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
+    };
+    let name = path.display().to_string();
+    let props = properties::parse(&text, &name)?;
+    let mut broker = Broker {
+        id: -1,
+        config_file: Some(name.clone()),
+        ..Default::default()
+    };
+    for p in props {
+        let mut entry =
+            ConfigEntry::new(&p.key, Some(p.value.clone()), "STATIC_BROKER_CONFIG", false);
+        entry.line = Some(p.line);
+        if p.key == "broker.id" || p.key == "node.id" {
+            let id: i64 = p.value.trim().parse().with_context(|| {
+                format!(
+                    "{name}:{}: {} must be an integer, found '{}'",
+                    p.line, p.key, p.value
+                )
+            })?;
+            if p.key == "broker.id" || broker.id < 0 {
+                broker.id = id;
+            }
+        }
+        if p.key == "process.roles" {
+            broker.roles = p
+                .value
+                .split(',')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(",");
+        }
+        if p.key == "broker.rack" {
+            broker.rack = Some(p.value.clone());
+        }
+        broker.configs.insert(p.key, entry);
+    }
+    if let Some((host, port)) = first_advertised(&broker) {
+        broker.host = host;
+        broker.port = port;
+    }
+    Ok(broker)
+}
+
+/// Host and port of the first advertised (or plain) listener.
+fn first_advertised(b: &Broker) -> Option<(String, u16)> {
+    let v = ["advertised.listeners", "listeners"]
+        .iter()
+        .find_map(|k| b.configs.get(*k).and_then(|e| e.value.clone()))?;
+    let first = v.split(',').next()?.trim();
+    let addr = first.split("://").nth(1)?;
+    let (host, port) = addr.rsplit_once(':')?;
+    Some((
+        host.trim_matches(['[', ']']).to_string(),
+        port.parse().ok()?,
+    ))
+}
+
+/// ZooKeeper, migrating or KRaft, from what the files say.
+fn detect_mode(brokers: &[Broker]) -> String {
+    let has = |b: &Broker, k: &str| {
+        b.configs
+            .get(k)
+            .and_then(|e| e.value.as_deref())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .is_some()
+    };
+    let flag = |b: &Broker, k: &str| {
+        b.configs
+            .get(k)
+            .and_then(|e| e.value.as_deref())
+            .map(|v| v.trim().eq_ignore_ascii_case("true"))
+            .unwrap_or(false)
+    };
+    if brokers
+        .iter()
+        .any(|b| flag(b, "zookeeper.metadata.migration.enable"))
+    {
+        "migrating".into()
+    } else if brokers.iter().all(|b| has(b, "process.roles")) {
+        "kraft".into()
+    } else if brokers.iter().any(|b| has(b, "zookeeper.connect")) {
+        "zookeeper".into()
+    } else {
+        String::new()
+    }
+}
+
+/// The cluster version is the lowest broker version; a gap when no broker has one.
+fn fill_cluster_version(inv: &mut Inventory) {
+    let lowest = inv
+        .brokers
+        .iter()
+        .filter_map(|b| b.version.as_deref())
+        .filter_map(|v| KafkaVersion::parse(v).ok())
+        .min();
+    if let Some(v) = lowest {
+        inv.cluster.version = Some(v.to_string());
+    }
+    let unknown: Vec<String> = inv
+        .brokers
+        .iter()
+        .filter(|b| b.version.is_none())
+        .map(|b| format!("broker:{}", b.id))
+        .collect();
+    if !inv.brokers.is_empty()
+        && unknown.len() == inv.brokers.len()
+        && inv.cluster.version.is_none()
+    {
+        if inv.gap_for("brokers.version", None).is_none() {
+            inv.add_gap(
+                "brokers.version",
+                "",
+                "not-collected",
+                "server.properties does not state the software version; pass --kafka-version",
+            );
+        }
+    } else {
+        for r in unknown {
+            if inv.gap_for("brokers.version", Some(&r)).is_none() {
+                inv.add_gap(
+                    "brokers.version",
+                    &r,
+                    "not-collected",
+                    "no version for this broker",
+                );
+            }
+        }
+    }
+    if inv.cluster.mode.is_empty() && inv.gap_for("cluster.mode", None).is_none() {
+        inv.add_gap(
+            "cluster.mode",
+            "",
+            "not-collected",
+            "metadata mode could not be determined",
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Reading a saved inventory, and finding where a value stands in its text.
+
+use super::{Inventory, SCHEMA_VERSION};
+use anyhow::{bail, Context, Result};
+use std::path::Path;
+
+/// Load and check a saved inventory. Every failure names the file and what is wrong.
+pub fn load_inventory(path: &Path) -> Result<Inventory> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read inventory {}", path.display()))?;
+    let raw: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("inventory {} is not valid JSON", path.display()))?;
+    match raw.get("schema_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == SCHEMA_VERSION as u64 => {}
+        Some(v) => bail!(
+            "inventory {}: schema_version {v} is not supported (this kraftcheck reads version {SCHEMA_VERSION}); collect it again with this version",
+            path.display()
+        ),
+        None => bail!(
+            "inventory {}: no numeric \"schema_version\" field; is this a kraftcheck inventory?",
+            path.display()
+        ),
+    }
+    let mut inv: Inventory = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "inventory {}: line {}, column {}: {}",
+            path.display(),
+            e.line(),
+            e.column(),
+            e
+        )
+    })?;
+    inv.normalize();
+    Ok(inv)
+}
+
+/// The 1-based line on which the value at JSON `pointer` (RFC 6901) starts in `text`,
+/// or `None` when the pointer does not resolve. Works on any valid JSON text.
+pub fn pointer_line(text: &str, pointer: &str) -> Option<u32> {
+    let tokens: Vec<String> = if pointer.is_empty() {
+        vec![]
+    } else {
+        pointer
+            .strip_prefix('/')?
+            .split('/')
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect()
+    };
+    let mut s = Scanner {
+        b: text.as_bytes(),
+        i: 0,
+        line: 1,
+    };
+    for tok in &tokens {
+        s.ws();
+        match s.peek()? {
+            b'{' => {
+                s.bump();
+                loop {
+                    s.ws();
+                    if s.peek()? == b'}' {
+                        return None;
+                    }
+                    let key = s.string()?;
+                    s.ws();
+                    if s.peek()? != b':' {
+                        return None;
+                    }
+                    s.bump();
+                    s.ws();
+                    if key == *tok {
+                        break;
+                    }
+                    s.skip_value()?;
+                    s.ws();
+                    if s.peek()? == b',' {
+                        s.bump();
+                    }
+                }
+            }
+            b'[' => {
+                let want: usize = tok.parse().ok()?;
+                s.bump();
+                let mut idx = 0;
+                loop {
+                    s.ws();
+                    if s.peek()? == b']' {
+                        return None;
+                    }
+                    if idx == want {
+                        break;
+                    }
+                    s.skip_value()?;
+                    idx += 1;
+                    s.ws();
+                    if s.peek()? == b',' {
+                        s.bump();
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+    s.ws();
+    Some(s.line)
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+    line: u32,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn bump(&mut self) {
+        if self.b.get(self.i) == Some(&b'\n') {
+            self.line += 1;
+        }
+        self.i += 1;
+    }
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.bump();
+        }
+    }
+    fn string(&mut self) -> Option<String> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i;
+        self.bump();
+        loop {
+            match self.peek()? {
+                b'\\' => {
+                    self.bump();
+                    self.bump();
+                }
+                b'"' => {
+                    self.bump();
+                    break;
+                }
+                _ => self.bump(),
+            }
+        }
+        serde_json::from_slice(&self.b[start..self.i]).ok()
+    }
+    fn skip_value(&mut self) -> Option<()> {
+        self.ws();
+        match self.peek()? {
+            b'"' => {
+                self.string()?;
+            }
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek()? {
+                        b'"' => {
+                            self.string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.bump();
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.bump();
+                }
+            }
+            _ => {
+                while !matches!(self.peek(), None | Some(b',' | b'}' | b']')) {
+                    self.bump();
+                }
+            }
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pointer_line;
+
+    #[test]
+    fn finds_lines_of_pointers() {
+        let text = "{\n  \"a\": 1,\n  \"b\": [\n    {\"x\": \"}\"},\n    {\n      \"y/z\": true\n    }\n  ]\n}\n";
+        assert_eq!(pointer_line(text, ""), Some(1));
+        assert_eq!(pointer_line(text, "/a"), Some(2));
+        assert_eq!(pointer_line(text, "/b"), Some(3));
+        assert_eq!(pointer_line(text, "/b/0"), Some(4));
+        assert_eq!(pointer_line(text, "/b/1"), Some(5));
+        assert_eq!(pointer_line(text, "/b/1/y~1z"), Some(6));
+        assert_eq!(pointer_line(text, "/b/2"), None);
+        assert_eq!(pointer_line(text, "/c"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! kraftcheck: audit Apache Kafka and Amazon MSK clusters and their clients for the move
+//! from ZooKeeper to KRaft, and prove afterwards that nothing was lost.
+//!
+//! Pipeline: collect → [`inventory::Inventory`] → [`rules::evaluate`] → [`findings::Finding`]s
+//! → [`report::render`].
+
+pub mod audit;
+pub mod collect;
+pub mod findings;
+pub mod inventory;
+pub mod output;
+pub mod report;
+pub mod rules;
+pub mod version;
+pub mod waivers;

@@ -1,0 +1,80 @@
+//! Writing outputs: everything is rendered first, then written through temporary files and
+//! renamed, so a failure never leaves a half-written report behind.
+
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Write `contents` to `path` atomically (temporary file in the same directory, then rename).
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.kraftcheck-tmp-{}", std::process::id()));
+    let result = (|| -> Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Where each rendered output goes. With one output and no `-o`, stdout (`None`).
+/// With several, `-o` must name a directory (created if missing).
+pub fn plan(
+    outputs: &[(&'static str, String)],
+    out: Option<&Path>,
+) -> Result<Vec<(Option<PathBuf>, String)>> {
+    match (outputs.len(), out) {
+        (1, None) => Ok(vec![(None, outputs[0].1.clone())]),
+        (_, None) => bail!("several --format values need -o DIR to write them into"),
+        (1, Some(p)) if !p.is_dir() && !p.as_os_str().to_string_lossy().ends_with('/') => {
+            Ok(vec![(Some(p.to_path_buf()), outputs[0].1.clone())])
+        }
+        (_, Some(dir)) => {
+            if dir.exists() && !dir.is_dir() {
+                bail!(
+                    "-o {}: exists and is not a directory (needed for several formats)",
+                    dir.display()
+                );
+            }
+            Ok(outputs
+                .iter()
+                .map(|(name, body)| (Some(dir.join(name)), body.clone()))
+                .collect())
+        }
+    }
+}
+
+/// Carry out a plan made by [`plan`].
+pub fn write_all(planned: Vec<(Option<PathBuf>, String)>) -> Result<()> {
+    for (path, _) in &planned {
+        if let Some(p) = path {
+            if let Some(d) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(d)
+                    .with_context(|| format!("cannot create directory {}", d.display()))?;
+            }
+        }
+    }
+    for (path, body) in planned {
+        match path {
+            None => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(body.as_bytes())?;
+                out.flush()?;
+            }
+            Some(p) => write_atomic(&p, body.as_bytes())?,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Reports: every format renders the same [`Report`] (findings + inventory summary).
+
+pub mod checklist;
+mod html;
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+mod table;
+
+use crate::findings::{Finding, Severity, Status};
+use crate::inventory::{Gap, Inventory};
+use crate::waivers::WaiverNotice;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Markdown,
+    Html,
+    Json,
+    Sarif,
+    Junit,
+}
+
+impl Format {
+    /// File name used when several formats are written into one directory.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Table => "kraftcheck.txt",
+            Format::Markdown => "kraftcheck.md",
+            Format::Html => "kraftcheck.html",
+            Format::Json => "kraftcheck.json",
+            Format::Sarif => "kraftcheck.sarif",
+            Format::Junit => "kraftcheck.junit.xml",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileVerdict {
+    pub name: String,
+    pub summary: String,
+    pub target: String,
+    /// `ready`, `blocked` or `incomplete` (unknowns at or above the threshold, nothing failing).
+    pub verdict: String,
+    pub failing: usize,
+    pub unknown: usize,
+    pub waived: usize,
+    pub passed: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InventorySummary {
+    pub cluster_id: Option<String>,
+    pub kind: String,
+    pub mode: String,
+    pub version: Option<String>,
+    pub brokers: usize,
+    pub topics: usize,
+    pub partitions: usize,
+    pub acls: usize,
+    pub scram_users: usize,
+    pub quotas: usize,
+    pub groups: usize,
+    pub sources: Vec<String>,
+    pub gaps: Vec<Gap>,
+}
+
+impl InventorySummary {
+    pub fn of(inv: &Inventory) -> Self {
+        InventorySummary {
+            cluster_id: inv.cluster.id.clone(),
+            kind: inv.cluster.kind.clone(),
+            mode: inv.cluster.mode.clone(),
+            version: inv.cluster.version.clone(),
+            brokers: inv.brokers.len(),
+            topics: inv.topics.len(),
+            partitions: inv.topics.iter().map(|t| t.partitions.len()).sum(),
+            acls: inv.acls.len(),
+            scram_users: inv.scram_users.len(),
+            quotas: inv.quotas.len(),
+            groups: inv.groups.len(),
+            sources: inv.sources.clone(),
+            gaps: inv.gaps.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tool: String,
+    pub generated_at: String,
+    /// `ready`, `blocked` or `incomplete`, the worst over the profiles.
+    pub verdict: String,
+    pub fail_on: String,
+    pub fail_on_unknown: bool,
+    pub profiles: Vec<ProfileVerdict>,
+    pub summary: InventorySummary,
+    /// Findings, worst first.
+    pub findings: Vec<Finding>,
+    pub waiver_notices: Vec<WaiverNotice>,
+    /// The seed article's client-migration checklist, marked from the data where known.
+    pub checklist: Vec<checklist::ChecklistItem>,
+    /// The inventory file findings point into, when there is one.
+    pub inventory_file: Option<String>,
+}
+
+impl Report {
+    /// Counts of failing findings by severity (for charts and summaries).
+    pub fn failing_by_severity(&self) -> BTreeMap<Severity, usize> {
+        let mut m: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        for f in self.findings.iter().filter(|f| f.status == Status::Fail) {
+            *m.entry(f.severity).or_default() += 1;
+        }
+        m
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.findings.iter().filter(|f| f.status == status).count()
+    }
+}
+
+/// Render one format. Renderers only read the report and the inventory summary.
+pub fn render(format: Format, report: &Report) -> anyhow::Result<String> {
+    match format {
+        Format::Table => Ok(table::render(report)),
+        Format::Markdown => markdown::render(report),
+        Format::Html => html::render(report),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+    }
+}
+
+/// `rules list`: one line per rule.
+pub fn rules_table(set: &crate::rules::RuleSet) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::NOTHING);
+    t.set_header(["id", "severity", "area", "scope", "profiles", "title"]);
+    for r in &set.rules {
+        t.add_row([
+            r.id.as_str(),
+            r.severity.as_str(),
+            &r.area,
+            r.scope.name(),
+            &r.profiles.join(","),
+            &r.title,
+        ]);
+    }
+    format!("{t}\n{} rules\n", set.rules.len())
+}
+
+/// `rules explain ID`.
+pub fn explain(r: &crate::rules::Rule) -> String {
+    let mut s = format!("{} — {}\n\n", r.id, r.title);
+    s.push_str(&format!(
+        "severity: {}   area: {}   scope: {}\n",
+        r.severity,
+        r.area,
+        r.scope.name()
+    ));
+    s.push_str(&format!("profiles: {}\n", r.profiles.join(", ")));
+    if !r.needs.is_empty() {
+        s.push_str(&format!(
+            "needs:    {} (unknown when not collected)\n",
+            r.needs.join(", ")
+        ));
+    }
+    s.push_str(&format!(
+        "source:   {}\n\ncondition:\n  {}\n\n",
+        r.origin,
+        r.when_src.trim().replace('\n', "\n  ")
+    ));
+    s.push_str(&format!(
+        "Why:\n  {}\n\nRemediation:\n  {}\n\nReferences:\n",
+        r.why.replace('\n', "\n  "),
+        r.remediation.replace('\n', "\n  ")
+    ));
+    for reference in &r.references {
+        s.push_str(&format!("  - {reference}\n"));
+    }
+    s
+}

@@ -1,0 +1,300 @@
+//! The CEL environment rules run in: helper functions, and the conversion of the inventory
+//! into CEL values (with a few derived fields that keep rule conditions short).
+
+use crate::inventory::Inventory;
+use crate::version::{self, KafkaVersion};
+use cel::objects::{Key, Map};
+use cel::{Context, Env, ExecutionError, Value};
+use serde_json::{json, Value as Json};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// Helper functions rules may call, with a one-line description each (`rules explain` and
+/// the README list them).
+pub const FUNCTIONS: &[(&str, &str)] = &[
+    (
+        "cfg(item, key)",
+        "config value as a string, or null when unset or redacted",
+    ),
+    (
+        "has_cfg(item, key)",
+        "true when the key is set (even if its value is redacted)",
+    ),
+    (
+        "cfg_or(item, key, default)",
+        "config value, or `default` when unset",
+    ),
+    (
+        "cfg_source(item, key)",
+        "Kafka config source of the key (STATIC_BROKER_CONFIG, DYNAMIC_TOPIC_CONFIG, …), or null",
+    ),
+    (
+        "version_lt(a, b) / version_le / version_gt / version_ge / version_eq",
+        "Kafka/MSK version comparison (3.9.1, 3.7.x.kraft, 2.8.2.tiered, 3.6-IV1)",
+    ),
+    (
+        "version_valid(s)",
+        "true when s parses as a Kafka/MSK version",
+    ),
+    (
+        "is_kraft_version(s)",
+        "true for MSK `.kraft` version strings",
+    ),
+    ("major_minor(s)", "`3.9` for `3.9.1`"),
+    (
+        "split_list(s)",
+        "comma-separated config value as a list of trimmed, non-empty strings",
+    ),
+];
+
+pub fn env() -> Arc<Env> {
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Env::stdlib();
+        env.add_extension(cel::extensions::strings)
+            .expect("strings extension");
+        Arc::new(env)
+    })
+    .clone()
+}
+
+fn err(f: &str, msg: impl ToString) -> ExecutionError {
+    ExecutionError::function_error(f, msg)
+}
+
+fn config_entry<'a>(item: &'a Value, key: &str) -> Option<&'a Value> {
+    let Value::Map(m) = item else { return None };
+    let Value::Map(configs) = m.map.get(&Key::String(Arc::new("configs".into())))? else {
+        return None;
+    };
+    configs.map.get(&Key::String(Arc::new(key.to_string())))
+}
+
+fn field<'a>(entry: &'a Value, name: &str) -> Option<&'a Value> {
+    let Value::Map(m) = entry else { return None };
+    m.map.get(&Key::String(Arc::new(name.to_string())))
+}
+
+fn ver(f: &str, v: &Value) -> Result<KafkaVersion, ExecutionError> {
+    match v {
+        Value::String(s) => KafkaVersion::parse(s).map_err(|e| err(f, e)),
+        Value::Null => Err(err(f, "version is unknown (null)")),
+        other => Err(err(f, format!("expected a version string, got {other:?}"))),
+    }
+}
+
+fn version_cmp(f: &str, a: &Value, b: &Value) -> Result<Ordering, ExecutionError> {
+    Ok(ver(f, a)?.cmp(&ver(f, b)?))
+}
+
+/// A root context with every helper function registered.
+pub fn root_context() -> Context<'static, 'static> {
+    let mut ctx = Context::with_env(env());
+    ctx.add_function("cfg", |item: Value, key: Arc<String>| -> Value {
+        config_entry(&item, &key)
+            .and_then(|e| field(e, "value"))
+            .cloned()
+            .unwrap_or(Value::Null)
+    })
+    .expect("cfg");
+    ctx.add_function("has_cfg", |item: Value, key: Arc<String>| -> Value {
+        Value::Bool(config_entry(&item, &key).is_some())
+    })
+    .expect("has_cfg");
+    ctx.add_function(
+        "cfg_or",
+        |item: Value, key: Arc<String>, default: Value| -> Value {
+            match config_entry(&item, &key).and_then(|e| field(e, "value")) {
+                Some(v @ Value::String(_)) => v.clone(),
+                _ => default,
+            }
+        },
+    )
+    .expect("cfg_or");
+    ctx.add_function("cfg_source", |item: Value, key: Arc<String>| -> Value {
+        config_entry(&item, &key)
+            .and_then(|e| field(e, "source"))
+            .cloned()
+            .unwrap_or(Value::Null)
+    })
+    .expect("cfg_source");
+    macro_rules! cmp_fn {
+        ($name:literal, $pred:expr) => {
+            ctx.add_function(
+                $name,
+                |a: Value, b: Value| -> Result<Value, ExecutionError> {
+                    let o = version_cmp($name, &a, &b)?;
+                    #[allow(clippy::redundant_closure_call)]
+                    Ok(Value::Bool(($pred)(o)))
+                },
+            )
+            .expect($name);
+        };
+    }
+    cmp_fn!("version_lt", |o| o == Ordering::Less);
+    cmp_fn!("version_le", |o| o != Ordering::Greater);
+    cmp_fn!("version_gt", |o| o == Ordering::Greater);
+    cmp_fn!("version_ge", |o| o != Ordering::Less);
+    cmp_fn!("version_eq", |o| o == Ordering::Equal);
+    ctx.add_function("version_valid", |v: Value| -> Value {
+        Value::Bool(matches!(&v, Value::String(s) if KafkaVersion::parse(s).is_ok()))
+    })
+    .expect("version_valid");
+    ctx.add_function(
+        "is_kraft_version",
+        |v: Value| -> Result<Value, ExecutionError> {
+            Ok(Value::Bool(ver("is_kraft_version", &v)?.is_kraft()))
+        },
+    )
+    .expect("is_kraft_version");
+    ctx.add_function("major_minor", |v: Value| -> Result<Value, ExecutionError> {
+        Ok(Value::String(Arc::new(
+            ver("major_minor", &v)?.major_minor(),
+        )))
+    })
+    .expect("major_minor");
+    ctx.add_function("split_list", |v: Value| -> Result<Value, ExecutionError> {
+        match v {
+            Value::Null => Ok(Value::List(Arc::new(vec![]))),
+            Value::String(s) => Ok(Value::List(Arc::new(
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| Value::String(Arc::new(p.to_string())))
+                    .collect(),
+            ))),
+            other => Err(err(
+                "split_list",
+                format!("expected a string, got {other:?}"),
+            )),
+        }
+    })
+    .expect("split_list");
+    ctx
+}
+
+/// A JSON value as a CEL value.
+pub fn to_cel(v: &Json) -> Value {
+    match v {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Value::String(Arc::new(s.clone())),
+        Json::Array(a) => Value::List(Arc::new(a.iter().map(to_cel).collect())),
+        Json::Object(o) => {
+            let map: HashMap<Key, Value> = o
+                .iter()
+                .map(|(k, v)| (Key::String(Arc::new(k.clone())), to_cel(v)))
+                .collect();
+            Value::Map(Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// A CEL value as JSON (for evidence).
+pub fn to_json(v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Bool(b) => json!(b),
+        Value::Int(i) => json!(i),
+        Value::UInt(u) => json!(u),
+        Value::Float(f) => json!(f),
+        Value::String(s) => json!(s.as_str()),
+        Value::List(l) => Json::Array(l.iter().map(to_json).collect()),
+        Value::Map(m) => {
+            let mut entries: Vec<(String, Json)> = m
+                .map
+                .iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Key::String(s) => s.to_string(),
+                        Key::Int(i) => i.to_string(),
+                        Key::Uint(u) => u.to_string(),
+                        Key::Bool(b) => b.to_string(),
+                    };
+                    (key, to_json(v))
+                })
+                .collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Json::Object(entries.into_iter().collect())
+        }
+        other => json!(format!("{other:?}")),
+    }
+}
+
+/// The inventory as JSON, with derived fields rules use often:
+/// topics get `partition_count`, `replication_factor`, `offline_partitions`,
+/// `under_replicated_partitions`, `min_isr` and `under_min_isr_partitions`;
+/// the root gets `broker_ids`.
+pub fn inventory_view(inv: &Inventory) -> Json {
+    let mut root = serde_json::to_value(inv).expect("inventory serializes");
+    let default_min_isr: i64 = inv
+        .brokers
+        .iter()
+        .find_map(|b| {
+            b.configs
+                .get("min.insync.replicas")
+                .and_then(|e| e.value.as_deref())
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(1);
+    if let Some(topics) = root.get_mut("topics").and_then(Json::as_array_mut) {
+        for (t, src) in topics.iter_mut().zip(&inv.topics) {
+            let min_isr: i64 = src
+                .configs
+                .get("min.insync.replicas")
+                .and_then(|e| e.value.as_deref())
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(default_min_isr);
+            let o = t.as_object_mut().expect("topic is an object");
+            o.insert("partition_count".into(), json!(src.partitions.len()));
+            o.insert(
+                "replication_factor".into(),
+                json!(src
+                    .partitions
+                    .iter()
+                    .map(|p| p.replicas.len())
+                    .max()
+                    .unwrap_or(0)),
+            );
+            o.insert(
+                "offline_partitions".into(),
+                json!(src.partitions.iter().filter(|p| p.leader < 0).count()),
+            );
+            o.insert(
+                "under_replicated_partitions".into(),
+                json!(src
+                    .partitions
+                    .iter()
+                    .filter(|p| p.isr.len() < p.replicas.len())
+                    .count()),
+            );
+            o.insert("min_isr".into(), json!(min_isr));
+            o.insert(
+                "under_min_isr_partitions".into(),
+                json!(src
+                    .partitions
+                    .iter()
+                    .filter(|p| (p.isr.len() as i64) < min_isr)
+                    .count()),
+            );
+        }
+    }
+    let ids: Vec<i64> = inv.brokers.iter().map(|b| b.id).collect();
+    root.as_object_mut()
+        .expect("object")
+        .insert("broker_ids".into(), json!(ids));
+    root
+}
+
+/// Compare two version strings for Rust callers (profiles, reports).
+pub fn version_ge(a: &str, b: &str) -> bool {
+    matches!(
+        version::compare(a, b),
+        Ok(Ordering::Greater | Ordering::Equal)
+    )
+}

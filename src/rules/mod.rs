@@ -1,0 +1,155 @@
+//! Rules are data: one TOML file per rule, with a CEL condition compiled at load time.
+//!
+//! The pack under `rules/` is embedded in the binary; `--rules DIR` adds rules or overrides
+//! embedded ones with the same id.
+
+pub mod celenv;
+mod eval;
+mod load;
+pub mod profiles;
+mod selftest;
+
+pub use eval::{evaluate, EvalOptions};
+pub use load::{load_rules, RuleSet};
+pub use selftest::{run_examples, ExampleOutcome};
+
+use crate::findings::Severity;
+use std::collections::BTreeMap;
+
+/// What a rule iterates over. Each scope binds one CEL variable per item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Cluster,
+    Broker,
+    Topic,
+    Acl,
+    ScramUser,
+    Quota,
+    Group,
+    DelegationToken,
+    Reassignment,
+    Transaction,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 10] = [
+        Scope::Cluster,
+        Scope::Broker,
+        Scope::Topic,
+        Scope::Acl,
+        Scope::ScramUser,
+        Scope::Quota,
+        Scope::Group,
+        Scope::DelegationToken,
+        Scope::Reassignment,
+        Scope::Transaction,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Cluster => "cluster",
+            Scope::Broker => "broker",
+            Scope::Topic => "topic",
+            Scope::Acl => "acl",
+            Scope::ScramUser => "scram_user",
+            Scope::Quota => "quota",
+            Scope::Group => "group",
+            Scope::DelegationToken => "delegation_token",
+            Scope::Reassignment => "reassignment",
+            Scope::Transaction => "transaction",
+        }
+    }
+
+    /// The CEL variable bound to each item (also available as `item`).
+    pub fn variable(self) -> Option<&'static str> {
+        match self {
+            Scope::Cluster => None,
+            Scope::Broker => Some("broker"),
+            Scope::Topic => Some("topic"),
+            Scope::Acl => Some("acl"),
+            Scope::ScramUser => Some("user"),
+            Scope::Quota => Some("quota"),
+            Scope::Group => Some("group"),
+            Scope::DelegationToken => Some("token"),
+            Scope::Reassignment => Some("reassignment"),
+            Scope::Transaction => Some("txn"),
+        }
+    }
+
+    /// The inventory list the scope iterates.
+    pub fn list(self) -> Option<&'static str> {
+        match self {
+            Scope::Cluster => None,
+            Scope::Broker => Some("brokers"),
+            Scope::Topic => Some("topics"),
+            Scope::Acl => Some("acls"),
+            Scope::ScramUser => Some("scram_users"),
+            Scope::Quota => Some("quotas"),
+            Scope::Group => Some("groups"),
+            Scope::DelegationToken => Some("delegation_tokens"),
+            Scope::Reassignment => Some("reassignments"),
+            Scope::Transaction => Some("transactions"),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.name() == s)
+    }
+}
+
+/// Variables every condition can read, whatever its scope.
+pub const GLOBALS: &[&str] = &[
+    "inv",
+    "cluster",
+    "brokers",
+    "topics",
+    "acls",
+    "scram_users",
+    "quotas",
+    "groups",
+    "delegation_tokens",
+    "reassignments",
+    "transactions",
+    "broker_ids",
+    "msk",
+    "iam",
+    "clients",
+    "target",
+    "profile",
+];
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// `fail`, `pass` or `unknown`.
+    pub expect: String,
+    pub note: String,
+    pub target: Option<String>,
+    pub profile: Option<String>,
+    /// The inventory JSON the example runs against (shorthand already expanded).
+    pub inventory: serde_json::Value,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub area: String,
+    pub profiles: Vec<String>,
+    pub scope: Scope,
+    pub needs: Vec<String>,
+    pub keys: Vec<String>,
+    pub when_src: String,
+    pub when: cel::Program,
+    pub message: String,
+    pub evidence: BTreeMap<String, (String, cel::Program)>,
+    pub why: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub examples: Vec<Example>,
+    /// Where the rule came from: `embedded:rules/…` or a file path.
+    pub origin: String,
+    /// True when the condition or evidence reads `target` or `profile`, so it is evaluated
+    /// once per selected profile.
+    pub per_profile: bool,
+}

@@ -1,0 +1,82 @@
+//! `kraftcheck rules test`: every rule's examples must behave as they say.
+
+use super::{evaluate, EvalOptions, RuleSet};
+use crate::findings::Status;
+use crate::inventory::Inventory;
+
+#[derive(Debug)]
+pub struct ExampleOutcome {
+    pub rule_id: String,
+    pub origin: String,
+    /// 1-based example number; 0 for a rule-level problem (missing examples).
+    pub index: usize,
+    pub expect: String,
+    pub got: String,
+    pub note: String,
+    pub ok: bool,
+}
+
+pub fn run_examples(set: &RuleSet) -> Vec<ExampleOutcome> {
+    let mut out = Vec::new();
+    for rule in &set.rules {
+        for want in ["fail", "pass"] {
+            if !rule.examples.iter().any(|e| e.expect == want) {
+                out.push(ExampleOutcome {
+                    rule_id: rule.id.clone(),
+                    origin: rule.origin.clone(),
+                    index: 0,
+                    expect: want.into(),
+                    got: "no example".into(),
+                    note: format!("every rule needs at least one example with expect = \"{want}\""),
+                    ok: false,
+                });
+            }
+        }
+        for (i, ex) in rule.examples.iter().enumerate() {
+            let mut o = ExampleOutcome {
+                rule_id: rule.id.clone(),
+                origin: rule.origin.clone(),
+                index: i + 1,
+                expect: ex.expect.clone(),
+                got: String::new(),
+                note: ex.note.clone(),
+                ok: false,
+            };
+            let inv: Inventory = match serde_json::from_value(ex.inventory.clone()) {
+                Ok(inv) => inv,
+                Err(e) => {
+                    o.got = format!("invalid example inventory: {e}");
+                    out.push(o);
+                    continue;
+                }
+            };
+            let profile = ex
+                .profile
+                .clone()
+                .unwrap_or_else(|| rule.profiles[0].clone());
+            let opts = EvalOptions {
+                profiles: vec![profile],
+                target: ex.target.clone(),
+                inventory_file: None,
+                only: Some(rule.id.clone()),
+            };
+            let findings = evaluate(set, &inv, &opts);
+            let got = if findings.iter().any(|f| f.status == Status::Fail) {
+                "fail"
+            } else if findings.iter().any(|f| f.status == Status::Unknown) {
+                "unknown"
+            } else {
+                "pass"
+            };
+            o.got = got.to_string();
+            if got == "unknown" && ex.expect != "unknown" {
+                if let Some(f) = findings.iter().find(|f| f.status == Status::Unknown) {
+                    o.got = format!("unknown ({})", f.message);
+                }
+            }
+            o.ok = got == ex.expect;
+            out.push(o);
+        }
+    }
+    out
+}

@@ -1,0 +1,181 @@
+//! Waivers: accepted risks. A waived finding stays in every report with its reason; an
+//! expired waiver no longer applies and is reported; one expiring within 14 days is flagged.
+
+use crate::findings::{AppliedWaiver, Finding, Status};
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::NaiveDate;
+use globset::{Glob, GlobMatcher};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub rule: String,
+    pub resource: String,
+    pub reason: String,
+    pub owner: String,
+    pub expires: NaiveDate,
+    rule_glob: GlobMatcher,
+    resource_glob: GlobMatcher,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverFile {
+    #[serde(default)]
+    waiver: Vec<WaiverEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverEntry {
+    rule: String,
+    #[serde(default = "any")]
+    resource: String,
+    reason: String,
+    owner: String,
+    expires: toml::Value,
+}
+
+fn any() -> String {
+    "*".into()
+}
+
+/// A note about a waiver itself (expired, expiring soon, or matching nothing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverNotice {
+    pub rule: String,
+    pub resource: String,
+    pub owner: String,
+    pub expires: String,
+    /// `expired`, `expiring` or `unused`.
+    pub kind: String,
+    pub message: String,
+}
+
+pub fn load_waivers(path: &Path) -> Result<Vec<Waiver>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read waivers file {}", path.display()))?;
+    let f: WaiverFile = toml::from_str(&text).map_err(|e| {
+        anyhow!(
+            "waivers file {}: {}",
+            path.display(),
+            e.to_string().trim_end()
+        )
+    })?;
+    let mut out = Vec::new();
+    for (i, w) in f.waiver.into_iter().enumerate() {
+        let at = |field: &str| {
+            format!(
+                "waivers file {}: waiver {} (rule {}): field `{field}`",
+                path.display(),
+                i + 1,
+                w.rule
+            )
+        };
+        let expires = match &w.expires {
+            toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none() => {
+                let d = d.date.expect("checked");
+                NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
+            }
+            toml::Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            anyhow!(
+                "{}: '{}' is not a date (write YYYY-MM-DD)",
+                at("expires"),
+                w.expires
+            )
+        })?;
+        for (name, v) in [
+            ("rule", &w.rule),
+            ("reason", &w.reason),
+            ("owner", &w.owner),
+            ("resource", &w.resource),
+        ] {
+            if v.trim().is_empty() {
+                bail!("{}: must not be empty", at(name));
+            }
+        }
+        let glob = |field: &str, p: &str| -> Result<GlobMatcher> {
+            Ok(Glob::new(p)
+                .map_err(|e| anyhow!("{}: bad pattern: {e}", at(field)))?
+                .compile_matcher())
+        };
+        out.push(Waiver {
+            rule_glob: glob("rule", &w.rule)?,
+            resource_glob: glob("resource", &w.resource)?,
+            rule: w.rule,
+            resource: w.resource,
+            reason: w.reason,
+            owner: w.owner,
+            expires,
+        });
+    }
+    Ok(out)
+}
+
+/// Apply waivers to failing and unknown findings as of `today`.
+pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> Vec<WaiverNotice> {
+    let mut notices = Vec::new();
+    for w in waivers {
+        let days_left = (w.expires - today).num_days();
+        let notice = |kind: &str, message: String| WaiverNotice {
+            rule: w.rule.clone(),
+            resource: w.resource.clone(),
+            owner: w.owner.clone(),
+            expires: w.expires.to_string(),
+            kind: kind.into(),
+            message,
+        };
+        let matches = |f: &Finding| {
+            matches!(f.status, Status::Fail | Status::Unknown)
+                && w.rule_glob.is_match(&f.rule_id)
+                && w.resource_glob.is_match(f.resource.id())
+        };
+        if days_left < 0 {
+            let hit = if findings.iter().any(matches) {
+                "; its findings count again"
+            } else {
+                ""
+            };
+            notices.push(notice(
+                "expired",
+                format!(
+                    "waiver for {} on {} expired on {}{hit}",
+                    w.rule, w.resource, w.expires
+                ),
+            ));
+            continue;
+        }
+        let mut used = false;
+        for f in findings.iter_mut().filter(|f| matches(f)) {
+            used = true;
+            f.status = Status::Waived;
+            f.waiver = Some(AppliedWaiver {
+                reason: w.reason.clone(),
+                owner: w.owner.clone(),
+                expires: w.expires.to_string(),
+                expiring_soon: days_left <= EXPIRY_WARNING_DAYS,
+            });
+        }
+        if !used {
+            notices.push(notice(
+                "unused",
+                format!("waiver for {} on {} matches no finding", w.rule, w.resource),
+            ));
+        } else if days_left <= EXPIRY_WARNING_DAYS {
+            notices.push(notice(
+                "expiring",
+                format!(
+                    "waiver for {} on {} expires on {} ({} days left)",
+                    w.rule, w.resource, w.expires, days_left
+                ),
+            ));
+        }
+    }
+    notices
+}
