@@ -11,5 +11,6 @@ pub mod inventory;
 pub mod output;
 pub mod report;
 pub mod rules;
+pub mod textpos;
 pub mod version;
 pub mod waivers;

@@ -59,10 +59,10 @@ pub fn load_waivers(path: &Path) -> Result<Vec<Waiver>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read waivers file {}", path.display()))?;
     let f: WaiverFile = toml::from_str(&text).map_err(|e| {
+        let name = path.display().to_string();
         anyhow!(
-            "waivers file {}: {}",
-            path.display(),
-            e.to_string().trim_end()
+            "waivers file {}",
+            crate::textpos::toml_error(&name, &text, &e)
         )
     })?;
     let mut out = Vec::new();
@@ -84,10 +84,13 @@ pub fn load_waivers(path: &Path) -> Result<Vec<Waiver>> {
             _ => None,
         }
         .ok_or_else(|| {
+            let shown = match &w.expires {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
             anyhow!(
-                "{}: '{}' is not a date (write YYYY-MM-DD)",
-                at("expires"),
-                w.expires
+                "{}: '{shown}' is not a date (write YYYY-MM-DD)",
+                at("expires")
             )
         })?;
         for (name, v) in [
@@ -178,4 +181,100 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
         }
     }
     notices
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Location, Resource, Severity};
+
+    fn finding(rule: &str, res: &str, status: Status) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            title: "t".into(),
+            severity: Severity::High,
+            status,
+            area: "config".into(),
+            profiles: vec!["inplace".into()],
+            resource: Resource {
+                kind: "broker".into(),
+                name: res.into(),
+            },
+            message: "m".into(),
+            evidence: Default::default(),
+            why: String::new(),
+            remediation: String::new(),
+            references: vec![],
+            location: Location::default(),
+            waiver: None,
+        }
+    }
+
+    fn waivers(text: &str) -> Vec<Waiver> {
+        let d = tempfile::TempDir::new().unwrap();
+        let p = d.path().join("w.toml");
+        std::fs::write(&p, text).unwrap();
+        load_waivers(&p).unwrap()
+    }
+
+    #[test]
+    fn applies_expires_and_warns() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let ws = waivers(
+            r#"
+[[waiver]]
+rule = "R-1"
+resource = "broker:1"
+reason = "accepted"
+owner = "team-a"
+expires = 2027-06-30
+
+[[waiver]]
+rule = "R-2"
+resource = "broker:*"
+reason = "soon"
+owner = "team-b"
+expires = "2026-12-05"
+
+[[waiver]]
+rule = "R-3"
+reason = "old"
+owner = "team-c"
+expires = 2026-11-26
+
+[[waiver]]
+rule = "R-9"
+reason = "nothing matches"
+owner = "team-d"
+expires = 2027-01-01
+"#,
+        );
+        let mut fs = vec![
+            finding("R-1", "1", Status::Fail),
+            finding("R-1", "2", Status::Fail),
+            finding("R-2", "5", Status::Unknown),
+            finding("R-3", "1", Status::Fail),
+            finding("R-1", "1", Status::Pass),
+        ];
+        let notices = apply(&mut fs, &ws, today);
+        assert_eq!(fs[0].status, Status::Waived);
+        assert!(!fs[0].waiver.as_ref().unwrap().expiring_soon);
+        assert_eq!(fs[1].status, Status::Fail, "other resource not waived");
+        assert_eq!(fs[2].status, Status::Waived);
+        assert!(fs[2].waiver.as_ref().unwrap().expiring_soon);
+        assert_eq!(
+            fs[3].status,
+            Status::Fail,
+            "expired waiver no longer applies"
+        );
+        assert_eq!(fs[4].status, Status::Pass, "passes are never waived");
+        let kinds: Vec<(&str, &str)> = notices
+            .iter()
+            .map(|n| (n.rule.as_str(), n.kind.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("R-2", "expiring"), ("R-3", "expired"), ("R-9", "unused")]
+        );
+    }
 }

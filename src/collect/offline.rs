@@ -55,10 +55,8 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
             inv
         }
     };
-    if let Some(p) = &src.inventory {
-        inv.sources.push(p.display().to_string());
-    }
-    for path in &src.broker_configs {
+    for path in expand_dirs(&src.broker_configs)? {
+        let path = &path;
         let broker = read_broker_config(path)?;
         if let Some(dup) = inv
             .brokers
@@ -96,6 +94,31 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     fill_cluster_version(&mut inv);
     inv.normalize();
     Ok(inv)
+}
+
+/// A directory given to `--broker-config` stands for every `*.properties` file in it.
+fn expand_dirs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("cannot read directory {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "properties"))
+                .collect();
+            if found.is_empty() {
+                bail!(
+                    "--broker-config {}: directory has no *.properties files",
+                    p.display()
+                );
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
 }
 
 fn read_broker_config(path: &std::path::Path) -> Result<Broker> {

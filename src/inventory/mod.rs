@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod load;
+mod topics;
 pub use load::{load_inventory, pointer_line};
+pub use topics::framework_of;
 
 /// Bumped whenever a saved inventory from an older build could be misread.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -353,6 +355,9 @@ impl Inventory {
         self.topics.sort_by(|a, b| a.name.cmp(&b.name));
         for t in &mut self.topics {
             t.partitions.sort_by_key(|p| p.id);
+            if t.framework.is_none() {
+                t.framework = framework_of(&t.name).map(str::to_string);
+            }
         }
         self.acls
             .sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));

@@ -140,14 +140,10 @@ fn parse_all(files: Vec<(String, String)>) -> Result<Vec<Rule>> {
     Ok(rules)
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
 /// Compile a CEL expression; errors give the file line and column.
 fn compile(origin: &str, text: &str, field: &str, src: &Spanned<String>) -> Result<cel::Program> {
     celenv::env().compile(src.get_ref()).map_err(|e| {
-        let base = line_of(text, src.span().start);
+        let base = crate::textpos::line_col(text, src.span().start).0;
         // A multi-line string's content starts on the line after its opening quotes.
         let opener = &text[src.span().start..];
         let base = if opener.starts_with("'''\n") || opener.starts_with("\"\"\"\n") {
@@ -159,7 +155,7 @@ fn compile(origin: &str, text: &str, field: &str, src: &Spanned<String>) -> Resu
         let (l, c, msg) = match first {
             Some(pe) => (
                 pe.pos.0.max(1) as usize,
-                pe.pos.1.max(0) as usize + 1,
+                pe.pos.1.max(1) as usize,
                 pe.msg.clone(),
             ),
             None => (1, 1, e.to_string()),
@@ -172,8 +168,8 @@ fn compile(origin: &str, text: &str, field: &str, src: &Spanned<String>) -> Resu
 }
 
 fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
-    let f: RuleFile =
-        toml::from_str(text).map_err(|e| anyhow!("{origin}: {}", e.to_string().trim_end()))?;
+    let f: RuleFile = toml::from_str(text)
+        .map_err(|e| anyhow!("{}", crate::textpos::toml_error(origin, text, &e)))?;
     let at = |field: &str, msg: String| anyhow!("{origin}: rule {}: field `{field}`: {msg}", f.id);
     if f.id.trim().is_empty() || f.id.contains(char::is_whitespace) {
         bail!("{origin}: field `id` must be a non-empty word");
