@@ -3,7 +3,7 @@
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
 use kraftcheck::audit::{self, AuditOptions, FailOn};
-use kraftcheck::collect::{collect_offline, OfflineSources};
+use kraftcheck::collect::{self, kafka, OfflineSources};
 use kraftcheck::report::{self, Format};
 use kraftcheck::rules::{self, profiles::PROFILES};
 use kraftcheck::{output, waivers};
@@ -52,6 +52,19 @@ enum Command {
 
 #[derive(Args)]
 struct Sources {
+    /// Kafka bootstrap server(s), HOST:PORT[,HOST:PORT…]: collect from the live cluster.
+    #[arg(long, value_name = "HOSTS", help_heading = "Live Kafka")]
+    bootstrap_server: Option<String>,
+    /// Java client properties (security.protocol, sasl.mechanism, sasl.jaas.config,
+    /// ssl.truststore.location with ssl.truststore.type=PEM, …), as Kafka's tools take them.
+    #[arg(long, value_name = "FILE", help_heading = "Live Kafka")]
+    command_config: Option<PathBuf>,
+    /// Client setting KEY=VALUE (librdkafka or Java name), applied after --command-config.
+    #[arg(short = 'X', value_name = "KEY=VALUE", help_heading = "Live Kafka")]
+    client_settings: Vec<String>,
+    /// Bound on every request and connection, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = kafka::DEFAULT_TIMEOUT_MS, help_heading = "Live Kafka")]
+    timeout_ms: u64,
     /// A saved inventory (from `kraftcheck collect`).
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
@@ -128,12 +141,27 @@ fn main() -> ExitCode {
     }
 }
 
-fn offline(s: &Sources) -> OfflineSources {
-    OfflineSources {
-        inventory: s.inventory.clone(),
-        broker_configs: s.broker_configs.clone(),
-        kafka_version: s.kafka_version.clone(),
-    }
+fn to_sources(s: &Sources) -> Result<collect::Sources> {
+    let kafka = match &s.bootstrap_server {
+        Some(b) => Some(kafka::build_config(
+            b,
+            s.command_config.as_deref(),
+            &s.client_settings,
+            s.timeout_ms,
+        )?),
+        None if s.command_config.is_some() || !s.client_settings.is_empty() => {
+            bail!("--command-config and -X need --bootstrap-server")
+        }
+        None => None,
+    };
+    Ok(collect::Sources {
+        offline: OfflineSources {
+            inventory: s.inventory.clone(),
+            broker_configs: s.broker_configs.clone(),
+            kafka_version: s.kafka_version.clone(),
+        },
+        kafka,
+    })
 }
 
 fn run(cli: Cli) -> Result<u8> {
@@ -142,7 +170,7 @@ fn run(cli: Cli) -> Result<u8> {
             sources,
             output: out,
         } => {
-            let inv = collect_offline(&offline(&sources))?;
+            let inv = collect::collect(&to_sources(&sources)?)?;
             let json = inv.to_json();
             match out {
                 Some(p) => output::write_atomic(&p, json.as_bytes())?,
@@ -177,7 +205,7 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         Some(p) => waivers::load_waivers(p)?,
         None => vec![],
     };
-    let inv = collect_offline(&offline(&a.sources))?;
+    let inv = collect::collect(&to_sources(&a.sources)?)?;
     let inventory_file = match &a.sources.inventory {
         Some(p) => Some((p.display().to_string(), std::fs::read_to_string(p)?)),
         None => None,

@@ -112,6 +112,30 @@ pub struct Cluster {
     pub features: BTreeMap<String, i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zk_migration_ready: Option<bool>,
+    /// The KRaft controller quorum, where the cluster answers DescribeQuorum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<Quorum>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Quorum {
+    pub leader_id: i64,
+    pub voters: Vec<i64>,
+    #[serde(default)]
+    pub observers: Vec<i64>,
+    #[serde(default)]
+    pub high_watermark: i64,
+}
+
+/// One API's supported version range on a broker (from ApiVersions).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRange {
+    pub key: i16,
+    pub name: String,
+    pub min: i16,
+    pub max: i16,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -136,6 +160,9 @@ pub struct Broker {
     pub configs: BTreeMap<String, ConfigEntry>,
     #[serde(default)]
     pub log_dirs: Vec<LogDir>,
+    /// Supported request versions (live collection only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub api_versions: Vec<ApiRange>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

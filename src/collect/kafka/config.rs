@@ -1,0 +1,403 @@
+//! Connection settings from `--command-config` (Java client `.properties`, as Kafka's own
+//! tools take them) and `-X key=value` (librdkafka names, as kcat takes them).
+//! Secrets are held here and only ever sent to the broker; `Debug` redacts them.
+
+use crate::collect::properties;
+use anyhow::{anyhow, bail, Context, Result};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecurityProtocol {
+    Plaintext,
+    Ssl,
+    SaslPlaintext,
+    SaslSsl,
+}
+
+impl SecurityProtocol {
+    pub fn tls(self) -> bool {
+        matches!(self, SecurityProtocol::Ssl | SecurityProtocol::SaslSsl)
+    }
+    pub fn sasl(self) -> bool {
+        matches!(
+            self,
+            SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl
+        )
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub enum Sasl {
+    Plain {
+        username: String,
+        password: String,
+    },
+    Scram {
+        sha512: bool,
+        username: String,
+        password: String,
+    },
+    /// A ready bearer token (OAUTHBEARER), e.g. an unsecured JWT for test clusters or an MSK
+    /// IAM token.
+    OAuthBearer {
+        token: String,
+    },
+}
+
+impl fmt::Debug for Sasl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Sasl::Plain { username, .. } => write!(f, "PLAIN({username}, <redacted>)"),
+            Sasl::Scram {
+                sha512, username, ..
+            } => {
+                write!(
+                    f,
+                    "SCRAM-SHA-{}({username}, <redacted>)",
+                    if *sha512 { 512 } else { 256 }
+                )
+            }
+            Sasl::OAuthBearer { .. } => write!(f, "OAUTHBEARER(<redacted>)"),
+        }
+    }
+}
+
+impl Sasl {
+    pub fn mechanism(&self) -> &'static str {
+        match self {
+            Sasl::Plain { .. } => "PLAIN",
+            Sasl::Scram { sha512: true, .. } => "SCRAM-SHA-512",
+            Sasl::Scram { sha512: false, .. } => "SCRAM-SHA-256",
+            Sasl::OAuthBearer { .. } => "OAUTHBEARER",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Tls {
+    /// PEM file with CA certificates; `None` uses the bundled public roots.
+    pub ca_file: Option<PathBuf>,
+    /// Inline PEM CA certificates (`ssl.truststore.certificates`).
+    pub ca_pem: Option<String>,
+    /// Client certificate chain and key (PEM) for mutual TLS.
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+    pub cert_pem: Option<String>,
+    pub key_pem: Option<String>,
+    pub verify_hostname: bool,
+    pub verify_certificate: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConnConfig {
+    pub bootstrap: Vec<String>,
+    pub protocol: SecurityProtocol,
+    pub sasl: Option<Sasl>,
+    pub tls: Tls,
+    pub client_id: String,
+    /// Bound on every request (and connection set-up).
+    pub timeout: Duration,
+}
+
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+
+fn jaas_option(jaas: &str, name: &str) -> Option<String> {
+    // key="value" or key=value inside a JAAS line.
+    let mut rest = jaas;
+    while let Some(pos) = rest.find(name) {
+        let before_ok = pos == 0
+            || !rest.as_bytes()[pos - 1].is_ascii_alphanumeric()
+                && rest.as_bytes()[pos - 1] != b'_';
+        let after = rest[pos + name.len()..].trim_start();
+        if before_ok {
+            if let Some(v) = after.strip_prefix('=') {
+                let v = v.trim_start();
+                if let Some(q) = v.strip_prefix('"') {
+                    return q.find('"').map(|end| q[..end].to_string());
+                }
+                let end = v
+                    .find(|c: char| c.is_whitespace() || c == ';')
+                    .unwrap_or(v.len());
+                return Some(v[..end].to_string());
+            }
+        }
+        rest = &rest[pos + name.len()..];
+    }
+    None
+}
+
+/// An unsecured JWT (alg "none"), as Kafka's `OAuthBearerUnsecuredLoginCallbackHandler` makes
+/// for `unsecuredLoginStringClaim_sub`.
+fn unsecured_jwt(sub: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let now = chrono::Utc::now().timestamp();
+    let header = b64.encode(br#"{"alg":"none"}"#);
+    let claims = serde_json::json!({"sub": sub, "iat": now, "exp": now + 3600});
+    format!("{header}.{}.", b64.encode(claims.to_string()))
+}
+
+/// Build the connection config. `command_config` is a Java client properties file;
+/// `overrides` are `-X key=value` pairs (librdkafka or Java names), applied last.
+pub fn build(
+    bootstrap: &str,
+    command_config: Option<&Path>,
+    overrides: &[String],
+    timeout_ms: u64,
+) -> Result<ConnConfig> {
+    let mut props: Vec<(String, String, String)> = Vec::new(); // (key, value, where)
+    if let Some(p) = command_config {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read --command-config {}", p.display()))?;
+        let name = p.display().to_string();
+        for pr in properties::parse(&text, &name)? {
+            props.push((pr.key, pr.value, format!("{name}:{}", pr.line)));
+        }
+    }
+    for o in overrides {
+        let (k, v) = o
+            .split_once('=')
+            .ok_or_else(|| anyhow!("-X {o}: expected key=value"))?;
+        props.push((
+            k.trim().to_string(),
+            v.trim().to_string(),
+            format!("-X {}", k.trim()),
+        ));
+    }
+    let bootstrap: Vec<String> = bootstrap
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if bootstrap.is_empty() {
+        bail!("--bootstrap-server: no host:port given");
+    }
+    for b in &bootstrap {
+        if b.rsplit_once(':')
+            .and_then(|(_, p)| p.parse::<u16>().ok())
+            .is_none()
+        {
+            bail!("--bootstrap-server: '{b}' is not host:port");
+        }
+    }
+    let mut protocol = SecurityProtocol::Plaintext;
+    let mut mechanism = String::from("GSSAPI");
+    let mut mechanism_set = false;
+    let mut jaas: Option<(String, String)> = None;
+    let (mut username, mut password) = (None, None);
+    let mut token = None;
+    let mut tls = Tls {
+        verify_hostname: true,
+        verify_certificate: true,
+        ..Default::default()
+    };
+    let mut client_id = format!("kraftcheck-{}", env!("CARGO_PKG_VERSION"));
+    let mut timeout = Duration::from_millis(timeout_ms);
+    let mut truststore_type = String::from("JKS");
+    let mut keystore_type = String::from("JKS");
+    let (mut truststore, mut keystore) = (None, None);
+    for (k, v, at) in &props {
+        match k.as_str() {
+            "security.protocol" => {
+                protocol = match v.to_ascii_uppercase().as_str() {
+                    "PLAINTEXT" => SecurityProtocol::Plaintext,
+                    "SSL" => SecurityProtocol::Ssl,
+                    "SASL_PLAINTEXT" => SecurityProtocol::SaslPlaintext,
+                    "SASL_SSL" => SecurityProtocol::SaslSsl,
+                    other => bail!("{at}: security.protocol '{other}' is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"),
+                }
+            }
+            "sasl.mechanism" | "sasl.mechanisms" => {
+                mechanism = v.to_ascii_uppercase();
+                mechanism_set = true;
+            }
+            "sasl.jaas.config" => jaas = Some((v.clone(), at.clone())),
+            "sasl.username" => username = Some(v.clone()),
+            "sasl.password" => password = Some(v.clone()),
+            "sasl.oauthbearer.token" => token = Some(v.clone()),
+            "ssl.truststore.location" => truststore = Some((PathBuf::from(v), at.clone())),
+            "ssl.truststore.type" => truststore_type = v.to_ascii_uppercase(),
+            "ssl.truststore.certificates" => tls.ca_pem = Some(v.clone()),
+            "ssl.ca.location" => tls.ca_file = Some(PathBuf::from(v)),
+            "ssl.keystore.location" => keystore = Some((PathBuf::from(v), at.clone())),
+            "ssl.keystore.type" => keystore_type = v.to_ascii_uppercase(),
+            "ssl.keystore.certificate.chain" => tls.cert_pem = Some(v.clone()),
+            "ssl.keystore.key" => tls.key_pem = Some(v.clone()),
+            "ssl.certificate.location" => tls.cert_file = Some(PathBuf::from(v)),
+            "ssl.key.location" => tls.key_file = Some(PathBuf::from(v)),
+            "ssl.endpoint.identification.algorithm" => {
+                tls.verify_hostname = !(v.is_empty() || v.eq_ignore_ascii_case("none"))
+            }
+            "enable.ssl.certificate.verification" => tls.verify_certificate = !v.eq_ignore_ascii_case("false"),
+            "client.id" => client_id = v.clone(),
+            "request.timeout.ms" | "default.api.timeout.ms" | "socket.timeout.ms" => {
+                let ms: u64 = v.parse().map_err(|_| anyhow!("{at}: {k} must be a number of milliseconds"))?;
+                timeout = Duration::from_millis(ms);
+            }
+            "ssl.truststore.password" | "ssl.keystore.password" | "ssl.key.password" => {
+                // Only needed for JKS/PKCS12 stores or encrypted keys, which are refused below.
+            }
+            "ssl.protocol" | "ssl.enabled.protocols" | "ssl.cipher.suites" | "sasl.kerberos.service.name" => {}
+            k if k.starts_with("ssl.") || k.starts_with("sasl.") => {
+                bail!("{at}: setting '{k}' is not supported by kraftcheck's Kafka client")
+            }
+            // Producer/consumer/admin tuning keys do not change how kraftcheck connects.
+            _ => {}
+        }
+    }
+    if let Some((path, at)) = truststore {
+        if truststore_type != "PEM" {
+            bail!(
+                "{at}: ssl.truststore.type {truststore_type} is not supported; give the CA as PEM (ssl.truststore.type=PEM), e.g. `keytool -exportcert -rfc -keystore {} -alias <ca> > ca.pem`",
+                path.display()
+            );
+        }
+        tls.ca_file = Some(path);
+    }
+    if let Some((path, at)) = keystore {
+        if keystore_type != "PEM" {
+            bail!(
+                "{at}: ssl.keystore.type {keystore_type} is not supported; give the client certificate and key as PEM (ssl.keystore.type=PEM with key and chain in {}), or ssl.keystore.certificate.chain / ssl.keystore.key",
+                path.display()
+            );
+        }
+        tls.cert_file = Some(path.clone());
+        tls.key_file = Some(path);
+    }
+    let sasl = if protocol.sasl() {
+        let jaas_get = |name: &str| jaas.as_ref().and_then(|(j, _)| jaas_option(j, name));
+        let user = username.clone().or_else(|| jaas_get("username"));
+        let pass = password.clone().or_else(|| jaas_get("password"));
+        let need = |u: Option<String>, p: Option<String>| -> Result<(String, String)> {
+            match (u, p) {
+                (Some(u), Some(p)) => Ok((u, p)),
+                _ => bail!("sasl.mechanism {mechanism} needs a username and password (sasl.jaas.config or sasl.username/sasl.password)"),
+            }
+        };
+        Some(match mechanism.as_str() {
+            "PLAIN" => {
+                let (username, password) = need(user, pass)?;
+                Sasl::Plain { username, password }
+            }
+            "SCRAM-SHA-256" | "SCRAM-SHA-512" => {
+                let (username, password) = need(user, pass)?;
+                Sasl::Scram { sha512: mechanism.ends_with("512"), username, password }
+            }
+            "OAUTHBEARER" => {
+                let tok = token.clone().or_else(|| jaas_get("unsecuredLoginStringClaim_sub").map(|s| unsecured_jwt(&s)));
+                Sasl::OAuthBearer {
+                    token: tok.ok_or_else(|| anyhow!("sasl.mechanism OAUTHBEARER needs a token: sasl.oauthbearer.token, or unsecuredLoginStringClaim_sub in sasl.jaas.config (test clusters)"))?,
+                }
+            }
+            other if !mechanism_set => bail!("security.protocol {protocol:?} needs sasl.mechanism (the Java default {other} is not supported)"),
+            other => bail!("sasl.mechanism {other} is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)"),
+        })
+    } else {
+        None
+    };
+    Ok(ConnConfig {
+        bootstrap,
+        protocol,
+        sasl,
+        tls,
+        client_id,
+        timeout,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str, x: &[&str]) -> Result<ConnConfig> {
+        let d = tempfile::TempDir::new().unwrap();
+        let p = d.path().join("client.properties");
+        std::fs::write(&p, text).unwrap();
+        build(
+            "127.0.0.1:9092",
+            Some(&p),
+            &x.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            5000,
+        )
+    }
+
+    #[test]
+    fn java_scram_config() {
+        let c = cfg(
+            "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\"s3:cr=t\";\nssl.truststore.type=PEM\nssl.truststore.location=/tmp/ca.pem\nacks=all\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.protocol, SecurityProtocol::SaslSsl);
+        assert_eq!(
+            c.sasl,
+            Some(Sasl::Scram {
+                sha512: true,
+                username: "alice".into(),
+                password: "s3:cr=t".into()
+            })
+        );
+        assert_eq!(c.tls.ca_file.as_deref(), Some(Path::new("/tmp/ca.pem")));
+        assert!(!format!("{c:?}").contains("s3:cr=t"), "Debug must redact");
+    }
+
+    #[test]
+    fn librdkafka_overrides() {
+        let c = cfg(
+            "",
+            &[
+                "security.protocol=sasl_plaintext",
+                "sasl.mechanisms=PLAIN",
+                "sasl.username=u",
+                "sasl.password=p",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            c.sasl,
+            Some(Sasl::Plain {
+                username: "u".into(),
+                password: "p".into()
+            })
+        );
+    }
+
+    #[test]
+    fn unsupported_settings_are_errors() {
+        let e = cfg(
+            "security.protocol=SSL\nssl.truststore.location=/x.jks\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("client.properties:2") && e.contains("JKS"),
+            "{e}"
+        );
+        let e = cfg("security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("GSSAPI"), "{e}");
+        let e = cfg("sasl.login.callback.handler.class=x.Y\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sasl.login.callback.handler.class"), "{e}");
+        let e = build("localhost", None, &[], 1000).unwrap_err().to_string();
+        assert!(e.contains("host:port"), "{e}");
+    }
+
+    #[test]
+    fn unsecured_oauthbearer() {
+        let c = cfg(
+            "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=OAUTHBEARER\nsasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"admin\";\n",
+            &[],
+        )
+        .unwrap();
+        let Some(Sasl::OAuthBearer { token }) = c.sasl else {
+            panic!()
+        };
+        assert_eq!(token.split('.').count(), 3);
+    }
+}

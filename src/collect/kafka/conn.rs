@@ -1,0 +1,313 @@
+//! One connection to one broker: TCP or TLS, ApiVersions, SASL, and typed requests.
+//!
+//! Read-only by construction: [`Conn::send`] refuses every API key that is not on the
+//! [`READ_ONLY_APIS`] list, so no code path can send a mutating request.
+
+use super::config::{ConnConfig, Sasl};
+use super::scram::Scram;
+use anyhow::{anyhow, bail, Context, Result};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsRequest, ApiVersionsResponse, RequestHeader, ResponseHeader,
+    SaslAuthenticateRequest, SaslHandshakeRequest,
+};
+use kafka_protocol::protocol::{Decodable, Encodable, Request, StrBytes};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The only requests kraftcheck ever sends: Describe/List/Metadata/ApiVersions-type reads
+/// and the SASL handshake.
+pub const READ_ONLY_APIS: &[ApiKey] = &[
+    ApiKey::ApiVersions,
+    ApiKey::SaslHandshake,
+    ApiKey::SaslAuthenticate,
+    ApiKey::Metadata,
+    ApiKey::DescribeConfigs,
+    ApiKey::DescribeAcls,
+    ApiKey::DescribeUserScramCredentials,
+    ApiKey::DescribeClientQuotas,
+    ApiKey::ListGroups,
+    ApiKey::DescribeGroups,
+    ApiKey::FindCoordinator,
+    ApiKey::OffsetFetch,
+    ApiKey::ListOffsets,
+    ApiKey::DescribeLogDirs,
+    ApiKey::ListPartitionReassignments,
+    ApiKey::ListTransactions,
+    ApiKey::DescribeTransactions,
+    ApiKey::DescribeProducers,
+    ApiKey::DescribeCluster,
+    ApiKey::DescribeQuorum,
+    ApiKey::DescribeDelegationToken,
+];
+
+/// Requests sent per API key in this process (for `--debug` output and benchmarks).
+pub fn request_counts() -> Vec<(String, u64)> {
+    let m = counters().lock().expect("counter lock");
+    let mut v: Vec<(String, u64)> = m
+        .iter()
+        .map(|(k, c)| (format!("{k:?}"), c.load(Ordering::Relaxed)))
+        .collect();
+    v.sort();
+    v
+}
+
+fn counters() -> &'static Mutex<HashMap<ApiKey, Arc<AtomicU64>>> {
+    static C: OnceLock<Mutex<HashMap<ApiKey, Arc<AtomicU64>>>> = OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+fn count(key: ApiKey) {
+    let c = counters()
+        .lock()
+        .expect("counter lock")
+        .entry(key)
+        .or_default()
+        .clone();
+    c.fetch_add(1, Ordering::Relaxed);
+}
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+pub struct Conn {
+    io: Box<dyn Io>,
+    pub addr: String,
+    correlation: i32,
+    client_id: StrBytes,
+    timeout: std::time::Duration,
+    /// Broker's supported version range per API key.
+    pub versions: HashMap<i16, (i16, i16)>,
+    /// The full ApiVersions response (finalized features, zk_migration_ready, …).
+    pub api_versions: ApiVersionsResponse,
+}
+
+impl Conn {
+    /// Connect, negotiate versions and authenticate, all within the configured timeout.
+    pub async fn connect(addr: &str, cfg: &ConnConfig) -> Result<Conn> {
+        tokio::time::timeout(cfg.timeout, Self::connect_inner(addr, cfg))
+            .await
+            .map_err(|_| {
+                anyhow!(
+                    "{addr}: no answer within {} ms (connect/authenticate)",
+                    cfg.timeout.as_millis()
+                )
+            })?
+    }
+
+    async fn connect_inner(addr: &str, cfg: &ConnConfig) -> Result<Conn> {
+        let tcp = TcpStream::connect(addr)
+            .await
+            .with_context(|| format!("{addr}: cannot connect"))?;
+        tcp.set_nodelay(true).ok();
+        let io: Box<dyn Io> = if cfg.protocol.tls() {
+            let host = addr
+                .rsplit_once(':')
+                .map(|(h, _)| h.trim_matches(['[', ']']))
+                .unwrap_or(addr);
+            Box::new(
+                super::tls::connect(tcp, host, &cfg.tls)
+                    .await
+                    .with_context(|| format!("{addr}: TLS handshake failed"))?,
+            )
+        } else {
+            Box::new(tcp)
+        };
+        let mut conn = Conn {
+            io,
+            addr: addr.to_string(),
+            correlation: 0,
+            client_id: StrBytes::from_string(cfg.client_id.clone()),
+            timeout: cfg.timeout,
+            versions: HashMap::new(),
+            api_versions: ApiVersionsResponse::default(),
+        };
+        if let Some(sasl) = &cfg.sasl {
+            conn.authenticate(sasl).await?;
+        }
+        conn.negotiate().await?;
+        Ok(conn)
+    }
+
+    async fn negotiate(&mut self) -> Result<()> {
+        let req = ApiVersionsRequest::default()
+            .with_client_software_name(StrBytes::from_static_str("kraftcheck"))
+            .with_client_software_version(StrBytes::from_static_str(env!("CARGO_PKG_VERSION")));
+        let resp = match self.send_raw(req.clone(), 3).await {
+            Ok(r) if r.error_code == 0 => r,
+            // Brokers before 2.4 answer an unknown ApiVersions version in v0 format.
+            _ => self.send_raw(req, 0).await?,
+        };
+        if resp.error_code != 0 {
+            bail!(
+                "{}: ApiVersions failed with error code {}",
+                self.addr,
+                resp.error_code
+            );
+        }
+        self.versions = resp
+            .api_keys
+            .iter()
+            .map(|k| (k.api_key, (k.min_version, k.max_version)))
+            .collect();
+        self.api_versions = resp;
+        Ok(())
+    }
+
+    /// The highest version both sides speak, if any.
+    pub fn version<R: Request>(&self) -> Option<i16> {
+        let (bmin, bmax) = *self.versions.get(&R::KEY)?;
+        let ours = R::VERSIONS;
+        let v = bmax.min(ours.max);
+        (v >= bmin.max(ours.min)).then_some(v)
+    }
+
+    /// Send a request at the best common version; error when the broker does not support it.
+    pub async fn send<R: Request>(&mut self, req: R) -> Result<R::Response> {
+        let v = self.version::<R>().ok_or_else(|| {
+            anyhow!(
+                "{}: the broker does not support {:?} (needed by kraftcheck)",
+                self.addr,
+                ApiKey::try_from(R::KEY).ok()
+            )
+        })?;
+        self.send_at(req, v).await
+    }
+
+    pub async fn send_at<R: Request>(&mut self, req: R, version: i16) -> Result<R::Response> {
+        tokio::time::timeout(self.timeout, self.send_raw(req, version))
+            .await
+            .map_err(|_| {
+                anyhow!(
+                    "{}: no answer within {} ms",
+                    self.addr,
+                    self.timeout.as_millis()
+                )
+            })?
+    }
+
+    async fn send_raw<R: Request>(&mut self, req: R, version: i16) -> Result<R::Response> {
+        let key = ApiKey::try_from(R::KEY).map_err(|_| anyhow!("unknown API key {}", R::KEY))?;
+        if !READ_ONLY_APIS.contains(&key) {
+            // Never reached by kraftcheck's own code; a guard against future mistakes.
+            bail!("refusing to send {key:?}: kraftcheck only sends read-only requests");
+        }
+        count(key);
+        self.correlation = self.correlation.wrapping_add(1);
+        let header = RequestHeader::default()
+            .with_request_api_key(R::KEY)
+            .with_request_api_version(version)
+            .with_correlation_id(self.correlation)
+            .with_client_id(Some(self.client_id.clone()));
+        let mut buf = BytesMut::new();
+        buf.put_i32(0);
+        header.encode(&mut buf, key.request_header_version(version))?;
+        req.encode(&mut buf, version)
+            .with_context(|| format!("encoding {key:?} v{version}"))?;
+        let len = (buf.len() - 4) as i32;
+        buf[..4].copy_from_slice(&len.to_be_bytes());
+        self.io
+            .write_all(&buf)
+            .await
+            .with_context(|| format!("{}: write failed", self.addr))?;
+        self.io.flush().await?;
+        let size = self.io.read_i32().await.with_context(|| {
+            format!("{}: connection closed while waiting for {key:?}", self.addr)
+        })?;
+        if !(0..=512 * 1024 * 1024).contains(&size) {
+            bail!(
+                "{}: implausible response size {size} for {key:?}",
+                self.addr
+            );
+        }
+        let mut body = vec![0u8; size as usize];
+        self.io.read_exact(&mut body).await?;
+        let mut bytes = Bytes::from(body);
+        let rh = ResponseHeader::decode(&mut bytes, key.response_header_version(version))?;
+        if rh.correlation_id != self.correlation {
+            bail!(
+                "{}: response correlation id {} does not match {}",
+                self.addr,
+                rh.correlation_id,
+                self.correlation
+            );
+        }
+        let resp = R::Response::decode(&mut bytes, version)
+            .with_context(|| format!("{}: malformed {key:?} v{version} response", self.addr))?;
+        if bytes.has_remaining() && key != ApiKey::ApiVersions {
+            // Trailing bytes mean we read the response with the wrong layout.
+            bail!(
+                "{}: {} unexpected trailing bytes in {key:?} v{version} response",
+                self.addr,
+                bytes.remaining()
+            );
+        }
+        Ok(resp)
+    }
+
+    async fn authenticate(&mut self, sasl: &Sasl) -> Result<()> {
+        // SaslHandshake v1 (Kafka ≥ 1.0) frames the exchange in SaslAuthenticate requests.
+        let hs = self
+            .send_at(
+                SaslHandshakeRequest::default()
+                    .with_mechanism(StrBytes::from_static_str(sasl.mechanism())),
+                1,
+            )
+            .await?;
+        if hs.error_code != 0 {
+            let enabled: Vec<String> = hs.mechanisms.iter().map(|m| m.to_string()).collect();
+            bail!(
+                "{}: SASL mechanism {} is not enabled on this listener (broker offers: {})",
+                self.addr,
+                sasl.mechanism(),
+                enabled.join(", ")
+            );
+        }
+        match sasl {
+            Sasl::Plain { username, password } => {
+                self.sasl_step(format!("\0{username}\0{password}").into_bytes())
+                    .await?;
+            }
+            Sasl::OAuthBearer { token } => {
+                self.sasl_step(format!("n,,\x01auth=Bearer {token}\x01\x01").into_bytes())
+                    .await?;
+            }
+            Sasl::Scram {
+                sha512,
+                username,
+                password,
+            } => {
+                let mut s = Scram::new(*sha512, username, password)?;
+                let server_first = self.sasl_step(s.client_first()).await?;
+                let server_final = self.sasl_step(s.client_final(&server_first)?).await?;
+                s.verify_server_final(&server_final)
+                    .with_context(|| format!("{}: SASL {}", self.addr, sasl.mechanism()))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn sasl_step(&mut self, bytes: Vec<u8>) -> Result<Vec<u8>> {
+        let resp = self
+            .send_at(
+                SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(bytes)),
+                0,
+            )
+            .await?;
+        if resp.error_code != 0 {
+            let msg = resp
+                .error_message
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            bail!(
+                "{}: authentication failed: {msg} (error code {})",
+                self.addr,
+                resp.error_code
+            );
+        }
+        Ok(resp.auth_bytes.to_vec())
+    }
+}

@@ -1,0 +1,1115 @@
+//! Gathering the inventory from a live cluster.
+
+use super::config::ConnConfig;
+use super::conn::Conn;
+use super::names;
+use crate::inventory::{
+    Acl, ApiRange, Broker, ConfigEntry, ConsumerGroup, DelegationToken, GroupMember, GroupOffset,
+    Inventory, LogDir, Partition, Quorum, Quota, Reassignment, ScramCredential, ScramUser, Topic,
+    Transaction,
+};
+use anyhow::{anyhow, bail, Result};
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
+use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestGroup;
+use kafka_protocol::messages::*;
+use kafka_protocol::protocol::StrBytes;
+use std::collections::{BTreeMap, HashMap};
+use tokio::task::JoinSet;
+
+/// How many topics go into one DescribeConfigs request.
+const TOPIC_CONFIG_BATCH: usize = 500;
+/// Cluster-level operation bit for DESCRIBE in authorized-operations bitfields.
+const OP_DESCRIBE: i32 = 1 << 8;
+
+fn s(b: &StrBytes) -> String {
+    b.to_string()
+}
+
+fn topic_id(u: &uuid::Uuid) -> Option<String> {
+    use base64::Engine;
+    (!u.is_nil()).then(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(u.as_bytes()))
+}
+
+/// A failure that becomes a gap: (part, resource, reason, detail).
+type GapNote = (String, String, String, String);
+
+fn gap(part: &str, resource: &str, reason: &str, detail: impl Into<String>) -> GapNote {
+    (part.into(), resource.into(), reason.into(), detail.into())
+}
+
+/// Try each bootstrap server in turn; the first that answers wins.
+async fn connect_bootstrap(cfg: &ConnConfig) -> Result<Conn> {
+    let mut errors = Vec::new();
+    for b in &cfg.bootstrap {
+        match Conn::connect(b, cfg).await {
+            Ok(c) => return Ok(c),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    bail!("cannot reach any bootstrap server: {}", errors.join("; "))
+}
+
+pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
+    let mut boot = connect_bootstrap(cfg).await?;
+    let mut inv = Inventory::new();
+    inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    inv.sources.push(format!("bootstrap:{}", boot.addr));
+    inv.cluster.kind = "self-managed".into();
+    let mut gaps: Vec<GapNote> = Vec::new();
+
+    // Metadata: brokers, controller, topics and partitions.
+    let md = boot
+        .send(
+            MetadataRequest::default()
+                .with_topics(None)
+                .with_allow_auto_topic_creation(false),
+        )
+        .await
+        .map_err(|e| anyhow!("metadata request failed: {e:#}"))?;
+    inv.cluster.id = md.cluster_id.as_ref().map(s);
+    inv.cluster.controller_id = (md.controller_id.0 >= 0).then_some(md.controller_id.0 as i64);
+    for b in &md.brokers {
+        inv.brokers.push(Broker {
+            id: b.node_id.0 as i64,
+            host: s(&b.host),
+            port: b.port as u16,
+            rack: b.rack.as_ref().map(s),
+            ..Default::default()
+        });
+    }
+    for t in &md.topics {
+        let Some(name) = t.name.as_ref().map(|n| s(&n.0)) else {
+            continue;
+        };
+        if t.error_code != 0 {
+            gaps.push(gap(
+                "topics",
+                &format!("topic:{name}"),
+                names::gap_reason(t.error_code),
+                names::error(t.error_code),
+            ));
+            continue;
+        }
+        inv.topics.push(Topic {
+            name,
+            id: topic_id(&t.topic_id),
+            internal: t.is_internal,
+            partitions: t
+                .partitions
+                .iter()
+                .map(|p| Partition {
+                    id: p.partition_index,
+                    leader: p.leader_id.0 as i64,
+                    replicas: p.replica_nodes.iter().map(|r| r.0 as i64).collect(),
+                    isr: p.isr_nodes.iter().map(|r| r.0 as i64).collect(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        });
+    }
+
+    // Connect to every broker concurrently.
+    let mut connecting = JoinSet::new();
+    for b in &md.brokers {
+        let (id, addr, cfg) = (
+            b.node_id.0 as i64,
+            format!("{}:{}", s(&b.host), b.port),
+            cfg.clone(),
+        );
+        connecting.spawn(async move { (id, Conn::connect(&addr, &cfg).await) });
+    }
+    let mut conns: BTreeMap<i64, Conn> = BTreeMap::new();
+    while let Some(r) = connecting.join_next().await {
+        let (id, c) = r.map_err(|e| anyhow!("internal error: {e}"))?;
+        match c {
+            Ok(c) => {
+                conns.insert(id, c);
+            }
+            Err(e) => {
+                for part in ["brokers.configs", "brokers.log_dirs", "brokers.version"] {
+                    gaps.push(gap(
+                        part,
+                        &format!("broker:{id}"),
+                        "error",
+                        format!("{e:#}"),
+                    ));
+                }
+                gaps.push(gap(
+                    "groups",
+                    "",
+                    "error",
+                    format!("broker {id} unreachable, groups it coordinates are unknown: {e:#}"),
+                ));
+                gaps.push(gap(
+                    "transactions",
+                    "",
+                    "error",
+                    format!("broker {id} unreachable: {e:#}"),
+                ));
+            }
+        }
+    }
+
+    // Mode, features and API ranges from ApiVersions.
+    detect_mode(&mut inv, &conns, &boot);
+
+    // Per-broker work, concurrently; topic-config batches are spread over the brokers.
+    let topic_names: Vec<String> = inv.topics.iter().map(|t| t.name.clone()).collect();
+    let batches: Vec<Vec<String>> = topic_names
+        .chunks(TOPIC_CONFIG_BATCH)
+        .map(|c| c.to_vec())
+        .collect();
+    let ids: Vec<i64> = conns.keys().copied().collect();
+    let mut assigned: BTreeMap<i64, Vec<Vec<String>>> = BTreeMap::new();
+    for (i, b) in batches.into_iter().enumerate() {
+        if ids.is_empty() {
+            break;
+        }
+        assigned.entry(ids[i % ids.len()]).or_default().push(b);
+    }
+    let controller = inv.cluster.controller_id;
+    let mut work = JoinSet::new();
+    for (id, conn) in std::mem::take(&mut conns) {
+        let batches = assigned.remove(&id).unwrap_or_default();
+        work.spawn(per_broker(id, conn, batches, controller == Some(id)));
+    }
+    // Cluster-wide requests on the bootstrap connection meanwhile.
+    let cluster = cluster_wide(&mut boot).await;
+    let mut results = Vec::new();
+    while let Some(r) = work.join_next().await {
+        results.push(r.map_err(|e| anyhow!("internal error: {e}"))?);
+    }
+    results.sort_by_key(|r| r.id);
+
+    let mut topic_cfgs: HashMap<String, BTreeMap<String, ConfigEntry>> = HashMap::new();
+    let mut reassign_seen = false;
+    for r in &mut results {
+        if let Some(b) = inv.brokers.iter_mut().find(|b| b.id == r.id) {
+            b.configs = std::mem::take(&mut r.configs);
+            b.log_dirs = std::mem::take(&mut r.log_dirs);
+            b.api_versions = std::mem::take(&mut r.api_ranges);
+        }
+        topic_cfgs.extend(std::mem::take(&mut r.topic_configs));
+        inv.groups.append(&mut r.groups);
+        inv.transactions.append(&mut r.transactions);
+        gaps.append(&mut r.gaps);
+        if let Some(ra) = r.reassignments.take() {
+            reassign_seen = true;
+            inv.reassignments = ra;
+        }
+    }
+    for t in &mut inv.topics {
+        if let Some(c) = topic_cfgs.remove(&t.name) {
+            t.configs = c;
+        }
+    }
+    if !reassign_seen && !gaps.iter().any(|g| g.0 == "reassignments") {
+        gaps.push(gap(
+            "reassignments",
+            "",
+            "error",
+            "the controller was not reachable for ListPartitionReassignments",
+        ));
+    }
+    let ClusterWide {
+        acls,
+        scram,
+        quotas,
+        tokens,
+        quorum,
+        describe_cluster,
+        gaps: mut cgaps,
+    } = cluster;
+    inv.acls = acls;
+    inv.scram_users = scram;
+    inv.quotas = quotas;
+    inv.delegation_tokens = tokens;
+    inv.cluster.quorum = quorum;
+    gaps.append(&mut cgaps);
+    if !describe_cluster {
+        gaps.push(gap(
+            "groups",
+            "",
+            "unauthorized",
+            "no Describe permission on the cluster: ListGroups only shows the groups this principal may describe",
+        ));
+    }
+
+    // Log end offsets (one ListOffsets per leader) and consumer lag.
+    log_end_offsets(&mut inv, cfg, &mut gaps).await;
+
+    for (part, resource, reason, detail) in gaps {
+        if !inv
+            .gaps
+            .iter()
+            .any(|g| g.part == part && g.resource == resource)
+        {
+            inv.add_gap(&part, &resource, &reason, detail);
+        }
+    }
+    for part in ["msk", "iam", "clients", "metrics"] {
+        if part != "msk" {
+            inv.add_gap(
+                part,
+                "",
+                "not-collected",
+                "no source for this part was given",
+            );
+        }
+    }
+    inv.normalize();
+    Ok(inv)
+}
+
+fn detect_mode(inv: &mut Inventory, conns: &BTreeMap<i64, Conn>, boot: &Conn) {
+    let mut zk = 0;
+    let mut kraft = 0;
+    for (id, c) in conns {
+        // ZooKeeper-mode brokers serve the ZooKeeper-era controller RPCs (LeaderAndIsr = 4).
+        if c.versions.contains_key(&4) {
+            zk += 1;
+        } else {
+            kraft += 1;
+        }
+        if let Some(b) = inv.brokers.iter_mut().find(|b| b.id == *id) {
+            b.version = super::super::fingerprint::software_version(&c.versions);
+        }
+    }
+    inv.cluster.mode = match (zk, kraft) {
+        (0, 0) => String::new(),
+        (_, 0) => "zookeeper".into(),
+        (0, _) => "kraft".into(),
+        _ => "migrating".into(),
+    };
+    let av = &boot.api_versions;
+    for f in &av.finalized_features {
+        inv.cluster
+            .features
+            .insert(s(&f.name), f.max_version_level as i64);
+    }
+    if let Some(level) = inv.cluster.features.get("metadata.version") {
+        inv.cluster.metadata_version = super::super::fingerprint::metadata_version_name(*level);
+    }
+    if av.zk_migration_ready {
+        inv.cluster.zk_migration_ready = Some(true);
+    }
+    let versions: Vec<&str> = inv
+        .brokers
+        .iter()
+        .filter_map(|b| b.version.as_deref())
+        .collect();
+    inv.cluster.version = versions
+        .iter()
+        .filter_map(|v| crate::version::KafkaVersion::parse(v).ok())
+        .min()
+        .map(|v| v.to_string());
+    let unknown: Vec<i64> = inv
+        .brokers
+        .iter()
+        .filter(|b| b.version.is_none())
+        .map(|b| b.id)
+        .collect();
+    for id in unknown {
+        inv.add_gap(
+            "brokers.version",
+            &format!("broker:{id}"),
+            "unsupported",
+            "the broker's API versions match no known Kafka release",
+        );
+    }
+    if inv.cluster.mode.is_empty() {
+        inv.add_gap(
+            "cluster.mode",
+            "",
+            "error",
+            "no broker answered ApiVersions",
+        );
+    }
+}
+
+struct BrokerResult {
+    id: i64,
+    configs: BTreeMap<String, ConfigEntry>,
+    log_dirs: Vec<LogDir>,
+    api_ranges: Vec<ApiRange>,
+    topic_configs: HashMap<String, BTreeMap<String, ConfigEntry>>,
+    groups: Vec<ConsumerGroup>,
+    transactions: Vec<Transaction>,
+    reassignments: Option<Vec<Reassignment>>,
+    gaps: Vec<GapNote>,
+}
+
+async fn per_broker(
+    id: i64,
+    mut c: Conn,
+    topic_batches: Vec<Vec<String>>,
+    is_controller: bool,
+) -> BrokerResult {
+    let res = format!("broker:{id}");
+    let mut r = BrokerResult {
+        id,
+        configs: BTreeMap::new(),
+        log_dirs: vec![],
+        api_ranges: c
+            .versions
+            .iter()
+            .map(|(k, (min, max))| ApiRange {
+                key: *k,
+                name: names::api_name(*k),
+                min: *min,
+                max: *max,
+            })
+            .collect(),
+        topic_configs: HashMap::new(),
+        groups: vec![],
+        transactions: vec![],
+        reassignments: None,
+        gaps: vec![],
+    };
+    r.api_ranges.sort_by_key(|a| a.key);
+
+    // This broker's own configs (static, dynamic per-broker, dynamic default).
+    let req =
+        DescribeConfigsRequest::default().with_resources(vec![DescribeConfigsResource::default()
+            .with_resource_type(4)
+            .with_resource_name(StrBytes::from_string(id.to_string()))
+            .with_configuration_keys(None)]);
+    match c.send(req).await {
+        Ok(resp) => match resp.results.first() {
+            Some(x) if x.error_code == 0 => {
+                for e in &x.configs {
+                    if e.config_source == 5 || (e.value.is_none() && !e.is_sensitive) {
+                        continue; // Kafka's default, not set by anyone.
+                    }
+                    let name = s(&e.name);
+                    let entry = ConfigEntry::new(
+                        &name,
+                        e.value.as_ref().map(s),
+                        names::config_source(e.config_source),
+                        e.is_sensitive,
+                    );
+                    r.configs.insert(name, entry);
+                }
+            }
+            Some(x) => r.gaps.push(gap(
+                "brokers.configs",
+                &res,
+                names::gap_reason(x.error_code),
+                names::error(x.error_code),
+            )),
+            None => r.gaps.push(gap(
+                "brokers.configs",
+                &res,
+                "error",
+                "empty DescribeConfigs response",
+            )),
+        },
+        Err(e) => r
+            .gaps
+            .push(gap("brokers.configs", &res, "error", format!("{e:#}"))),
+    }
+
+    // Topic configs for the batches assigned to this broker (non-default only).
+    for batch in topic_batches {
+        let req = DescribeConfigsRequest::default().with_resources(
+            batch
+                .iter()
+                .map(|t| {
+                    DescribeConfigsResource::default()
+                        .with_resource_type(2)
+                        .with_resource_name(StrBytes::from_string(t.clone()))
+                        .with_configuration_keys(None)
+                })
+                .collect(),
+        );
+        match c.send(req).await {
+            Ok(resp) => {
+                for x in resp.results {
+                    let topic = s(&x.resource_name);
+                    if x.error_code != 0 {
+                        r.gaps.push(gap(
+                            "topics.configs",
+                            &format!("topic:{topic}"),
+                            names::gap_reason(x.error_code),
+                            names::error(x.error_code),
+                        ));
+                        continue;
+                    }
+                    let cfgs = x
+                        .configs
+                        .iter()
+                        .filter(|e| e.config_source == 1)
+                        .map(|e| {
+                            let name = s(&e.name);
+                            let entry = ConfigEntry::new(
+                                &name,
+                                e.value.as_ref().map(s),
+                                "DYNAMIC_TOPIC_CONFIG",
+                                e.is_sensitive,
+                            );
+                            (name, entry)
+                        })
+                        .collect();
+                    r.topic_configs.insert(topic, cfgs);
+                }
+            }
+            Err(e) => {
+                for t in &batch {
+                    r.gaps.push(gap(
+                        "topics.configs",
+                        &format!("topic:{t}"),
+                        "error",
+                        format!("{e:#}"),
+                    ));
+                }
+            }
+        }
+    }
+
+    // Log directories.
+    match c
+        .send(DescribeLogDirsRequest::default().with_topics(None))
+        .await
+    {
+        Ok(resp) if resp.error_code == 0 => {
+            for d in resp.results {
+                let size: i64 = d
+                    .topics
+                    .iter()
+                    .flat_map(|t| t.partitions.iter())
+                    .map(|p| p.partition_size)
+                    .sum();
+                r.log_dirs.push(LogDir {
+                    path: s(&d.log_dir),
+                    error: (d.error_code != 0).then(|| names::error(d.error_code)),
+                    size_bytes: Some(size),
+                });
+            }
+        }
+        Ok(resp) => r.gaps.push(gap(
+            "brokers.log_dirs",
+            &res,
+            names::gap_reason(resp.error_code),
+            names::error(resp.error_code),
+        )),
+        Err(e) => r
+            .gaps
+            .push(gap("brokers.log_dirs", &res, "error", format!("{e:#}"))),
+    }
+
+    // Consumer groups this broker coordinates: list, describe, committed offsets.
+    match c.send(ListGroupsRequest::default()).await {
+        Ok(resp) if resp.error_code == 0 => {
+            let listed: Vec<(String, String)> = resp
+                .groups
+                .iter()
+                .map(|g| (s(&g.group_id.0), s(&g.protocol_type)))
+                .collect();
+            describe_groups(&mut c, &listed, &mut r).await;
+        }
+        Ok(resp) => r.gaps.push(gap(
+            "groups",
+            "",
+            names::gap_reason(resp.error_code),
+            format!(
+                "ListGroups on broker {id}: {}",
+                names::error(resp.error_code)
+            ),
+        )),
+        Err(e) => r.gaps.push(gap(
+            "groups",
+            "",
+            "error",
+            format!("ListGroups on broker {id}: {e:#}"),
+        )),
+    }
+
+    // Transactions this broker coordinates (Kafka 3.0+).
+    if c.version::<ListTransactionsRequest>().is_some() {
+        match c.send(ListTransactionsRequest::default()).await {
+            Ok(resp) if resp.error_code == 0 => {
+                r.transactions = resp
+                    .transaction_states
+                    .iter()
+                    .map(|t| Transaction {
+                        transactional_id: s(&t.transactional_id.0),
+                        state: s(&t.transaction_state),
+                        producer_id: t.producer_id.0,
+                    })
+                    .collect();
+            }
+            Ok(resp) => r.gaps.push(gap(
+                "transactions",
+                "",
+                names::gap_reason(resp.error_code),
+                format!("broker {id}: {}", names::error(resp.error_code)),
+            )),
+            Err(e) => r.gaps.push(gap(
+                "transactions",
+                "",
+                "error",
+                format!("broker {id}: {e:#}"),
+            )),
+        }
+    } else {
+        r.gaps.push(gap(
+            "transactions",
+            "",
+            "unsupported",
+            format!("broker {id} does not support ListTransactions (Kafka < 3.0)"),
+        ));
+    }
+
+    // In-progress reassignments, from the controller (ZooKeeper mode) or any broker (KRaft).
+    if is_controller {
+        match c
+            .send(
+                ListPartitionReassignmentsRequest::default()
+                    .with_topics(None)
+                    .with_timeout_ms(10_000),
+            )
+            .await
+        {
+            Ok(resp) if resp.error_code == 0 => {
+                r.reassignments = Some(
+                    resp.topics
+                        .iter()
+                        .flat_map(|t| {
+                            t.partitions.iter().map(move |p| Reassignment {
+                                topic: s(&t.name.0),
+                                partition: p.partition_index,
+                                adding_replicas: p
+                                    .adding_replicas
+                                    .iter()
+                                    .map(|b| b.0 as i64)
+                                    .collect(),
+                                removing_replicas: p
+                                    .removing_replicas
+                                    .iter()
+                                    .map(|b| b.0 as i64)
+                                    .collect(),
+                            })
+                        })
+                        .collect(),
+                )
+            }
+            Ok(resp) => r.gaps.push(gap(
+                "reassignments",
+                "",
+                names::gap_reason(resp.error_code),
+                names::error(resp.error_code),
+            )),
+            Err(e) => r
+                .gaps
+                .push(gap("reassignments", "", "error", format!("{e:#}"))),
+        }
+    }
+    r
+}
+
+async fn describe_groups(c: &mut Conn, listed: &[(String, String)], r: &mut BrokerResult) {
+    if listed.is_empty() {
+        return;
+    }
+    let ids: Vec<GroupId> = listed
+        .iter()
+        .map(|(g, _)| GroupId(StrBytes::from_string(g.clone())))
+        .collect();
+    let described = match c
+        .send(DescribeGroupsRequest::default().with_groups(ids))
+        .await
+    {
+        Ok(d) => d.groups,
+        Err(e) => {
+            r.gaps
+                .push(gap("groups", "", "error", format!("DescribeGroups: {e:#}")));
+            return;
+        }
+    };
+    for g in described {
+        let id = s(&g.group_id.0);
+        if g.error_code != 0 {
+            r.gaps.push(gap(
+                "groups",
+                &format!("group:{id}"),
+                names::gap_reason(g.error_code),
+                names::error(g.error_code),
+            ));
+            continue;
+        }
+        r.groups.push(ConsumerGroup {
+            id,
+            state: s(&g.group_state),
+            protocol_type: s(&g.protocol_type),
+            members: g
+                .members
+                .iter()
+                .map(|m| GroupMember {
+                    client_id: s(&m.client_id),
+                    host: s(&m.client_host),
+                })
+                .collect(),
+            offsets: vec![],
+        });
+    }
+    // Committed offsets: one request for all groups where the broker supports it (v8+).
+    let v = c.version::<OffsetFetchRequest>().map(|v| v.min(9));
+    let fetched: Vec<(String, Result<Vec<GroupOffset>, GapNote>)> = match v {
+        Some(v) if v >= 8 => {
+            let req = OffsetFetchRequest::default().with_groups(
+                r.groups
+                    .iter()
+                    .map(|g| {
+                        OffsetFetchRequestGroup::default()
+                            .with_group_id(GroupId(StrBytes::from_string(g.id.clone())))
+                            .with_topics(None)
+                    })
+                    .collect(),
+            );
+            match c.send_at(req, v).await {
+                Ok(resp) => resp
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        let id = s(&g.group_id.0);
+                        let res = if g.error_code != 0 {
+                            Err(gap(
+                                "groups.offsets",
+                                &format!("group:{id}"),
+                                names::gap_reason(g.error_code),
+                                names::error(g.error_code),
+                            ))
+                        } else {
+                            Ok(g.topics
+                                .iter()
+                                .flat_map(|t| {
+                                    t.partitions.iter().filter(|p| p.committed_offset >= 0).map(
+                                        move |p| GroupOffset {
+                                            topic: s(&t.name.0),
+                                            partition: p.partition_index,
+                                            offset: p.committed_offset,
+                                            lag: None,
+                                        },
+                                    )
+                                })
+                                .collect())
+                        };
+                        (id, res)
+                    })
+                    .collect(),
+                Err(e) => r
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        (
+                            g.id.clone(),
+                            Err(gap(
+                                "groups.offsets",
+                                &format!("group:{}", g.id),
+                                "error",
+                                format!("{e:#}"),
+                            )),
+                        )
+                    })
+                    .collect(),
+            }
+        }
+        Some(v) => {
+            let mut out = Vec::new();
+            for g in &r.groups {
+                let req = OffsetFetchRequest::default()
+                    .with_group_id(GroupId(StrBytes::from_string(g.id.clone())))
+                    .with_topics(None);
+                let res = match c.send_at(req, v.max(2)).await {
+                    Ok(resp) if resp.error_code != 0 => Err(gap(
+                        "groups.offsets",
+                        &format!("group:{}", g.id),
+                        names::gap_reason(resp.error_code),
+                        names::error(resp.error_code),
+                    )),
+                    Ok(resp) => Ok(resp
+                        .topics
+                        .iter()
+                        .flat_map(|t| {
+                            t.partitions
+                                .iter()
+                                .filter(|p| p.committed_offset >= 0)
+                                .map(move |p| GroupOffset {
+                                    topic: s(&t.name.0),
+                                    partition: p.partition_index,
+                                    offset: p.committed_offset,
+                                    lag: None,
+                                })
+                        })
+                        .collect()),
+                    Err(e) => Err(gap(
+                        "groups.offsets",
+                        &format!("group:{}", g.id),
+                        "error",
+                        format!("{e:#}"),
+                    )),
+                };
+                out.push((g.id.clone(), res));
+            }
+            out
+        }
+        None => r
+            .groups
+            .iter()
+            .map(|g| {
+                (
+                    g.id.clone(),
+                    Err(gap(
+                        "groups.offsets",
+                        &format!("group:{}", g.id),
+                        "unsupported",
+                        "OffsetFetch not supported",
+                    )),
+                )
+            })
+            .collect(),
+    };
+    for (id, res) in fetched {
+        match res {
+            Ok(offsets) => {
+                if let Some(g) = r.groups.iter_mut().find(|g| g.id == id) {
+                    g.offsets = offsets;
+                }
+            }
+            Err(note) => r.gaps.push(note),
+        }
+    }
+}
+
+struct ClusterWide {
+    acls: Vec<Acl>,
+    scram: Vec<ScramUser>,
+    quotas: Vec<Quota>,
+    tokens: Vec<DelegationToken>,
+    quorum: Option<Quorum>,
+    /// The principal may Describe the cluster (so listings are complete).
+    describe_cluster: bool,
+    gaps: Vec<GapNote>,
+}
+
+async fn cluster_wide(c: &mut Conn) -> ClusterWide {
+    let mut out = ClusterWide {
+        acls: vec![],
+        scram: vec![],
+        quotas: vec![],
+        tokens: vec![],
+        quorum: None,
+        describe_cluster: true,
+        gaps: vec![],
+    };
+
+    // What the principal may do on the cluster (DescribeCluster, Kafka 2.8+; else Metadata v8–10).
+    if c.version::<DescribeClusterRequest>().is_some() {
+        if let Ok(d) = c
+            .send(
+                DescribeClusterRequest::default().with_include_cluster_authorized_operations(true),
+            )
+            .await
+        {
+            if d.error_code == 0 && d.cluster_authorized_operations != i32::MIN {
+                out.describe_cluster = d.cluster_authorized_operations & OP_DESCRIBE != 0;
+            }
+        }
+    }
+
+    let acl_req = DescribeAclsRequest::default()
+        .with_resource_type_filter(1)
+        .with_resource_name_filter(None)
+        .with_pattern_type_filter(1)
+        .with_principal_filter(None)
+        .with_host_filter(None)
+        .with_operation(1)
+        .with_permission_type(1);
+    match c.send(acl_req).await {
+        Ok(resp) if resp.error_code == 0 => {
+            for res in &resp.resources {
+                for a in &res.acls {
+                    out.acls.push(Acl {
+                        principal: s(&a.principal),
+                        host: s(&a.host),
+                        resource_type: names::resource_type(res.resource_type),
+                        resource_name: s(&res.resource_name),
+                        pattern_type: names::pattern_type(res.pattern_type),
+                        operation: names::operation(a.operation),
+                        permission: names::permission(a.permission_type),
+                    });
+                }
+            }
+        }
+        // No authorizer configured: there are no ACLs, which is a fact, not a gap.
+        Ok(resp) if resp.error_code == 54 => {}
+        Ok(resp) => out.gaps.push(gap(
+            "acls",
+            "",
+            names::gap_reason(resp.error_code),
+            names::error(resp.error_code),
+        )),
+        Err(e) => out.gaps.push(gap("acls", "", "error", format!("{e:#}"))),
+    }
+
+    if c.version::<DescribeUserScramCredentialsRequest>().is_some() {
+        match c
+            .send(DescribeUserScramCredentialsRequest::default().with_users(None))
+            .await
+        {
+            Ok(resp) if resp.error_code == 0 => {
+                for u in resp.results {
+                    if u.error_code != 0 {
+                        out.gaps.push(gap(
+                            "scram_users",
+                            &format!("scram-user:{}", s(&u.user)),
+                            names::gap_reason(u.error_code),
+                            names::error(u.error_code),
+                        ));
+                        continue;
+                    }
+                    out.scram.push(ScramUser {
+                        name: s(&u.user),
+                        credentials: u
+                            .credential_infos
+                            .iter()
+                            .map(|ci| ScramCredential {
+                                mechanism: names::scram_mechanism(ci.mechanism),
+                                iterations: ci.iterations as i64,
+                            })
+                            .collect(),
+                    });
+                }
+            }
+            Ok(resp) => out.gaps.push(gap(
+                "scram_users",
+                "",
+                names::gap_reason(resp.error_code),
+                names::error(resp.error_code),
+            )),
+            Err(e) => out
+                .gaps
+                .push(gap("scram_users", "", "error", format!("{e:#}"))),
+        }
+    } else {
+        out.gaps.push(gap(
+            "scram_users",
+            "",
+            "unsupported",
+            "DescribeUserScramCredentials needs Kafka 2.7+",
+        ));
+    }
+
+    if c.version::<DescribeClientQuotasRequest>().is_some() {
+        match c
+            .send(
+                DescribeClientQuotasRequest::default()
+                    .with_components(vec![])
+                    .with_strict(false),
+            )
+            .await
+        {
+            Ok(resp) if resp.error_code == 0 => {
+                for e in resp.entries.unwrap_or_default() {
+                    out.quotas.push(Quota {
+                        entity: e
+                            .entity
+                            .iter()
+                            .map(|x| {
+                                (
+                                    s(&x.entity_type),
+                                    x.entity_name.as_ref().map(s).unwrap_or_default(),
+                                )
+                            })
+                            .collect(),
+                        values: e.values.iter().map(|v| (s(&v.key), v.value)).collect(),
+                    });
+                }
+            }
+            Ok(resp) => out.gaps.push(gap(
+                "quotas",
+                "",
+                names::gap_reason(resp.error_code),
+                names::error(resp.error_code),
+            )),
+            Err(e) => out.gaps.push(gap("quotas", "", "error", format!("{e:#}"))),
+        }
+    } else {
+        out.gaps.push(gap(
+            "quotas",
+            "",
+            "unsupported",
+            "DescribeClientQuotas needs Kafka 2.6+",
+        ));
+    }
+
+    match c
+        .send(DescribeDelegationTokenRequest::default().with_owners(None))
+        .await
+    {
+        Ok(resp) if resp.error_code == 0 => {
+            out.tokens = resp
+                .tokens
+                .iter()
+                .map(|t| DelegationToken {
+                    token_id: s(&t.token_id),
+                    owner: format!("{}:{}", s(&t.principal_type), s(&t.principal_name)),
+                    expiry: chrono::DateTime::from_timestamp_millis(t.expiry_timestamp)
+                        .map(|d| d.to_rfc3339())
+                        .unwrap_or_default(),
+                })
+                .collect();
+        }
+        // Delegation tokens not enabled: none can exist.
+        Ok(resp) if resp.error_code == 61 => {}
+        Ok(resp) => out.gaps.push(gap(
+            "delegation_tokens",
+            "",
+            names::gap_reason(resp.error_code),
+            names::error(resp.error_code),
+        )),
+        Err(e) => out
+            .gaps
+            .push(gap("delegation_tokens", "", "error", format!("{e:#}"))),
+    }
+
+    // KRaft quorum (answered by KRaft clusters; ZooKeeper brokers do not know the API).
+    if c.version::<DescribeQuorumRequest>().is_some() {
+        let req = DescribeQuorumRequest::default().with_topics(vec![
+            describe_quorum_request::TopicData::default()
+                .with_topic_name(TopicName(StrBytes::from_static_str("__cluster_metadata")))
+                .with_partitions(vec![
+                    describe_quorum_request::PartitionData::default().with_partition_index(0)
+                ]),
+        ]);
+        match c.send(req).await {
+            Ok(resp) if resp.error_code == 0 => {
+                if let Some(p) = resp
+                    .topics
+                    .first()
+                    .and_then(|t| t.partitions.first())
+                    .filter(|p| p.error_code == 0)
+                {
+                    out.quorum = Some(Quorum {
+                        leader_id: p.leader_id.0 as i64,
+                        voters: p
+                            .current_voters
+                            .iter()
+                            .map(|v| v.replica_id.0 as i64)
+                            .collect(),
+                        observers: p.observers.iter().map(|v| v.replica_id.0 as i64).collect(),
+                        high_watermark: p.high_watermark,
+                    });
+                }
+            }
+            Ok(resp) => out.gaps.push(gap(
+                "cluster.controller",
+                "",
+                names::gap_reason(resp.error_code),
+                format!("DescribeQuorum: {}", names::error(resp.error_code)),
+            )),
+            Err(e) => out.gaps.push(gap(
+                "cluster.controller",
+                "",
+                "error",
+                format!("DescribeQuorum: {e:#}"),
+            )),
+        }
+    }
+    out
+}
+
+/// Latest offsets for every partition (one ListOffsets request per leader, concurrently),
+/// then consumer lag for committed offsets.
+async fn log_end_offsets(inv: &mut Inventory, cfg: &ConnConfig, gaps: &mut Vec<GapNote>) {
+    let mut by_leader: BTreeMap<i64, BTreeMap<String, Vec<i32>>> = BTreeMap::new();
+    for t in &inv.topics {
+        for p in &t.partitions {
+            if p.leader >= 0 {
+                by_leader
+                    .entry(p.leader)
+                    .or_default()
+                    .entry(t.name.clone())
+                    .or_default()
+                    .push(p.id);
+            }
+        }
+    }
+    let addrs: HashMap<i64, String> = inv
+        .brokers
+        .iter()
+        .map(|b| (b.id, format!("{}:{}", b.host, b.port)))
+        .collect();
+    let mut set = JoinSet::new();
+    for (leader, topics) in by_leader {
+        let Some(addr) = addrs.get(&leader).cloned() else {
+            continue;
+        };
+        let cfg = cfg.clone();
+        set.spawn(async move {
+            let result: Result<Vec<(String, i32, i64)>> = async {
+                let mut c = Conn::connect(&addr, &cfg).await?;
+                let req = ListOffsetsRequest::default()
+                    .with_replica_id(BrokerId(-1))
+                    .with_isolation_level(0)
+                    .with_topics(
+                        topics
+                            .iter()
+                            .map(|(t, ps)| {
+                                ListOffsetsTopic::default()
+                                    .with_name(TopicName(StrBytes::from_string(t.clone())))
+                                    .with_partitions(
+                                        ps.iter()
+                                            .map(|p| {
+                                                ListOffsetsPartition::default()
+                                                    .with_partition_index(*p)
+                                                    .with_timestamp(-1)
+                                            })
+                                            .collect(),
+                                    )
+                            })
+                            .collect(),
+                    );
+                let resp = c.send(req).await?;
+                Ok(resp
+                    .topics
+                    .iter()
+                    .flat_map(|t| {
+                        t.partitions
+                            .iter()
+                            .filter(|p| p.error_code == 0)
+                            .map(move |p| (s(&t.name.0), p.partition_index, p.offset))
+                    })
+                    .collect())
+            }
+            .await;
+            (leader, result)
+        });
+    }
+    let mut leo: HashMap<(String, i32), i64> = HashMap::new();
+    while let Some(Ok((leader, r))) = set.join_next().await {
+        match r {
+            Ok(v) => leo.extend(v.into_iter().map(|(t, p, o)| ((t, p), o))),
+            Err(e) => gaps.push(gap(
+                "groups.offsets",
+                "",
+                "error",
+                format!("log end offsets from broker {leader}: {e:#}"),
+            )),
+        }
+    }
+    for t in &mut inv.topics {
+        for p in &mut t.partitions {
+            p.log_end_offset = leo.get(&(t.name.clone(), p.id)).copied();
+        }
+    }
+    for g in &mut inv.groups {
+        for o in &mut g.offsets {
+            o.lag = leo
+                .get(&(o.topic.clone(), o.partition))
+                .map(|end| (end - o.offset).max(0));
+        }
+    }
+}

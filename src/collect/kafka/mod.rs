@@ -1,0 +1,17 @@
+//! The live Kafka collector: a small read-only client on the `kafka-protocol` codec.
+//!
+//! Requests are batched (all topics' configs in a few DescribeConfigs requests, one ListOffsets
+//! per leader, one OffsetFetch per coordinator where the broker allows it) and brokers are
+//! queried concurrently; every request is bounded by the configured timeout. What the cluster
+//! refuses or does not support becomes a gap in the inventory, never an assumed empty list.
+
+pub mod config;
+mod conn;
+mod gather;
+mod names;
+mod scram;
+mod tls;
+
+pub use config::{build as build_config, ConnConfig, DEFAULT_TIMEOUT_MS};
+pub use conn::{request_counts, READ_ONLY_APIS};
+pub use gather::collect;
