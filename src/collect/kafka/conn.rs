@@ -75,6 +75,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 pub struct Conn {
     io: Box<dyn Io>,
+    cfg: ConnConfig,
+    /// Set when a request timed out: the stream is out of step and must be reopened.
+    broken: bool,
     pub addr: String,
     correlation: i32,
     client_id: StrBytes,
@@ -118,6 +121,8 @@ impl Conn {
         };
         let mut conn = Conn {
             io,
+            cfg: cfg.clone(),
+            broken: false,
             addr: addr.to_string(),
             correlation: 0,
             client_id: StrBytes::from_string(cfg.client_id.clone()),
@@ -178,15 +183,27 @@ impl Conn {
     }
 
     pub async fn send_at<R: Request>(&mut self, req: R, version: i16) -> Result<R::Response> {
-        tokio::time::timeout(self.timeout, self.send_raw(req, version))
-            .await
-            .map_err(|_| {
-                anyhow!(
+        if self.broken {
+            // A request on this connection failed or timed out earlier: start afresh.
+            let (addr, cfg) = (self.addr.clone(), self.cfg.clone());
+            let fresh = Box::pin(Conn::connect(&addr, &cfg)).await?;
+            *self = fresh;
+        }
+        match tokio::time::timeout(self.timeout, self.send_raw(req, version)).await {
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(e)) => {
+                self.broken = true;
+                Err(e)
+            }
+            Err(_) => {
+                self.broken = true;
+                Err(anyhow!(
                     "{}: no answer within {} ms",
                     self.addr,
                     self.timeout.as_millis()
-                )
-            })?
+                ))
+            }
+        }
     }
 
     async fn send_raw<R: Request>(&mut self, req: R, version: i16) -> Result<R::Response> {

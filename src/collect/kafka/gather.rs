@@ -854,9 +854,12 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         Err(e) => out.gaps.push(gap("acls", "", "error", format!("{e:#}"))),
     }
 
+    // An empty user list means "all users" (as the Java admin client sends it); a null list
+    // makes 3.x brokers fail with a NullPointerException on an authorization error and never
+    // answer.
     if c.version::<DescribeUserScramCredentialsRequest>().is_some() {
         match c
-            .send(DescribeUserScramCredentialsRequest::default().with_users(None))
+            .send(DescribeUserScramCredentialsRequest::default().with_users(Some(vec![])))
             .await
         {
             Ok(resp) if resp.error_code == 0 => {

@@ -100,6 +100,7 @@ pub fn error(code: i16) -> String {
         54 => "SECURITY_DISABLED".into(),
         58 => "SASL_AUTHENTICATION_FAILED".into(),
         61 => "DELEGATION_TOKEN_AUTH_DISABLED".into(),
+        64 => "DELEGATION_TOKEN_REQUEST_NOT_ALLOWED (not allowed on PLAINTEXT or 1-way TLS connections)".into(),
         65 => "DELEGATION_TOKEN_AUTHORIZATION_FAILED".into(),
         15 => "COORDINATOR_NOT_AVAILABLE".into(),
         16 => "NOT_COORDINATOR".into(),
