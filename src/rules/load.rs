@@ -241,6 +241,16 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         allowed.insert(var);
         allowed.insert("item");
     }
+    // Variables bound by comprehension macros (`brokers.exists(b, …)`) are not free variables.
+    let bound = regex::Regex::new(r"(?:\.\s*(?:all|exists|exists_one|existsOne|map|filter)|\bcel\.bind)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
+        .expect("valid regex");
+    for src in std::iter::once(f.when.get_ref()).chain(f.evidence.values().map(|v| v.get_ref())) {
+        for c in bound.captures_iter(src) {
+            if let Some(m) = c.get(1) {
+                allowed.insert(m.as_str());
+            }
+        }
+    }
     let mut per_profile = false;
     for (field, prog) in std::iter::once(("when".to_string(), &when)).chain(
         evidence
