@@ -58,17 +58,25 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     for path in expand_dirs(&src.broker_configs)? {
         let path = &path;
         let broker = read_broker_config(path)?;
-        if let Some(dup) = inv
-            .brokers
-            .iter()
-            .find(|b| b.id == broker.id && b.id >= 0 && src.inventory.is_none())
-        {
-            bail!(
-                "{}: broker.id {} is also set in {}; give each broker's file once",
-                path.display(),
-                broker.id,
-                dup.config_file.as_deref().unwrap_or("another file")
-            );
+        let controller_only =
+            |b: &Broker| b.roles.contains("controller") && !b.roles.contains("broker");
+        let same_kind = |a: &Broker| {
+            a.id == broker.id && a.id >= 0 && controller_only(a) == controller_only(&broker)
+        };
+        if src.inventory.is_none() {
+            if let Some(dup) = inv.brokers.iter().find(|b| same_kind(b)) {
+                bail!(
+                    "{}: {} {} is also set in {}; give each node's file once",
+                    path.display(),
+                    if controller_only(&broker) {
+                        "node.id"
+                    } else {
+                        "broker.id"
+                    },
+                    broker.id,
+                    dup.config_file.as_deref().unwrap_or("another file")
+                );
+            }
         }
         inv.sources.push(path.display().to_string());
         match inv

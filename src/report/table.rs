@@ -26,12 +26,13 @@ pub fn render(report: &Report) -> String {
     ));
     for p in &report.profiles {
         out.push_str(&format!(
-            "  {:<12} target {:<12} {:<10} ({} failing, {} unknown, {} waived, {} passed)\n",
+            "  {:<12} target {:<12} {:<10} ({} failing and {} unknown at or above {}; {} waived, {} passed)\n",
             p.name,
             p.target,
             p.verdict.to_uppercase(),
             p.failing,
             p.unknown,
+            report.fail_on,
             p.waived,
             p.passed
         ));

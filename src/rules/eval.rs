@@ -45,7 +45,13 @@ pub fn resource_of(scope: Scope, item: &Json) -> Resource {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or(f)
             };
-            ("broker", name)
+            // Planned KRaft controllers (process.roles=controller) share the id space.
+            let roles = item.get("roles").and_then(Json::as_str).unwrap_or_default();
+            if roles.contains("controller") && !roles.contains("broker") {
+                ("controller", name)
+            } else {
+                ("broker", name)
+            }
         }
         Scope::Topic => ("topic", s("name")),
         Scope::Acl => (
