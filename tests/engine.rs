@@ -176,3 +176,24 @@ fn target_rules_run_per_profile() {
         )]
     );
 }
+
+#[test]
+fn helper_functions_sort_and_stop() {
+    let d = tempfile::TempDir::new().unwrap();
+    let set = rules(
+        d.path(),
+        &[
+            ("T-SORT.toml", &rule("T-SORT", "cluster", "[]", "sorted([3, 1, 2]) == [1, 2, 3] && distinct([\"b\", \"a\", \"b\"]) == [\"a\", \"b\"]", "[\"inplace\"]")),
+            ("T-STOP.toml", &rule("T-STOP", "cluster", "[]", "unknown(\"cannot be seen\")", "[\"inplace\"]")),
+        ],
+    );
+    let i = inv("{}");
+    assert_eq!(
+        run(&set, &i, "T-SORT", &["inplace"], None)[0].0,
+        Status::Fail
+    );
+    assert_eq!(
+        run(&set, &i, "T-STOP", &["inplace"], None)[0].0,
+        Status::Unknown
+    );
+}

@@ -171,6 +171,42 @@ pub fn root_context() -> Context<'static, 'static> {
         }
     })
     .expect("split_list");
+    fn sort_key(v: &Value) -> (u8, String, f64) {
+        match v {
+            Value::Int(i) => (0, String::new(), *i as f64),
+            Value::UInt(u) => (0, String::new(), *u as f64),
+            Value::Float(f) => (0, String::new(), *f),
+            Value::String(s) => (1, s.to_string(), 0.0),
+            other => (2, format!("{other:?}"), 0.0),
+        }
+    }
+    fn sorted_values(l: &[Value]) -> Vec<Value> {
+        let mut v = l.to_vec();
+        v.sort_by(|a, b| {
+            let (ka, kb) = (sort_key(a), sort_key(b));
+            ka.0.cmp(&kb.0)
+                .then(ka.1.cmp(&kb.1))
+                .then(ka.2.partial_cmp(&kb.2).unwrap_or(Ordering::Equal))
+        });
+        v
+    }
+    ctx.add_function("sorted", |l: Arc<Vec<Value>>| -> Value {
+        Value::List(Arc::new(sorted_values(&l)))
+    })
+    .expect("sorted");
+    ctx.add_function("distinct", |l: Arc<Vec<Value>>| -> Value {
+        let mut v = sorted_values(&l);
+        v.dedup();
+        Value::List(Arc::new(v))
+    })
+    .expect("distinct");
+    ctx.add_function(
+        "unknown",
+        |reason: Arc<String>| -> Result<Value, ExecutionError> {
+            Err(ExecutionError::function_error("unknown", reason.as_str()))
+        },
+    )
+    .expect("unknown");
     ctx
 }
 
