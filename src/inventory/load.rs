@@ -105,6 +105,88 @@ pub fn pointer_line(text: &str, pointer: &str) -> Option<u32> {
     Some(s.line)
 }
 
+/// Lines of the JSON values that findings point at, found in one pass over the text:
+/// every value down to depth 2 (`/topics/17`), and down to depth 4 under `/brokers`
+/// (`/brokers/0/configs/log.dirs`). Deeper values are skipped without being indexed.
+pub struct LineIndex {
+    lines: std::collections::HashMap<String, u32>,
+}
+
+impl LineIndex {
+    pub fn build(text: &str) -> Self {
+        let mut idx = LineIndex {
+            lines: Default::default(),
+        };
+        let mut s = Scanner {
+            b: text.as_bytes(),
+            i: 0,
+            line: 1,
+        };
+        let mut path = String::new();
+        idx.walk(&mut s, &mut path, 0);
+        idx
+    }
+
+    pub fn get(&self, pointer: &str) -> Option<u32> {
+        self.lines.get(pointer).copied()
+    }
+
+    fn walk(&mut self, s: &mut Scanner, path: &mut String, depth: usize) -> Option<()> {
+        s.ws();
+        self.lines.insert(path.clone(), s.line);
+        let limit = if path.starts_with("/brokers") { 4 } else { 2 };
+        if depth >= limit {
+            return s.skip_value();
+        }
+        match s.peek()? {
+            b'{' => {
+                s.bump();
+                loop {
+                    s.ws();
+                    if s.peek()? == b'}' {
+                        s.bump();
+                        return Some(());
+                    }
+                    let key = s.string()?;
+                    s.ws();
+                    s.bump(); // ':'
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    self.walk(s, path, depth + 1)?;
+                    path.truncate(len);
+                    s.ws();
+                    if s.peek()? == b',' {
+                        s.bump();
+                    }
+                }
+            }
+            b'[' => {
+                s.bump();
+                let mut i = 0usize;
+                loop {
+                    s.ws();
+                    if s.peek()? == b']' {
+                        s.bump();
+                        return Some(());
+                    }
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&i.to_string());
+                    self.walk(s, path, depth + 1)?;
+                    path.truncate(len);
+                    i += 1;
+                    s.ws();
+                    if s.peek()? == b',' {
+                        s.bump();
+                    }
+                }
+            }
+            _ => s.skip_value(),
+        }
+    }
+}
+
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
@@ -199,5 +281,33 @@ mod tests {
         assert_eq!(pointer_line(text, "/b/1/y~1z"), Some(6));
         assert_eq!(pointer_line(text, "/b/2"), None);
         assert_eq!(pointer_line(text, "/c"), None);
+    }
+
+    #[test]
+    fn line_index_agrees_with_pointer_line() {
+        let inv = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/zk-cluster/inventory.json"
+        ))
+        .unwrap();
+        let idx = super::LineIndex::build(&inv);
+        for p in [
+            "",
+            "/topics",
+            "/topics/3",
+            "/acls/0",
+            "/brokers/1",
+            "/brokers/0/configs/broker.id",
+            "/groups/2",
+            "/gaps",
+        ] {
+            assert_eq!(idx.get(p), pointer_line(&inv, p), "{p}");
+            assert!(idx.get(p).is_some(), "{p}");
+        }
+        assert_eq!(
+            idx.get("/topics/0/partitions/3"),
+            None,
+            "deep values are not indexed"
+        );
     }
 }

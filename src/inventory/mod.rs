@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 mod load;
 mod topics;
-pub use load::{load_inventory, pointer_line};
+pub use load::{load_inventory, pointer_line, LineIndex};
 pub use topics::framework_of;
 
 /// Bumped whenever a saved inventory from an older build could be misread.

@@ -3,10 +3,13 @@
 use super::profiles::{profile, target_for};
 use super::{celenv, Rule, RuleSet, Scope};
 use crate::findings::{Finding, Location, Resource, Status};
-use crate::inventory::{pointer_line, Inventory};
+use crate::inventory::{pointer_line, Inventory, LineIndex};
+use cel::objects::{Key, Map};
 use cel::{Context, Value};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
 pub struct EvalOptions {
@@ -101,14 +104,23 @@ struct Run<'a> {
     ctx: Context<'a, 'static>,
 }
 
+/// What every rule shares: the inventory as JSON and as CEL values (converted once), the
+/// items of every scope with their resources, and the line index of the inventory file.
+struct Prepared {
+    view: Json,
+    items: HashMap<&'static str, Vec<(Resource, Value)>>,
+    lines: Option<LineIndex>,
+}
+
 pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Finding> {
     let view = celenv::inventory_view(inv);
     let mut root = celenv::root_context();
-    let cel_view = celenv::to_cel(&view);
-    root.add_variable_from_value("inv", cel_view.clone());
+    let mut top: HashMap<Key, Value> = HashMap::new();
     if let Json::Object(o) = &view {
         for (k, v) in o {
-            root.add_variable_from_value(k.clone(), celenv::to_cel(v));
+            let cel = celenv::to_cel(v);
+            root.add_variable_from_value(k.clone(), cel.clone());
+            top.insert(Key::String(Arc::new(k.clone())), cel);
         }
     }
     for k in ["msk", "iam", "clients"] {
@@ -116,6 +128,34 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
             root.add_variable_from_value(k, Value::Null);
         }
     }
+    let mut items = HashMap::new();
+    for scope in Scope::ALL {
+        let Some(list) = scope.list() else { continue };
+        let json_items = view
+            .get(list)
+            .and_then(Json::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let cel_items: Vec<Value> = match top.get(&Key::String(Arc::new(list.to_string()))) {
+            Some(Value::List(l)) => l.as_ref().clone(),
+            _ => Vec::new(),
+        };
+        let prepared: Vec<(Resource, Value)> = json_items
+            .iter()
+            .zip(cel_items)
+            .map(|(j, c)| (resource_of(scope, j), c))
+            .collect();
+        items.insert(list, prepared);
+    }
+    root.add_variable_from_value("inv", Value::Map(Map { map: Arc::new(top) }));
+    let prep = Prepared {
+        lines: opts
+            .inventory_file
+            .as_ref()
+            .map(|(_, text)| LineIndex::build(text)),
+        view,
+        items,
+    };
     let mut findings = Vec::new();
     for rule in &set.rules {
         if opts.only.as_ref().is_some_and(|id| *id != rule.id) {
@@ -147,7 +187,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
                 target,
                 ctx,
             };
-            for mut f in evaluate_rule(set, rule, inv, &view, &run, opts) {
+            for mut f in evaluate_rule(set, rule, inv, &prep, &run, opts) {
                 f.profiles = group.clone();
                 match per_rule
                     .iter_mut()
@@ -168,10 +208,11 @@ fn evaluate_rule(
     set: &RuleSet,
     rule: &Rule,
     inv: &Inventory,
-    view: &Json,
+    prep: &Prepared,
     run: &Run,
     opts: &EvalOptions,
 ) -> Vec<Finding> {
+    let view = &prep.view;
     // A part the rule needs is missing for the whole cluster: unknown, never pass.
     for need in &rule.needs {
         if let Some(g) = inv.gap_for(need, None).filter(|g| g.resource.is_empty()) {
@@ -190,7 +231,7 @@ fn evaluate_rule(
                     format!(": {}", g.detail)
                 }
             );
-            let loc = location(rule, inv, "", None, opts);
+            let loc = location(rule, inv, prep, "", None, opts);
             return vec![finding(
                 rule,
                 Resource::cluster(),
@@ -212,18 +253,16 @@ fn evaluate_rule(
             ),
             Outcome::Error(ev, msg) => (Status::Unknown, ev, msg),
         };
-        let loc = location(rule, inv, "", None, opts);
+        let loc = location(rule, inv, prep, "", None, opts);
         return vec![finding(rule, Resource::cluster(), status, msg, ev, loc)];
     };
-    let items = view
-        .get(list)
-        .and_then(Json::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let empty = Vec::new();
+    let json_items = view.get(list).and_then(Json::as_array).unwrap_or(&empty);
+    let items = prep.items.get(list).expect("every scope list is prepared");
     let var = rule.scope.variable().expect("item scopes bind a variable");
     let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let res = resource_of(rule.scope, item);
+    for (i, ((res, cel_item), item)) in items.iter().zip(json_items).enumerate() {
+        let res = res.clone();
         let pointer = format!("/{list}/{i}");
         let gap = rule.needs.iter().find_map(|n| {
             inv.gap_for(n, Some(&res.id()))
@@ -246,14 +285,13 @@ fn evaluate_rule(
                 Status::Unknown,
                 msg,
                 ev,
-                location(rule, inv, &pointer, Some(item), opts),
+                location(rule, inv, prep, &pointer, Some(item), opts),
             ));
             continue;
         }
         let mut ctx = run.ctx.new_inner_scope();
-        let cel_item = celenv::to_cel(item);
         ctx.add_variable_from_value(var, cel_item.clone());
-        ctx.add_variable_from_value("item", cel_item);
+        ctx.add_variable_from_value("item", cel_item.clone());
         match eval_item(set, rule, &ctx, Some(item), res.clone(), run) {
             Outcome::Fire(ev, msg) => out.push(finding(
                 rule,
@@ -261,7 +299,7 @@ fn evaluate_rule(
                 Status::Fail,
                 msg,
                 ev,
-                location(rule, inv, &pointer, Some(item), opts),
+                location(rule, inv, prep, &pointer, Some(item), opts),
             )),
             Outcome::Quiet => {}
             Outcome::Error(ev, msg) => out.push(finding(
@@ -270,7 +308,7 @@ fn evaluate_rule(
                 Status::Unknown,
                 msg,
                 ev,
-                location(rule, inv, &pointer, Some(item), opts),
+                location(rule, inv, prep, &pointer, Some(item), opts),
             )),
         }
     }
@@ -287,7 +325,7 @@ fn evaluate_rule(
             Status::Pass,
             msg,
             ev,
-            location(rule, inv, &format!("/{list}"), None, opts),
+            location(rule, inv, prep, &format!("/{list}"), None, opts),
         ));
     }
     out
@@ -377,6 +415,7 @@ fn finding(
 fn location(
     rule: &Rule,
     inv: &Inventory,
+    prep: &Prepared,
     pointer: &str,
     item: Option<&Json>,
     opts: &EvalOptions,
@@ -410,9 +449,23 @@ fn location(
         }
     }
     if let Some((file, text)) = &opts.inventory_file {
-        let line = pointer_line(text, &pointer)
-            .or_else(|| pointer_line(text, ""))
-            .unwrap_or(1);
+        // The deepest indexed value on the pointer's path (the item itself when its config
+        // key is too deep to index).
+        let line = match &prep.lines {
+            Some(idx) => {
+                let mut p = pointer.as_str();
+                loop {
+                    if let Some(l) = idx.get(p) {
+                        break l;
+                    }
+                    match p.rfind('/') {
+                        Some(cut) => p = &p[..cut],
+                        None => break 1,
+                    }
+                }
+            }
+            None => pointer_line(text, &pointer).unwrap_or(1),
+        };
         return Location {
             file: Some(file.clone()),
             line: Some(line),
