@@ -1,0 +1,836 @@
+#!/usr/bin/env bash
+# kraftcheck test rig: real Apache Kafka brokers assembled from Maven Central jars (no Docker).
+#
+#   rig/rig.sh up    zk39|kraft39|kraft4|all     build classpath (once), start, wait for readiness
+#   rig/rig.sh down  [zk39|kraft39|kraft4|all]   stop exactly the PIDs started, remove run dirs (default: all)
+#   rig/rig.sh env   [name]                      print `export KRAFTCHECK_RIG_...` lines (rigs that are up)
+#   rig/rig.sh seed  zk39 [--reset]              seed objects through the Admin API -> run/zk39/seeded.json
+#                                                (again: no-op; --reset: fresh cluster, then seed)
+#   rig/rig.sh tool  name kafka-topics|kafka-configs|kafka-acls|... ARGS...
+#   rig/rig.sh stop-broker  zk39 ID              SIGTERM one broker (under-replicated partitions)
+#   rig/rig.sh start-broker zk39 ID              start it again and wait until it is back
+#   rig/rig.sh status                            what is up
+#   rig/rig.sh build [39|4|all]                  only resolve classpaths and compile the seeder
+#
+# Everything listens on 127.0.0.1 only. See rig/README.md.
+set -euo pipefail
+
+RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=$RIG_DIR/.cache
+RUN_ROOT=$RIG_DIR/run
+JAVA=${JAVA:-java}
+JAVAC=${JAVAC:-javac}
+MVN=${MVN:-mvn}
+TIMEOUT=${KRAFTCHECK_RIG_TIMEOUT:-180}
+BROKER_HEAP=${KRAFTCHECK_RIG_BROKER_HEAP:-384m}
+ZK_HEAP=${KRAFTCHECK_RIG_ZK_HEAP:-96m}
+# small, quick-to-start JVMs: 2 cores shared by up to 6 JVMs
+JVM_OPTS=${KRAFTCHECK_RIG_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true}
+ALL_RIGS=(zk39 kraft39 kraft4)
+PW=rigpass
+
+die() { echo "rig: $*" >&2; exit 1; }
+say() { echo "rig: $*" >&2; }
+
+# ------------------------------------------------------------------------------------------------
+# rig definitions
+rig_ver() {
+  case "$1" in
+    zk39 | kraft39 | 39 | 3.9) echo 39 ;;
+    kraft4 | 4) echo 4 ;;
+    *) die "unknown rig '$1' (zk39, kraft39, kraft4)" ;;
+  esac
+}
+kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$RIG_DIR/pom-kafka$1.xml"; }
+upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
+
+# ports: zk39 191xx, kraft39 193xx, kraft4 194xx
+zk_port() { echo 19181; }
+# broker_port RIG ID KIND  (KIND: plain|sasl|ssl|ctl)
+broker_port() {
+  local base off
+  case "$1" in
+    zk39) base=$((19100 + 10 * $2)) ;;
+    kraft39) base=19310 ;;
+    kraft4) base=19410 ;;
+  esac
+  case "$3" in plain) off=1 ;; sasl) off=2 ;; ssl) off=3 ;; ctl) off=4 ;; esac
+  if [ "$3" = ctl ] && [ "$1" != zk39 ]; then off=9; fi
+  echo $((base + off))
+}
+broker_ids() { if [ "$1" = zk39 ]; then echo "1 2"; else echo 1; fi; }
+bootstrap_of() { # RIG KIND -> comma-separated list
+  local out="" id
+  for id in $(broker_ids "$1"); do out="$out${out:+,}127.0.0.1:$(broker_port "$1" "$id" "$2")"; done
+  echo "$out"
+}
+rig_ports() {
+  local id k
+  [ "$1" = zk39 ] && zk_port
+  for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done
+}
+
+# ------------------------------------------------------------------------------------------------
+# classpath (Maven) and seeder (javac)
+with_lock() { # FILE CMD... ; the lock fd is never inherited by the processes we start (9>&-)
+  local f=$1; shift
+  mkdir -p "$(dirname "$f")"
+  (
+    exec 9>"$f"
+    flock -w 900 9 || die "could not lock $f"
+    "$@"
+  )
+}
+
+cp_key() { cat "$RIG_DIR/pom-kafka$1.xml" | sha256sum | cut -c1-12; }
+cp_file() { echo "$CACHE/kafka$1-$(cp_key "$1").classpath"; }
+seeder_dir() { echo "$CACHE/seeder$1-$(cat "$RIG_DIR/pom-kafka$1.xml" "$RIG_DIR/seeder/RigAdmin.java" | sha256sum | cut -c1-12)"; }
+
+cp_valid() {
+  local f=$1 j
+  [ -s "$f" ] || return 1
+  local IFS=:
+  for j in $(cat "$f"); do [ -f "$j" ] || return 1; done
+}
+
+list_jar() { if command -v unzip >/dev/null 2>&1; then unzip -Z1 "$1" 2>/dev/null; else jar tf "$1" 2>/dev/null; fi; }
+
+build_unlocked() {
+  local v=$1 f t0 kv
+  f=$(cp_file "$v")
+  kv=$(kafka_version "$v")
+  if ! cp_valid "$f"; then
+    t0=$SECONDS
+    say "resolving Kafka $kv classpath with Maven (first time: downloads to ~/.m2)"
+    rm -f "$f" "$f".*
+    mkdir -p "$CACHE"
+    "$MVN" -B -Dstyle.color=never -f "$RIG_DIR/pom-kafka$v.xml" dependency:build-classpath \
+      -Dmdep.outputFile="$f.tmp" -Dmdep.includeScope=runtime >"$CACHE/mvn-$v.log" 2>&1 9>&- ||
+      { tail -n 40 "$CACHE/mvn-$v.log" >&2; die "maven failed to resolve $RIG_DIR/pom-kafka$v.xml (log: $CACHE/mvn-$v.log)"; }
+    cp_valid "$f.tmp" || die "maven produced an unusable classpath for Kafka $kv"
+    # index of the CLI/server main classes present in this Kafka version (they move between versions)
+    local IFS=: j
+    for j in $(cat "$f.tmp"); do
+      case "$j" in *kafka*|*zookeeper*) list_jar "$j" | grep -E '^(kafka|org/apache/kafka/(tools|shell)|org/apache/zookeeper)/[A-Za-z0-9/]*\.class$' || true ;; esac
+    done | sed -e 's/\.class$//' -e 's:/:.:g' | sort -u >"$f.classes"
+    mv "$f.tmp" "$f"
+    say "classpath for Kafka $kv ready ($((SECONDS - t0)) s)"
+  fi
+  local sd
+  sd=$(seeder_dir "$v")
+  if [ ! -f "$sd/RigAdmin.class" ]; then
+    rm -rf "$sd"
+    mkdir -p "$sd"
+    "$JAVAC" -nowarn -d "$sd" -cp "$(cat "$f")" "$RIG_DIR/seeder/RigAdmin.java" 9>&- >&2 ||
+      { rm -rf "$sd"; die "javac failed for seeder/RigAdmin.java against Kafka $kv"; }
+  fi
+  # logging configs for the CLI tools (warnings to stderr only, as Kafka's tools-log4j.properties)
+  if [ ! -f "$CACHE/tools-log4j.properties" ]; then
+    printf '%s\n' 'log4j.rootLogger=WARN, stderr' 'log4j.appender.stderr=org.apache.log4j.ConsoleAppender' \
+      'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout' \
+      'log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n' 'log4j.appender.stderr.Target=System.err' \
+      >"$CACHE/tools-log4j.properties"
+    printf '%s\n' 'status = error' 'appender.stderr.type = Console' 'appender.stderr.name = STDERR' \
+      'appender.stderr.target = SYSTEM_ERR' 'appender.stderr.layout.type = PatternLayout' \
+      'appender.stderr.layout.pattern = [%d] %p %m (%c)%n' 'rootLogger.level = WARN' \
+      'rootLogger.appenderRef.stderr.ref = STDERR' >"$CACHE/tools-log4j2.properties"
+  fi
+}
+build() { with_lock "$CACHE/build.lock" build_unlocked "$1"; }
+
+classpath() { cat "$(cp_file "$1")"; }
+log_opts() { # VER CONFIG_FILE
+  if [ "$1" = 39 ]; then echo "-Dlog4j.configuration=file:$2"; else echo "-Dlog4j2.configurationFile=$2"; fi
+}
+tools_log_opts() {
+  if [ "$1" = 39 ]; then log_opts 39 "$CACHE/tools-log4j.properties"; else log_opts 4 "$CACHE/tools-log4j2.properties"; fi
+}
+
+# tool name -> main class candidates, newest location first
+tool_candidates() {
+  case "$1" in
+    kafka-topics) echo org.apache.kafka.tools.TopicCommand ;;
+    kafka-configs) echo org.apache.kafka.tools.ConfigCommand kafka.admin.ConfigCommand ;;
+    kafka-acls) echo org.apache.kafka.tools.AclCommand kafka.admin.AclCommand ;;
+    kafka-consumer-groups) echo org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
+    kafka-broker-api-versions) echo org.apache.kafka.tools.BrokerApiVersionsCommand kafka.admin.BrokerApiVersionsCommand ;;
+    kafka-features) echo org.apache.kafka.tools.FeatureCommand kafka.admin.FeatureCommand ;;
+    kafka-metadata-quorum) echo org.apache.kafka.tools.MetadataQuorumCommand ;;
+    kafka-transactions) echo org.apache.kafka.tools.TransactionsCommand ;;
+    kafka-reassign-partitions) echo org.apache.kafka.tools.reassign.ReassignPartitionsCommand kafka.admin.ReassignPartitionsCommand ;;
+    kafka-log-dirs) echo org.apache.kafka.tools.LogDirsCommand kafka.admin.LogDirsCommand ;;
+    kafka-delegation-tokens) echo org.apache.kafka.tools.DelegationTokenCommand kafka.admin.DelegationTokenCommand ;;
+    kafka-client-metrics) echo org.apache.kafka.tools.ClientMetricsCommand ;;
+    kafka-get-offsets) echo org.apache.kafka.tools.GetOffsetShell ;;
+    kafka-groups) echo org.apache.kafka.tools.GroupsCommand ;;
+    kafka-console-consumer) echo org.apache.kafka.tools.consumer.ConsoleConsumer kafka.tools.ConsoleConsumer ;;
+    kafka-console-producer) echo org.apache.kafka.tools.ConsoleProducer kafka.tools.ConsoleProducer ;;
+    kafka-storage) echo kafka.tools.StorageTool ;;
+    zookeeper-shell) echo org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka org.apache.zookeeper.ZooKeeperMain ;;
+    *) return 1 ;;
+  esac
+}
+TOOLS="kafka-topics kafka-configs kafka-acls kafka-consumer-groups kafka-broker-api-versions kafka-features
+kafka-metadata-quorum kafka-transactions kafka-reassign-partitions kafka-log-dirs kafka-delegation-tokens
+kafka-client-metrics kafka-get-offsets kafka-groups kafka-console-consumer kafka-console-producer kafka-storage
+zookeeper-shell"
+main_class() { # VER TOOL
+  local c
+  for c in $(tool_candidates "$2" || die "unknown tool '$2'; known: $(echo $TOOLS)"); do
+    if grep -qxF "$c" "$(cp_file "$1").classes"; then echo "$c"; return 0; fi
+  done
+  die "tool '$2' does not exist in Kafka $(kafka_version "$1")"
+}
+
+# ------------------------------------------------------------------------------------------------
+# process bookkeeping: run/<rig>/pids holds "NAME PID" lines; every JVM carries -Dkraftcheck.rig=<rig>
+rundir() { echo "$RUN_ROOT/$1"; }
+pid_alive() { # PID RIG -> alive and really ours
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-Dkraftcheck.rig=$2 "
+}
+pid_of() { awk -v n="$2" '$1 == n { p = $2 } END { print p }' "$(rundir "$1")/pids" 2>/dev/null; }
+proc_names() { awk '{ print $1 }' "$(rundir "$1")/pids" 2>/dev/null | awk '!seen[$0]++'; }
+
+start_java() { # RIG NAME HEAP MAIN ARGS... (cwd = run dir; stdout+stderr -> logs/NAME.out)
+  local rig=$1 name=$2 heap=$3 main=$4; shift 4
+  local rd v
+  rd=$(rundir "$rig")
+  v=$(rig_ver "$rig")
+  mkdir -p "$rd/logs"
+  # shellcheck disable=SC2086
+  (cd "$rd" && exec nohup "$JAVA" -Xms32m "-Xmx$heap" $JVM_OPTS "-Dkraftcheck.rig=$rig" "-Dkraftcheck.proc=$name" \
+    "-Dkafka.logs.dir=$rd/logs" "$(log_opts "$v" "$rd/conf/$name.log.properties")" \
+    -cp "$(classpath "$v"):$(seeder_dir "$v")" "$main" "$@" </dev/null >"$rd/logs/$name.out" 2>&1 9>&-) &
+  local pid=$! i
+  echo "$name $pid" >>"$rd/pids"
+  # the subshell becomes java by exec: wait until the PID carries our marker
+  for ((i = 0; i < 100; i++)); do pid_alive "$pid" "$rig" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  echo "$pid"
+}
+
+stop_pid() { # RIG PID [SECONDS]
+  local rig=$1 pid=$2 t=${3:-60} i
+  pid_alive "$pid" "$rig" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < t * 5; i++)); do pid_alive "$pid" "$rig" || return 0; sleep 0.2; done
+  say "pid $pid did not stop after ${t}s; SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do pid_alive "$pid" "$rig" || return 0; sleep 0.1; done
+}
+
+stop_all_of() { # RIG: holder first, then brokers one by one (parallel controlled shutdowns of both
+  # ZooKeeper-mode brokers fight each other for ~10 s), ZooKeeper last
+  local rig=$1 n
+  [ -f "$(rundir "$rig")/pids" ] || return 0
+  n=$(pid_of "$rig" holder)
+  [ -n "$n" ] && stop_pid "$rig" "$n" 20
+  for n in $(proc_names "$rig" | sort -r); do
+    case "$n" in holder | zookeeper) ;; *) stop_pid "$rig" "$(pid_of "$rig" "$n")" 60 ;; esac
+  done
+  n=$(pid_of "$rig" zookeeper)
+  [ -n "$n" ] && stop_pid "$rig" "$n" 20
+  return 0
+}
+
+fail_start() { # RIG NAME MESSAGE: print the log tail, stop what we started, keep the logs
+  local rig=$1 name=$2 msg=$3 rd
+  rd=$(rundir "$rig")
+  {
+    echo "rig: $rig: $msg"
+    echo "---- tail of $rd/logs/$name.out ----"
+    tail -n 60 "$rd/logs/$name.out" 2>/dev/null || true
+    echo "---- (logs kept in $rd/logs; 'rig/rig.sh down $rig' removes them) ----"
+  } >&2
+  stop_all_of "$rig"
+  echo failed >"$rd/state"
+  exit 1
+}
+
+wait_log() { # RIG NAME ERE TIMEOUT
+  local rig=$1 name=$2 re=$3 t=$4 rd pid end
+  rd=$(rundir "$rig")
+  pid=$(pid_of "$rig" "$name")
+  end=$((SECONDS + t))
+  until grep -Eq "$re" "$rd/logs/$name.out" 2>/dev/null; do
+    pid_alive "$pid" "$rig" || fail_start "$rig" "$name" "$name (pid $pid) exited during start-up"
+    ((SECONDS < end)) || fail_start "$rig" "$name" "$name not ready after ${t}s (waiting for /$re/)"
+    sleep 0.3
+  done
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_zk() { # RIG TIMEOUT
+  local rig=$1 end=$((SECONDS + $2)) pid r
+  pid=$(pid_of "$rig" zookeeper)
+  while :; do
+    r=$( (exec 3<>"/dev/tcp/127.0.0.1/$(zk_port)" && printf ruok >&3 && timeout 2 cat <&3) 2>/dev/null || true)
+    [ "$r" = imok ] && return 0
+    pid_alive "$pid" "$rig" || fail_start "$rig" zookeeper "ZooKeeper (pid $pid) exited during start-up"
+    ((SECONDS < end)) || fail_start "$rig" zookeeper "ZooKeeper not answering ruok after $2 s"
+    sleep 0.3
+  done
+}
+
+# ------------------------------------------------------------------------------------------------
+# certificates (per rig, generated at `up`, never committed)
+gen_certs() { # DIR
+  local d=$1
+  mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj "/CN=kraftcheck-rig-ca" 2>/dev/null
+    for who in broker client restricted-client; do
+      case $who in
+        broker) subj="/CN=127.0.0.1" ; ext="subjectAltName=IP:127.0.0.1,DNS:localhost" ;;
+        client) subj="/CN=kraftcheck-admin" ; ext="extendedKeyUsage=clientAuth" ;;
+        restricted-client) subj="/CN=kraftcheck-restricted" ; ext="extendedKeyUsage=clientAuth" ;;
+      esac
+      openssl req -newkey rsa:2048 -nodes -keyout "$who-key.pem" -out "$who.csr" -subj "$subj" 2>/dev/null
+      printf '%s\n' "$ext" >"$who.ext"
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$who-cert.pem" -days 30 \
+        -extfile "$who.ext" 2>/dev/null
+      openssl pkcs12 -export -in "$who-cert.pem" -inkey "$who-key.pem" -certfile ca.pem -name "$who" \
+        -out "$who.p12" -passout "pass:$PW"
+      cat "$who-key.pem" "$who-cert.pem" >"$who-bundle.pem"
+      rm -f "$who.csr" "$who.ext"
+    done
+    keytool -importcert -noprompt -alias ca -file ca.pem -keystore truststore.p12 -storetype PKCS12 \
+      -storepass "$PW" >/dev/null 2>&1
+    rm -f ca.srl
+  ) || die "certificate generation failed in $d"
+}
+
+# ------------------------------------------------------------------------------------------------
+# configuration files
+write_log_config() { # RIG NAME
+  local rig=$1 name=$2 rd v f
+  rd=$(rundir "$rig")
+  v=$(rig_ver "$rig")
+  f="$rd/conf/$name.log.properties"
+  if [ "$name" = zookeeper ]; then
+    cat >"$f" <<EOF
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+  elif [ "$v" = 39 ]; then
+    cat >"$f" <<EOF
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.appender.requestAppender=org.apache.log4j.FileAppender
+log4j.appender.requestAppender.File=$rd/logs/$name-request.log
+log4j.appender.requestAppender.layout=org.apache.log4j.PatternLayout
+log4j.appender.requestAppender.layout.ConversionPattern=[%d] %m%n
+# replica fetches (every 500 ms per follower) would drown the log: leave them out
+log4j.appender.requestAppender.filter.1=org.apache.log4j.varia.StringMatchFilter
+log4j.appender.requestAppender.filter.1.StringToMatch="clientId":"broker-
+log4j.appender.requestAppender.filter.1.AcceptOnMatch=false
+log4j.logger.kafka.request.logger=DEBUG, requestAppender
+log4j.additivity.kafka.request.logger=false
+log4j.logger.org.apache.zookeeper=WARN
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.controller=INFO
+log4j.logger.kafka.authorizer.logger=INFO
+EOF
+  else
+    cat >"$f" <<EOF
+status = warn
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+appender.req.type = File
+appender.req.name = REQ
+appender.req.fileName = $rd/logs/$name-request.log
+appender.req.layout.type = PatternLayout
+appender.req.layout.pattern = [%d] %m%n
+appender.req.filter.fetch.type = RegexFilter
+appender.req.filter.fetch.regex = .*"clientId":"broker-.*
+appender.req.filter.fetch.onMatch = DENY
+appender.req.filter.fetch.onMismatch = NEUTRAL
+rootLogger.level = INFO
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.req.name = kafka.request.logger
+logger.req.level = DEBUG
+logger.req.additivity = false
+logger.req.appenderRef.req.ref = REQ
+logger.state.name = state.change.logger
+logger.state.level = WARN
+EOF
+  fi
+}
+
+listeners_of() { # RIG ID -> PLAINTEXT://...,SASL_PLAINTEXT://...,SSL://...[,CONTROL_PLANE|CONTROLLER://...]
+  local r=$1 id=$2 l
+  l="PLAINTEXT://127.0.0.1:$(broker_port "$r" "$id" plain),SASL_PLAINTEXT://127.0.0.1:$(broker_port "$r" "$id" sasl),SSL://127.0.0.1:$(broker_port "$r" "$id" ssl)"
+  if [ "$r" = zk39 ]; then echo "$l,CONTROL_PLANE://127.0.0.1:$(broker_port "$r" "$id" ctl)"; else echo "$l"; fi
+}
+
+common_broker_props() { # RIG
+  local c; c="$(rundir "$1")/certs"
+  cat <<EOF
+num.partitions=1
+num.network.threads=2
+num.io.threads=2
+background.threads=2
+num.replica.fetchers=1
+num.recovery.threads.per.data.dir=1
+log.cleaner.threads=1
+log.cleaner.dedupe.buffer.size=8388608
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+transaction.max.timeout.ms=7200000
+# a throttled reassignment must stay in progress for the whole test run: the replication quota is
+# measured over 2 windows of 1 hour, so after the first fetch a 1 B/s throttle holds for hours
+replication.quota.window.num=2
+replication.quota.window.size.seconds=3600
+# SCRAM on the SASL_PLAINTEXT listener
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+# TLS with client certificates (mTLS) on the SSL listener; principal = certificate DN
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$c/broker.p12
+ssl.keystore.password=$PW
+ssl.key.password=$PW
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$c/truststore.p12
+ssl.truststore.password=$PW
+listener.name.ssl.ssl.client.auth=required
+allow.everyone.if.no.acl.found=false
+# PLAINTEXT is the administration listener (principal ANONYMOUS); admin (SCRAM) and the admin
+# client certificate are super users as well; 'restricted' is not
+super.users=User:ANONYMOUS;User:admin;User:CN=kraftcheck-admin
+EOF
+}
+
+write_zk39_configs() {
+  local rig=zk39 rd id
+  rd=$(rundir $rig)
+  mkdir -p "$rd/conf" "$rd/zookeeper"
+  cat >"$rd/conf/zookeeper.properties" <<EOF
+dataDir=$rd/zookeeper
+clientPort=$(zk_port)
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+admin.enableServer=false
+4lw.commands.whitelist=ruok,srvr,stat,mntr
+tickTime=2000
+EOF
+  write_log_config $rig zookeeper
+  for id in 1 2; do
+    local dirs="$rd/broker$id/data"
+    # bait: broker 2 is JBOD (two log dirs); ZK->KRaft migration with JBOD needs IBP >= 3.7-IV2
+    [ "$id" = 2 ] && dirs="$rd/broker$id/data-a,$rd/broker$id/data-b"
+    {
+      cat <<EOF
+broker.id=$id
+broker.rack=rack-$id
+listeners=$(listeners_of $rig $id)
+advertised.listeners=$(listeners_of $rig $id)
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROL_PLANE:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+zookeeper.connect=127.0.0.1:$(zk_port)
+zookeeper.connection.timeout.ms=18000
+zookeeper.session.timeout.ms=18000
+log.dirs=$dirs
+offsets.topic.replication.factor=2
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=2
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=5
+# the last broker of a 2-broker cluster cannot hand off leadership: do not retry for 3 x 5 s on 'down'
+controlled.shutdown.max.retries=1
+controlled.shutdown.retry.backoff.ms=1000
+EOF
+      common_broker_props $rig
+      cat <<EOF
+# ---- audit bait (see rig/README.md) ----
+authorizer.class.name=kafka.security.authorizer.AclAuthorizer
+control.plane.listener.name=CONTROL_PLANE
+inter.broker.protocol.version=3.3
+log.message.format.version=0.10.2
+EOF
+    } >"$rd/conf/broker$id.properties"
+    write_log_config $rig "broker$id"
+  done
+}
+
+new_cluster_id() { # Kafka Uuid: 16 random bytes, URL-safe base64 without padding, never starting with '-'
+  local id
+  while :; do
+    id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    case "$id" in -*) ;; *) echo "$id"; return ;; esac
+  done
+}
+
+write_kraft_configs() { # RIG
+  local rig=$1 rd ctl
+  rd=$(rundir "$rig")
+  ctl=$(broker_port "$rig" 1 ctl)
+  mkdir -p "$rd/conf"
+  {
+    cat <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$ctl
+controller.listener.names=CONTROLLER
+listeners=$(listeners_of "$rig" 1),CONTROLLER://127.0.0.1:$ctl
+advertised.listeners=$(listeners_of "$rig" 1)
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+broker.rack=rack-1
+log.dirs=$rd/node1/data
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=5
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+EOF
+    [ "$(rig_ver "$rig")" = 4 ] && printf '%s\n' share.coordinator.state.topic.replication.factor=1 share.coordinator.state.topic.min.isr=1
+    common_broker_props "$rig"
+  } >"$rd/conf/node1.properties"
+  write_log_config "$rig" node1
+}
+
+write_client_configs() { # RIG
+  local rd c
+  rd=$(rundir "$1")
+  c="$rd/certs"
+  cat >"$rd/client-scram512.properties" <<EOF
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="admin-secret";
+EOF
+  cat >"$rd/client-scram256.properties" <<EOF
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-256
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="admin-secret";
+EOF
+  cat >"$rd/client-restricted.properties" <<EOF
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="restricted" password="restricted-secret";
+EOF
+  cat >"$rd/client-ssl.properties" <<EOF
+security.protocol=SSL
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$c/truststore.p12
+ssl.truststore.password=$PW
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$c/client.p12
+ssl.keystore.password=$PW
+ssl.key.password=$PW
+EOF
+  cat >"$rd/client-ssl-pem.properties" <<EOF
+security.protocol=SSL
+ssl.truststore.type=PEM
+ssl.truststore.location=$c/ca.pem
+ssl.keystore.type=PEM
+ssl.keystore.location=$c/client-bundle.pem
+EOF
+  cat >"$rd/client-ssl-restricted.properties" <<EOF
+security.protocol=SSL
+ssl.truststore.type=PEM
+ssl.truststore.location=$c/ca.pem
+ssl.keystore.type=PEM
+ssl.keystore.location=$c/restricted-client-bundle.pem
+EOF
+}
+
+write_baits() { # RIG: the static server.properties lines planted for the audit (see README)
+  local rd
+  rd=$(rundir "$1")
+  if [ "$1" = zk39 ]; then
+    cat >"$rd/baits.json" <<EOF
+{
+  "rig": "zk39",
+  "static_broker_configs": {
+    "1": {"authorizer.class.name": "kafka.security.authorizer.AclAuthorizer", "control.plane.listener.name": "CONTROL_PLANE",
+          "inter.broker.protocol.version": "3.3", "log.message.format.version": "0.10.2",
+          "log.dirs": "$rd/broker1/data"},
+    "2": {"authorizer.class.name": "kafka.security.authorizer.AclAuthorizer", "control.plane.listener.name": "CONTROL_PLANE",
+          "inter.broker.protocol.version": "3.3", "log.message.format.version": "0.10.2",
+          "log.dirs": "$rd/broker2/data-a,$rd/broker2/data-b"}
+  },
+  "notes": {
+    "authorizer.class.name": "AclAuthorizer (ZooKeeper-based) has no KRaft equivalent; StandardAuthorizer replaces it",
+    "control.plane.listener.name": "not supported in KRaft mode",
+    "inter.broker.protocol.version": "3.3 < software 3.9 and < 3.4 (ZK->KRaft migration needs IBP >= 3.4, all brokers equal)",
+    "log.message.format.version": "deprecated, ignored since IBP 3.0, removed in Kafka 4.0",
+    "log.dirs": "broker 2 is JBOD (2 dirs): migration with JBOD needs IBP >= 3.7-IV2",
+    "allow.everyone.if.no.acl.found": "false (not a bait: the ACLs are enforced)"
+  }
+}
+EOF
+  else
+    printf '{\n  "rig": "%s",\n  "static_broker_configs": {},\n  "notes": {}\n}\n' "$1" >"$rd/baits.json"
+  fi
+}
+
+write_env() { # RIG
+  local rig=$1 rd U v
+  rd=$(rundir "$rig")
+  U=KRAFTCHECK_RIG_$(upper "$rig")
+  v=$(rig_ver "$rig")
+  {
+    echo "export ${U}_BOOTSTRAP=$(bootstrap_of "$rig" plain)"
+    echo "export ${U}_SASL_BOOTSTRAP=$(bootstrap_of "$rig" sasl)"
+    echo "export ${U}_SSL_BOOTSTRAP=$(bootstrap_of "$rig" ssl)"
+    echo "export ${U}_SCRAM_CONFIG=$rd/client-scram512.properties"
+    echo "export ${U}_SCRAM256_CONFIG=$rd/client-scram256.properties"
+    echo "export ${U}_SSL_CONFIG=$rd/client-ssl.properties"
+    echo "export ${U}_SSL_PEM_CONFIG=$rd/client-ssl-pem.properties"
+    echo "export ${U}_RESTRICTED_CONFIG=$rd/client-restricted.properties"
+    echo "export ${U}_RESTRICTED_SSL_CONFIG=$rd/client-ssl-restricted.properties"
+    echo "export ${U}_SCRAM_USER=admin"
+    echo "export ${U}_SCRAM_PASSWORD=admin-secret"
+    echo "export ${U}_RESTRICTED_USER=restricted"
+    echo "export ${U}_RESTRICTED_PASSWORD=restricted-secret"
+    echo "export ${U}_SSL_CA_PEM=$rd/certs/ca.pem"
+    echo "export ${U}_SSL_CERT_PEM=$rd/certs/client-cert.pem"
+    echo "export ${U}_SSL_KEY_PEM=$rd/certs/client-key.pem"
+    echo "export ${U}_RESTRICTED_SSL_CERT_PEM=$rd/certs/restricted-client-cert.pem"
+    echo "export ${U}_RESTRICTED_SSL_KEY_PEM=$rd/certs/restricted-client-key.pem"
+    echo "export ${U}_KAFKA_VERSION=$(kafka_version "$v")"
+    if [ "$rig" = zk39 ]; then
+      echo "export ${U}_MODE=zookeeper"
+      echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port)"
+      echo "export ${U}_BROKER_IDS=1,2"
+    else
+      echo "export ${U}_MODE=kraft"
+      echo "export ${U}_CONTROLLER_BOOTSTRAP=127.0.0.1:$(broker_port "$rig" 1 ctl)"
+      echo "export ${U}_BROKER_IDS=1"
+    fi
+    echo "export ${U}_CLUSTER_ID=$(cat "$rd/cluster.id" 2>/dev/null)"
+    echo "export ${U}_RUN_DIR=$rd"
+    echo "export ${U}_LOG_DIR=$rd/logs"
+    local f logs=""
+    for f in "$rd"/logs/*-request.log; do [ -f "$f" ] && logs="$logs${logs:+:}$f"; done
+    echo "export ${U}_REQUEST_LOGS=$logs"
+    echo "export ${U}_SEEDED_JSON=$rd/seeded.json"
+    echo "export ${U}_BAITS_JSON=$rd/baits.json"
+  } >"$rd/env.sh"
+}
+
+# ------------------------------------------------------------------------------------------------
+# up / down
+rig_is_up() { # RIG: every recorded process that is not deliberately stopped is alive
+  local rig=$1 rd n
+  rd=$(rundir "$rig")
+  [ "$(cat "$rd/state" 2>/dev/null)" = up ] || return 1
+  for n in $(proc_names "$rig"); do
+    grep -qxF "$n" "$rd/stopped" 2>/dev/null && continue
+    pid_alive "$(pid_of "$rig" "$n")" "$rig" || return 1
+  done
+}
+
+check_ports_free() {
+  local p busy=""
+  for p in $(rig_ports "$1"); do port_open "$p" && busy="$busy $p"; done
+  [ -z "$busy" ] || die "$1: port(s)$busy on 127.0.0.1 already in use (another rig? 'rig/rig.sh down $1')"
+}
+
+up_unlocked() {
+  local rig=$1 rd v t0 id
+  rd=$(rundir "$rig")
+  v=$(rig_ver "$rig")
+  if rig_is_up "$rig"; then
+    if [ -s "$rd/stopped" ]; then
+      for id in $(sed -n 's/^broker//p' "$rd/stopped"); do start_broker_unlocked "$rig" "$id"; done
+    fi
+    say "$rig is already up"
+    return 0
+  fi
+  if [ -d "$rd" ]; then
+    say "$rig: cleaning up a previous run ($(cat "$rd/state" 2>/dev/null || echo unknown state))"
+    stop_all_of "$rig"
+    rm -rf "$rd"
+  fi
+  build "$v"
+  check_ports_free "$rig"
+  t0=$SECONDS
+  mkdir -p "$rd/logs" "$rd/conf"
+  : >"$rd/pids"
+  echo starting >"$rd/state"
+  gen_certs "$rd/certs"
+  write_client_configs "$rig"
+  if [ "$rig" = zk39 ]; then
+    write_zk39_configs
+    start_java "$rig" zookeeper "$ZK_HEAP" org.apache.zookeeper.server.quorum.QuorumPeerMain \
+      "$rd/conf/zookeeper.properties" >/dev/null
+    wait_zk "$rig" 60
+    for id in 1 2; do start_java "$rig" "broker$id" "$BROKER_HEAP" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
+    for id in 1 2; do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
+  else
+    write_kraft_configs "$rig"
+    new_cluster_id >"$rd/cluster.id"
+    (cd "$rd" && "$JAVA" -Xmx128m $JVM_OPTS "$(tools_log_opts "$v")" -cp "$(classpath "$v")" kafka.tools.StorageTool \
+      format -t "$(cat "$rd/cluster.id")" -c "$rd/conf/node1.properties" >"$rd/logs/format.out" 2>&1 9>&-) ||
+      { cat "$rd/logs/format.out" >&2; echo failed >"$rd/state"; die "$rig: kafka-storage format failed"; }
+    start_java "$rig" node1 "$BROKER_HEAP" kafka.Kafka "$rd/conf/node1.properties" >/dev/null
+    wait_log "$rig" node1 "Kafka Server started" "$TIMEOUT"
+  fi
+  local n
+  n=$(broker_ids "$rig" | wc -w)
+  (cd "$rd" && "$JAVA" -Xmx128m $JVM_OPTS -cp "$(classpath "$v"):$(seeder_dir "$v")" "$(tools_log_opts "$v")" \
+    RigAdmin ready "$(bootstrap_of "$rig" plain)" "$n" "$TIMEOUT" >>"$rd/logs/rig-admin.out" 2>&1 9>&-) ||
+    fail_start "$rig" rig-admin "brokers did not all register"
+  (cd "$rd" && "$JAVA" -Xmx128m $JVM_OPTS -cp "$(classpath "$v"):$(seeder_dir "$v")" "$(tools_log_opts "$v")" \
+    RigAdmin bootstrap "$(bootstrap_of "$rig" plain)" "$rd" "$(bootstrap_of "$rig" sasl)" "$(bootstrap_of "$rig" ssl)" \
+    >>"$rd/logs/rig-admin.out" 2>&1 9>&-) || fail_start "$rig" rig-admin "creating the SCRAM users / checking logins failed"
+  if [ "$rig" = zk39 ]; then
+    # cluster id as ZooKeeper-mode brokers store it
+    sed -n 's/^cluster.id=//p' "$rd/broker1/data/meta.properties" >"$rd/cluster.id"
+  fi
+  echo up >"$rd/state"
+  write_baits "$rig"
+  write_env "$rig"
+  say "$rig is up in $((SECONDS - t0)) s (Kafka $(kafka_version "$v")); 'rig/rig.sh env $rig' for the variables"
+}
+
+down_unlocked() {
+  local rig=$1 rd
+  rd=$(rundir "$rig")
+  [ -d "$rd" ] || { say "$rig is not up"; return 0; }
+  stop_all_of "$rig"
+  if [ -n "${KRAFTCHECK_RIG_KEEP:-}" ]; then
+    echo down >"$rd/state"
+    say "$rig stopped (run dir kept: $rd)"
+  else
+    rm -rf "$rd"
+    say "$rig stopped"
+  fi
+}
+
+start_broker_unlocked() { # RIG ID
+  local rig=$1 id=$2 rd
+  rd=$(rundir "$rig")
+  [ "$rig" = zk39 ] || die "start-broker/stop-broker only on zk39"
+  if pid_alive "$(pid_of "$rig" "broker$id")" "$rig"; then say "broker $id is running"; return 0; fi
+  [ -f "$rd/conf/broker$id.properties" ] || die "$rig has no broker $id (is it up?)"
+  sed -i "/^broker$id /d" "$rd/pids"
+  start_java "$rig" "broker$id" "$BROKER_HEAP" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null
+  wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"
+  sed -i "/^broker$id\$/d" "$rd/stopped" 2>/dev/null || true
+  say "broker $id of $rig is running again"
+}
+
+stop_broker_unlocked() { # RIG ID
+  local rig=$1 id=$2 rd pid
+  rd=$(rundir "$rig")
+  [ "$rig" = zk39 ] || die "start-broker/stop-broker only on zk39"
+  rig_is_up "$rig" || die "$rig is not up"
+  pid=$(pid_of "$rig" "broker$id")
+  [ -n "$pid" ] || die "$rig has no broker $id"
+  echo "broker$id" >>"$rd/stopped"
+  stop_pid "$rig" "$pid" 60
+  # the next start appends to the same log; mark the restart point for wait_log
+  mv "$rd/logs/broker$id.out" "$rd/logs/broker$id.out.$(date +%s)"
+  say "broker $id of $rig stopped (partitions it hosted are now under-replicated or offline)"
+}
+
+seed_unlocked() { # RIG [--reset]
+  local rig=$1 mode=${2:-} rd v pid end
+  rd=$(rundir "$rig")
+  v=$(rig_ver "$rig")
+  if [ "$mode" = --reset ]; then down_unlocked "$rig"; up_unlocked "$rig"; fi
+  rig_is_up "$rig" || die "$rig is not up ('rig/rig.sh up $rig')"
+  build "$v"
+  case "$mode" in "" | --reset) ;; *) die "usage: rig.sh seed RIG [--reset]" ;; esac
+  if [ -s "$rd/seeded.json" ]; then
+    say "$rig is already seeded ($rd/seeded.json); --reset starts from a fresh cluster"
+    return 0
+  fi
+  [ -s "$rd/stopped" ] && die "$rig: start all brokers before seeding"
+  local t0=$SECONDS
+  (cd "$rd" && "$JAVA" -Xmx192m $JVM_OPTS -cp "$(classpath "$v"):$(seeder_dir "$v")" "$(tools_log_opts "$v")" \
+    RigAdmin seed "$(bootstrap_of "$rig" plain)" "$rd" "$rig" "$(kafka_version "$v")" "$(broker_ids "$rig" | tr ' ' ,)" \
+    "$(listeners_of "$rig" 1)" >"$rd/logs/seed.out" 2>&1 9>&-) || { tail -n 40 "$rd/logs/seed.out" >&2; die "$rig: seeding failed"; }
+  [ -s "$rd/seeded.json" ] || { tail -n 40 "$rd/logs/seed.out" >&2; die "$rig: seeder wrote no seeded.json"; }
+  # the holder keeps a transaction open and a consumer-group member alive
+  if ! pid_alive "$(pid_of "$rig" holder)" "$rig"; then
+    : >"$rd/conf/holder.log.properties"
+    cp "$(if [ "$v" = 39 ]; then echo "$CACHE/tools-log4j.properties"; else echo "$CACHE/tools-log4j2.properties"; fi)" \
+      "$rd/conf/holder.log.properties"
+    pid=$(start_java "$rig" holder 96m RigAdmin hold "$(bootstrap_of "$rig" plain)")
+    end=$((SECONDS + 90))
+    until grep -q '^READY' "$rd/logs/holder.out" 2>/dev/null; do
+      pid_alive "$pid" "$rig" || { tail -n 40 "$rd/logs/holder.out" >&2; die "$rig: holder exited"; }
+      ((SECONDS < end)) || { tail -n 40 "$rd/logs/holder.out" >&2; die "$rig: holder not ready after 90 s"; }
+      sleep 0.3
+    done
+  fi
+  say "$rig seeded in $((SECONDS - t0)) s: $rd/seeded.json"
+}
+
+# ------------------------------------------------------------------------------------------------
+expand() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}"; else rig_ver "$1" >/dev/null; echo "$1"; fi; }
+locked() { local rig=$1; shift; with_lock "$RUN_ROOT/.$rig.lock" "$@"; }
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  up)
+    [ $# -ge 1 ] || die "usage: rig.sh up zk39|kraft39|kraft4|all"
+    for r in $(expand "$1"); do locked "$r" up_unlocked "$r"; done
+    ;;
+  down)
+    for r in $(expand "${1:-all}"); do locked "$r" down_unlocked "$r"; done
+    ;;
+  env)
+    any=0
+    for r in $(expand "${1:-all}"); do
+      if rig_is_up "$r"; then cat "$(rundir "$r")/env.sh"; any=1; elif [ $# -ge 1 ] && [ "$1" != all ]; then die "$r is not up"; fi
+    done
+    [ $any = 1 ] || die "no rig is up"
+    ;;
+  seed)
+    [ $# -ge 1 ] || die "usage: rig.sh seed zk39 [--reset]"
+    locked "$1" seed_unlocked "$1" "${2:-}"
+    locked "$1" write_env "$1"
+    ;;
+  stop-broker) [ $# -eq 2 ] || die "usage: rig.sh stop-broker zk39 ID"; locked "$1" stop_broker_unlocked "$1" "$2" ;;
+  start-broker) [ $# -eq 2 ] || die "usage: rig.sh start-broker zk39 ID"; locked "$1" start_broker_unlocked "$1" "$2" ;;
+  tool)
+    [ $# -ge 2 ] || die "usage: rig.sh tool zk39|kraft39|kraft4 TOOL ARGS... (tools: $(echo $TOOLS))"
+    r=$1 t=$2
+    shift 2
+    v=$(rig_ver "$r")
+    build "$v"
+    main=$(main_class "$v" "$t")
+    extra=()
+    case " $* " in
+      *" --bootstrap-server"* | *" --bootstrap-controller"* | *" --zookeeper"* | *" --authorizer-properties"* | *" -server "* | *" --help "* | *" --version "*) ;;
+      *)
+        if [ "$t" = zookeeper-shell ]; then [ "$r" = zk39 ] && extra=(-server "127.0.0.1:$(zk_port)")
+        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
+        if [ ${#extra[@]} -gt 0 ] && ! rig_is_up "$r"; then say "warning: $r is not up; ${extra[*]} will not answer"; fi
+        ;;
+    esac
+    # shellcheck disable=SC2086
+    exec "$JAVA" -Xmx256m $JVM_OPTS "$(tools_log_opts "$v")" -cp "$(classpath "$v")" "$main" "${extra[@]}" "$@"
+    ;;
+  status)
+    for r in "${ALL_RIGS[@]}"; do
+      if rig_is_up "$r"; then
+        echo "$r: up ($(awk '{printf "%s%s=%s", (NR>1?" ":""), $1, $2}' "$(rundir "$r")/pids"))$([ -s "$(rundir "$r")/stopped" ] && echo "; stopped: $(paste -sd' ' "$(rundir "$r")/stopped")")$([ -s "$(rundir "$r")/seeded.json" ] && echo "; seeded")"
+      elif [ -d "$(rundir "$r")" ]; then echo "$r: $(cat "$(rundir "$r")/state" 2>/dev/null || echo unknown) (run dir present)"
+      else echo "$r: down"; fi
+    done
+    ;;
+  build)
+    case "${1:-all}" in all) build 39; build 4 ;; *) build "$(rig_ver "$1")" ;; esac
+    ;;
+  *)
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac

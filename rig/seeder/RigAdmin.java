@@ -1,0 +1,648 @@
+// Admin-API helper of the kraftcheck test rig. Compiled by rig.sh with javac against the rig's Kafka
+// classpath (3.9.x or 4.x; only APIs present in both are used). Subcommands:
+//
+//   ready     BOOTSTRAP N TIMEOUT_S            wait until DescribeCluster shows N brokers
+//   bootstrap BOOTSTRAP RUN_DIR SASL_BS SSL_BS create the rig's own SCRAM users (admin, restricted) and the
+//                                              restricted user's ACLs, then prove every client config logs in
+//   seed      BOOTSTRAP RUN_DIR RIG KAFKA_VERSION BROKER_IDS ADVERTISED_LISTENERS_OF_FIRST_BROKER
+//                                              seed objects, write RUN_DIR/seeded.json, leave an abandoned
+//                                              transaction behind (the JVM halts without committing it)
+//   hold      BOOTSTRAP                        long-running: an open transaction + a live consumer-group member
+//
+// BOOTSTRAP is always the PLAINTEXT (super-user ANONYMOUS) listener.
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.*;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.*;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.acl.*;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.*;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+public class RigAdmin {
+
+  // ---------------------------------------------------------------------------------------------
+  public static void main(String[] a) throws Exception {
+    if (a.length == 0) usage();
+    switch (a[0]) {
+      case "ready" -> ready(a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]));
+      case "bootstrap" -> bootstrap(a[1], Path.of(a[2]), a[3], a[4]);
+      case "seed" -> new Seed(a[1], Path.of(a[2]), a[3], a[4], a[5], a[6]).run();
+      case "hold" -> hold(a[1]);
+      default -> usage();
+    }
+  }
+
+  static void usage() {
+    System.err.println("usage: RigAdmin ready|bootstrap|seed|hold ...");
+    System.exit(2);
+  }
+
+  static Properties base(String bs) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "rig-admin");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    return p;
+  }
+
+  static Properties load(Path f) throws IOException {
+    Properties p = new Properties();
+    try (InputStream in = new FileInputStream(f.toFile())) { p.load(in); }
+    return p;
+  }
+
+  static boolean causedBy(Throwable t, Class<?> c) {
+    for (Throwable x = t; x != null; x = x.getCause()) if (c.isInstance(x)) return true;
+    return false;
+  }
+
+  static void log(String s) { System.out.println("[rig] " + s); System.out.flush(); }
+
+  // ---------------------------------------------------------------------------------------------
+  static void ready(String bs, int n, int timeoutS) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+    Properties p = base(bs);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+    String last = "";
+    try (Admin admin = Admin.create(p)) {
+      while (System.nanoTime() < end) {
+        try {
+          Collection<Node> nodes = admin.describeCluster().nodes().get();
+          if (nodes.size() >= n) { log("ready: " + nodes.size() + " broker(s)"); return; }
+          last = nodes.size() + " of " + n + " brokers registered";
+        } catch (ExecutionException e) {
+          last = String.valueOf(e.getCause());
+        }
+        Thread.sleep(500);
+      }
+    }
+    System.err.println("[rig] not ready after " + timeoutS + " s: " + last);
+    System.exit(1);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  static void bootstrap(String bs, Path run, String saslBs, String sslBs) throws Exception {
+    try (Admin admin = Admin.create(base(bs))) {
+      upsertScram(admin, List.of(
+          new UserScramCredentialUpsertion("admin", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "admin-secret"),
+          new UserScramCredentialUpsertion("admin", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), "admin-secret"),
+          new UserScramCredentialUpsertion("restricted", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "restricted-secret")));
+      // the restricted principal may see topics and groups, but has no Describe on the cluster (so no
+      // DescribeAcls, no broker DescribeConfigs, no quotas/SCRAM listings)
+      admin.createAcls(List.of(
+          acl(ResourceType.TOPIC, "*", PatternType.LITERAL, "User:restricted", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW),
+          acl(ResourceType.TOPIC, "*", PatternType.LITERAL, "User:restricted", "*", AclOperation.DESCRIBE_CONFIGS, AclPermissionType.ALLOW),
+          acl(ResourceType.GROUP, "*", PatternType.LITERAL, "User:restricted", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW)
+      )).all().get();
+    }
+    // every generated client config must log in (SCRAM credentials reach ZK-mode brokers asynchronously)
+    String[][] checks = {
+        {"client-scram512.properties", saslBs}, {"client-scram256.properties", saslBs},
+        {"client-restricted.properties", saslBs}, {"client-ssl.properties", sslBs},
+        {"client-ssl-pem.properties", sslBs}};
+    for (String[] c : checks) {
+      Properties p = load(run.resolve(c[0]));
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c[1]);
+      p.put(AdminClientConfig.CLIENT_ID_CONFIG, "rig-admin");
+      p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+      p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      Throwable last = null;
+      boolean ok = false;
+      while (!ok && System.nanoTime() < end) {
+        try (Admin admin = Admin.create(p)) {
+          admin.describeCluster().clusterId().get();
+          admin.describeTopics(List.of("__rig_probe__")).allTopicNames().get();
+        } catch (ExecutionException e) {
+          // unknown topic = authenticated and authorized far enough
+          if (causedBy(e, UnknownTopicOrPartitionException.class) || causedBy(e, TopicAuthorizationException.class)) ok = true;
+          else last = e.getCause();
+        }
+        if (!ok) Thread.sleep(500);
+      }
+      if (!ok) {
+        System.err.println("[rig] login with " + c[0] + " at " + c[1] + " failed: " + last);
+        System.exit(1);
+      }
+      log("login ok: " + c[0]);
+    }
+  }
+
+  // KRaft rejects two alterations of one user in the same request (ZooKeeper mode accepts them)
+  static void upsertScram(Admin admin, List<UserScramCredentialUpsertion> ups) throws Exception {
+    for (UserScramCredentialUpsertion u : ups) admin.alterUserScramCredentials(List.of(u)).all().get();
+  }
+
+  static AclBinding acl(ResourceType rt, String name, PatternType pt, String principal, String host,
+                        AclOperation op, AclPermissionType perm) {
+    return new AclBinding(new ResourcePattern(rt, name, pt), new AccessControlEntry(principal, host, op, perm));
+  }
+
+  static Properties producerProps(String bs, String clientId) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    return p;
+  }
+
+  static Properties consumerProps(String bs, String group, String clientId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    return p;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Holder: keeps a transaction open (tx-open-live on payments-0) and a Stable consumer group
+  // (app-live on orders-eu, committed 20 of 30) until SIGTERM.
+  static void hold(String bs) throws Exception {
+    Properties pp = producerProps(bs, "rig-holder-producer");
+    pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-open-live");
+    pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "3600000");
+    KafkaProducer<String, String> producer = new KafkaProducer<>(pp);
+    producer.initTransactions();
+    producer.beginTransaction();
+    for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>("payments", 0, "open-" + i, "pending-" + i)).get();
+    producer.flush();
+    log("transaction tx-open-live is open");
+
+    KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps(bs, "app-live", "app-live-client"));
+    TopicPartition eu = new TopicPartition("orders-eu", 0);
+    consumer.subscribe(List.of("orders-eu"), new ConsumerRebalanceListener() {
+      public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
+      public void onPartitionsAssigned(Collection<TopicPartition> parts) { consumer.pause(parts); }
+    });
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (consumer.assignment().isEmpty()) {
+      if (System.nanoTime() > end) throw new IllegalStateException("app-live got no assignment");
+      consumer.poll(Duration.ofMillis(200));
+    }
+    consumer.commitSync(Map.of(eu, new OffsetAndMetadata(20, "seeded")));
+    log("group app-live is Stable with a committed offset");
+    System.out.println("READY");
+    System.out.flush();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {}));
+    while (true) {
+      consumer.poll(Duration.ofSeconds(1)); // paused: keeps membership, fetches nothing
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  static final class Seed {
+    final String bs, rig, version;
+    final Path run;
+    final List<Integer> brokerIds = new ArrayList<>();
+    final String advertisedFirst;
+    final Json out = new Json();
+
+    Seed(String bs, Path run, String rig, String version, String brokerIds, String advertisedFirst) {
+      this.bs = bs; this.run = run; this.rig = rig; this.version = version;
+      for (String s : brokerIds.split(",")) this.brokerIds.add(Integer.parseInt(s.trim()));
+      this.advertisedFirst = advertisedFirst;
+    }
+
+    boolean legacyFormat() { return version.startsWith("3."); }
+
+    record TopicSpec(String name, int partitions, int rf, Map<String, String> configs, String role,
+                     Map<Integer, List<Integer>> assignment) {}
+
+    List<TopicSpec> topics() {
+      int rf2 = Math.min(2, brokerIds.size());
+      int b0 = brokerIds.get(0);
+      List<TopicSpec> t = new ArrayList<>();
+      Map<String, String> mfv = new LinkedHashMap<>();
+      if (legacyFormat()) mfv.put("message.format.version", "0.10.2");
+      mfv.put("cleanup.policy", "compact");
+      t.add(new TopicSpec("legacy-mfv", 3, rf2, mfv, "app", null));
+      Map<String, String> dc = new LinkedHashMap<>();
+      if (legacyFormat()) { dc.put("message.format.version", "1.1"); dc.put("message.downconversion.enable", "false"); }
+      dc.put("retention.ms", "172800000");
+      t.add(new TopicSpec("legacy-downconv", 1, 1, dc, "app", null));
+      t.add(new TopicSpec("orders", 6, rf2, lhm("retention.ms", "86400000", "compression.type", "zstd",
+          "min.insync.replicas", String.valueOf(rf2)), "app", null));
+      t.add(new TopicSpec("orders-eu", 1, 1, lhm(), "app", null));
+      t.add(new TopicSpec("compacted-state", 2, rf2, lhm("cleanup.policy", "compact",
+          "min.cleanable.dirty.ratio", "0.1", "segment.ms", "3600000"), "app", null));
+      t.add(new TopicSpec("payments", 3, rf2, lhm("max.message.bytes", "2097152"), "app", null));
+      t.add(new TopicSpec("reassign-me", 1, 1, lhm(), "app", Map.of(0, List.of(b0))));
+      t.add(new TopicSpec("_schemas", 1, 1, lhm("cleanup.policy", "compact"), "schema-registry", null));
+      t.add(new TopicSpec("connect-offsets", 2, rf2, lhm("cleanup.policy", "compact"), "connect", null));
+      t.add(new TopicSpec("wordcount-app-counts-store-changelog", 2, 1, lhm("cleanup.policy", "compact"), "streams", null));
+      t.add(new TopicSpec("mm2-offset-syncs.source.internal", 1, 1, lhm("cleanup.policy", "compact"), "mirrormaker2", null));
+      t.add(new TopicSpec("_confluent-ksql-default__command_topic", 1, 1, lhm("retention.ms", "-1"), "ksqldb", null));
+      return t;
+    }
+
+    void run() throws Exception {
+      long t0 = System.nanoTime();
+      out.begin();
+      out.kv("rig", rig).kv("kafka_version", version).kv("bootstrap", bs);
+      try (Admin admin = Admin.create(base(bs))) {
+        out.kv("cluster_id", admin.describeCluster().clusterId().get());
+        topics(admin);
+        produceData();
+        acls(admin);
+        scram(admin);
+        quotas(admin);
+        brokerConfigs(admin);
+        groups(admin);
+        transactions();
+        reassignment(admin);
+        assignments(admin);
+      }
+      out.raw("holder", "{\"transaction\":\"tx-open-live\",\"group\":\"app-live\",\"note\":\"started by rig.sh seed as a separate process\"}");
+      out.end();
+      Files.writeString(run.resolve("seeded.json"), out.toString(), StandardCharsets.UTF_8);
+      log("seeded.json written (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+      abandonTransaction(); // halts the JVM
+    }
+
+    static Map<String, String> lhm(String... kv) {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+      return m;
+    }
+
+    void topics(Admin admin) throws Exception {
+      List<NewTopic> nts = new ArrayList<>();
+      for (TopicSpec s : topics()) {
+        NewTopic nt = s.assignment() != null ? new NewTopic(s.name(), s.assignment())
+            : new NewTopic(s.name(), s.partitions(), (short) s.rf());
+        nts.add(nt.configs(s.configs()));
+      }
+      CreateTopicsResult r = admin.createTopics(nts);
+      for (Map.Entry<String, ? extends org.apache.kafka.common.KafkaFuture<Void>> e : r.values().entrySet()) {
+        try { e.getValue().get(); }
+        catch (ExecutionException ex) { if (!causedBy(ex, TopicExistsException.class)) throw ex; }
+      }
+      // wait for leaders everywhere
+      Set<String> names = new LinkedHashSet<>();
+      for (TopicSpec s : topics()) names.add(s.name());
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        boolean ok = true;
+        try {
+          for (TopicDescription d : admin.describeTopics(names).allTopicNames().get().values())
+            for (TopicPartitionInfo p : d.partitions()) if (p.leader() == null) ok = false;
+        } catch (ExecutionException e) { ok = false; }
+        if (ok) break;
+        if (System.nanoTime() > end) throw new IllegalStateException("topics have no leaders");
+        Thread.sleep(200);
+      }
+      log("topics created");
+    }
+
+    void produceData() throws Exception {
+      try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(bs, "rig-seeder"))) {
+        for (int part = 0; part < 6; part++)
+          for (int i = 0; i < 10; i++) p.send(new ProducerRecord<>("orders", part, "o" + part + "-" + i, "order " + i));
+        for (int i = 0; i < 30; i++) p.send(new ProducerRecord<>("orders-eu", 0, "eu" + i, "order " + i));
+        for (int part = 0; part < 3; part++)
+          for (int i = 0; i < 5; i++) p.send(new ProducerRecord<>("legacy-mfv", part, "k" + i, "v" + i));
+        for (int i = 0; i < 10; i++) p.send(new ProducerRecord<>("compacted-state", i % 2, "key" + (i % 3), "state " + i));
+        p.flush();
+      }
+      // ~4 MiB on reassign-me-0 so that the throttled reassignment cannot finish
+      Properties pp = producerProps(bs, "rig-seeder-bulk");
+      pp.put(ProducerConfig.ACKS_CONFIG, "1");
+      pp.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+      pp.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+      pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+      String kb = "x".repeat(1024);
+      try (KafkaProducer<String, String> p = new KafkaProducer<>(pp)) {
+        for (int i = 0; i < 4096; i++) p.send(new ProducerRecord<>("reassign-me", 0, null, kb));
+        p.flush();
+      }
+      log("data produced");
+    }
+
+    record AclSpec(ResourceType rt, String name, PatternType pt, String principal, String host, AclOperation op,
+                   AclPermissionType perm) {}
+
+    List<AclSpec> aclSpecs() {
+      return List.of(
+          new AclSpec(ResourceType.TOPIC, "orders", PatternType.LITERAL, "User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.TOPIC, "orders", PatternType.LITERAL, "User:alice", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.TOPIC, "orders-", PatternType.PREFIXED, "User:bob", "*", AclOperation.WRITE, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.TOPIC, "*", PatternType.LITERAL, "User:mallory", "192.0.2.66", AclOperation.ALL, AclPermissionType.DENY),
+          new AclSpec(ResourceType.GROUP, "app1", PatternType.LITERAL, "User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.GROUP, "app-", PatternType.PREFIXED, "User:bob", "*", AclOperation.READ, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, "User:ops", "*", AclOperation.ALTER_CONFIGS, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, "User:ops", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, "User:alice", "*", AclOperation.IDEMPOTENT_WRITE, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.TRANSACTIONAL_ID, "tx-", PatternType.PREFIXED, "User:alice", "*", AclOperation.WRITE, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.TRANSACTIONAL_ID, "payments-tx", PatternType.LITERAL, "User:bob", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW));
+    }
+
+    void acls(Admin admin) throws Exception {
+      List<AclBinding> bs = new ArrayList<>();
+      for (AclSpec s : aclSpecs()) bs.add(acl(s.rt(), s.name(), s.pt(), s.principal(), s.host(), s.op(), s.perm()));
+      admin.createAcls(bs).all().get();
+      out.arrayBegin("acls");
+      // the rig's bootstrap ACLs for the restricted user are part of the cluster too
+      List<AclSpec> all = new ArrayList<>(List.of(
+          new AclSpec(ResourceType.TOPIC, "*", PatternType.LITERAL, "User:restricted", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.TOPIC, "*", PatternType.LITERAL, "User:restricted", "*", AclOperation.DESCRIBE_CONFIGS, AclPermissionType.ALLOW),
+          new AclSpec(ResourceType.GROUP, "*", PatternType.LITERAL, "User:restricted", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW)));
+      all.addAll(aclSpecs());
+      for (AclSpec s : all) {
+        out.elem("{\"resource_type\":" + Json.q(s.rt().name()) + ",\"resource_name\":" + Json.q(s.name())
+            + ",\"pattern_type\":" + Json.q(s.pt().name()) + ",\"principal\":" + Json.q(s.principal())
+            + ",\"host\":" + Json.q(s.host()) + ",\"operation\":" + Json.q(s.op().name())
+            + ",\"permission_type\":" + Json.q(s.perm().name()) + "}");
+      }
+      out.arrayEnd();
+      log("ACLs created");
+    }
+
+    void scram(Admin admin) throws Exception {
+      upsertScram(admin, List.of(
+          new UserScramCredentialUpsertion("alice", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), "alice-secret"),
+          new UserScramCredentialUpsertion("bob", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), "bob-secret"),
+          new UserScramCredentialUpsertion("carol", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), "carol-secret"),
+          new UserScramCredentialUpsertion("carol", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 10000), "carol-secret")));
+      out.raw("scram_users", "[" + String.join(",",
+          scramJ("admin", "SCRAM-SHA-256", 4096), scramJ("admin", "SCRAM-SHA-512", 4096),
+          scramJ("alice", "SCRAM-SHA-512", 8192), scramJ("bob", "SCRAM-SHA-256", 4096),
+          scramJ("carol", "SCRAM-SHA-256", 4096), scramJ("carol", "SCRAM-SHA-512", 10000),
+          scramJ("restricted", "SCRAM-SHA-512", 4096)) + "]");
+      log("SCRAM users created");
+    }
+
+    static String scramJ(String u, String m, int it) {
+      return "{\"user\":" + Json.q(u) + ",\"mechanism\":" + Json.q(m) + ",\"iterations\":" + it + "}";
+    }
+
+    void quotas(Admin admin) throws Exception {
+      List<ClientQuotaAlteration> alts = new ArrayList<>();
+      List<String> js = new ArrayList<>();
+      // entity keys per ClientQuotaEntity: user, client-id, ip; a null value is the <default> entity
+      Object[][] q = {
+          {new String[]{"user", "alice"}, new Object[]{"producer_byte_rate", 1048576.0, "consumer_byte_rate", 2097152.0}},
+          {new String[]{"client-id", "app1"}, new Object[]{"request_percentage", 50.0}},
+          {new String[]{"user", "bob", "client-id", "app1"}, new Object[]{"producer_byte_rate", 524288.0}},
+          {new String[]{"user", null}, new Object[]{"consumer_byte_rate", 104857600.0}},
+          {new String[]{"client-id", null}, new Object[]{"producer_byte_rate", 104857600.0}},
+          {new String[]{"ip", "192.0.2.10"}, new Object[]{"connection_creation_rate", 50.0}},
+      };
+      for (Object[] row : q) {
+        String[] ent = (String[]) row[0];
+        Object[] vals = (Object[]) row[1];
+        Map<String, String> em = new LinkedHashMap<>();
+        StringBuilder ej = new StringBuilder("{");
+        for (int i = 0; i < ent.length; i += 2) {
+          em.put(ent[i], ent[i + 1]);
+          if (i > 0) ej.append(',');
+          ej.append(Json.q(ent[i])).append(':').append(ent[i + 1] == null ? "null" : Json.q(ent[i + 1]));
+        }
+        ej.append('}');
+        List<ClientQuotaAlteration.Op> ops = new ArrayList<>();
+        StringBuilder vj = new StringBuilder("{");
+        for (int i = 0; i < vals.length; i += 2) {
+          ops.add(new ClientQuotaAlteration.Op((String) vals[i], (Double) vals[i + 1]));
+          if (i > 0) vj.append(',');
+          vj.append(Json.q((String) vals[i])).append(':').append(vals[i + 1]);
+        }
+        vj.append('}');
+        alts.add(new ClientQuotaAlteration(new ClientQuotaEntity(em), ops));
+        js.add("{\"entity\":" + ej + ",\"values\":" + vj + "}");
+      }
+      admin.alterClientQuotas(alts).all().get();
+      out.raw("quotas", "[" + String.join(",", js) + "]");
+      log("quotas set");
+    }
+
+    void brokerConfigs(Admin admin) throws Exception {
+      Map<String, Map<String, String>> cfg = new LinkedHashMap<>();
+      Map<String, String> dflt = lhm("message.max.bytes", "2097152", "log.cleaner.min.cleanable.ratio", "0.4");
+      if (legacyFormat()) dflt.put("log.message.downconversion.enable", "false");
+      cfg.put("", dflt);
+      int b0 = brokerIds.get(0);
+      Map<String, String> first = lhm("log.cleaner.io.max.bytes.per.second", "10485760");
+      // a dynamic per-broker advertised.listeners is a ZooKeeper-mode thing (KRaft brokers reject it)
+      if (rig.startsWith("zk")) first.put("advertised.listeners", advertisedFirst);
+      cfg.put(String.valueOf(b0), first);
+      // per-broker values are chosen among configs that are not topic-config synonyms, so that a topic's
+      // effective configs do not depend on which broker answers DescribeConfigs
+      if (brokerIds.size() > 1) cfg.put(String.valueOf(brokerIds.get(1)), lhm("log.cleaner.backoff.ms", "30000"));
+      Map<ConfigResource, Collection<AlterConfigOp>> ops = new LinkedHashMap<>();
+      for (Map.Entry<String, Map<String, String>> e : cfg.entrySet()) {
+        List<AlterConfigOp> l = new ArrayList<>();
+        for (Map.Entry<String, String> kv : e.getValue().entrySet())
+          l.add(new AlterConfigOp(new ConfigEntry(kv.getKey(), kv.getValue()), AlterConfigOp.OpType.SET));
+        ops.put(new ConfigResource(ConfigResource.Type.BROKER, e.getKey()), l);
+      }
+      admin.incrementalAlterConfigs(ops).all().get();
+      log("dynamic broker configs set");
+      // reassignment throttle rates are added by reassignment(); recorded there and merged here
+      this.brokerCfg = cfg;
+    }
+
+    Map<String, Map<String, String>> brokerCfg;
+
+    void groups(Admin admin) throws Exception {
+      // app1: offsets written through the Admin API, no members (state Empty), lag on p1, p2, p4
+      long[] app1 = {10, 5, 0, 10, 7, 10};
+      Map<TopicPartition, OffsetAndMetadata> offs = new LinkedHashMap<>();
+      for (int p = 0; p < 6; p++) offs.put(new TopicPartition("orders", p), new OffsetAndMetadata(app1[p], "seeded"));
+      admin.alterConsumerGroupOffsets("app1", offs).all().get();
+
+      // app-billing: a real consumer read everything and committed, then left (state Empty, lag 0)
+      try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(bs, "app-billing", "billing-client"))) {
+        c.subscribe(List.of("orders"));
+        int seen = 0;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (seen < 60) {
+          if (System.nanoTime() > end) throw new IllegalStateException("app-billing consumed only " + seen);
+          ConsumerRecords<String, String> recs = c.poll(Duration.ofMillis(500));
+          seen += recs.count();
+        }
+        c.commitSync();
+      }
+      StringBuilder g = new StringBuilder("[");
+      g.append("{\"group\":\"app1\",\"state\":\"Empty\",\"members\":0,\"offsets\":{\"orders\":{");
+      for (int p = 0; p < 6; p++) g.append(p == 0 ? "" : ",").append('"').append(p).append("\":").append(app1[p]);
+      g.append("}},\"end_offsets\":{\"orders\":{\"0\":10,\"1\":10,\"2\":10,\"3\":10,\"4\":10,\"5\":10}},\"lag\":18},");
+      g.append("{\"group\":\"app-billing\",\"state\":\"Empty\",\"members\":0,\"offsets\":{\"orders\":{\"0\":10,\"1\":10,\"2\":10,\"3\":10,\"4\":10,\"5\":10}},\"end_offsets\":{\"orders\":{\"0\":10,\"1\":10,\"2\":10,\"3\":10,\"4\":10,\"5\":10}},\"lag\":0},");
+      g.append("{\"group\":\"app-live\",\"state\":\"Stable\",\"members\":1,\"client_id\":\"app-live-client\",\"offsets\":{\"orders-eu\":{\"0\":20}},\"end_offsets\":{\"orders-eu\":{\"0\":30}},\"lag\":10}");
+      g.append("]");
+      out.raw("groups", g.toString());
+      log("consumer groups seeded");
+    }
+
+    void transactions() throws Exception {
+      Properties pp = producerProps(bs, "rig-tx-committed");
+      pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-committed");
+      try (KafkaProducer<String, String> p = new KafkaProducer<>(pp)) {
+        p.initTransactions();
+        p.beginTransaction();
+        for (int i = 0; i < 10; i++) p.send(new ProducerRecord<>("payments", 1, "c" + i, "committed " + i));
+        p.commitTransaction();
+      }
+      out.raw("transactions", "["
+          + "{\"transactional_id\":\"tx-committed\",\"state\":\"CompleteCommit\",\"partitions\":[\"payments-1\"]},"
+          + "{\"transactional_id\":\"tx-open-live\",\"state\":\"Ongoing\",\"partitions\":[\"payments-0\"],\"producer\":\"still running (rig holder process)\",\"timeout_ms\":3600000},"
+          + "{\"transactional_id\":\"tx-abandoned\",\"state\":\"Ongoing\",\"partitions\":[\"payments-2\"],\"producer\":\"gone (JVM halted after send)\",\"timeout_ms\":3600000}"
+          + "]");
+      log("committed transaction written");
+    }
+
+    void reassignment(Admin admin) throws Exception {
+      if (brokerIds.size() < 2) { out.raw("reassignments", "[]"); return; }
+      int from = brokerIds.get(0), to = brokerIds.get(1);
+      Map<ConfigResource, Collection<AlterConfigOp>> ops = new LinkedHashMap<>();
+      // what kafka-reassign-partitions --throttle 1 writes: rates on the brokers, replicas on the topic
+      for (int b : List.of(from, to)) {
+        ops.put(new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(b)), List.of(
+            new AlterConfigOp(new ConfigEntry("leader.replication.throttled.rate", "1"), AlterConfigOp.OpType.SET),
+            new AlterConfigOp(new ConfigEntry("follower.replication.throttled.rate", "1"), AlterConfigOp.OpType.SET)));
+        brokerCfg.get(String.valueOf(b)).put("leader.replication.throttled.rate", "1");
+        brokerCfg.get(String.valueOf(b)).put("follower.replication.throttled.rate", "1");
+      }
+      ops.put(new ConfigResource(ConfigResource.Type.TOPIC, "reassign-me"), List.of(
+          new AlterConfigOp(new ConfigEntry("leader.replication.throttled.replicas", "0:" + from), AlterConfigOp.OpType.SET),
+          new AlterConfigOp(new ConfigEntry("follower.replication.throttled.replicas", "0:" + to), AlterConfigOp.OpType.SET)));
+      admin.incrementalAlterConfigs(ops).all().get();
+      admin.alterPartitionReassignments(Map.of(new TopicPartition("reassign-me", 0),
+          Optional.of(new NewPartitionReassignment(List.of(from, to))))).all().get();
+      Thread.sleep(1000);
+      Map<TopicPartition, PartitionReassignment> ongoing = admin.listPartitionReassignments().reassignments().get();
+      if (!ongoing.containsKey(new TopicPartition("reassign-me", 0)))
+        throw new IllegalStateException("reassignment of reassign-me-0 finished or never started: " + ongoing);
+      out.raw("reassignments", "[{\"topic\":\"reassign-me\",\"partition\":0,\"replicas_before\":[" + from
+          + "],\"target_replicas\":[" + from + "," + to + "],\"adding\":[" + to + "],\"removing\":[],"
+          + "\"throttle_bytes_per_sec\":1}]");
+      log("throttled reassignment in progress");
+    }
+
+    void assignments(Admin admin) throws Exception {
+      StringBuilder b = new StringBuilder("{");
+      boolean firstB = true;
+      for (Map.Entry<String, Map<String, String>> e : brokerCfg.entrySet()) {
+        if (!firstB) b.append(',');
+        firstB = false;
+        b.append(Json.q(e.getKey().isEmpty() ? "<default>" : e.getKey())).append(':').append(Json.obj(e.getValue()));
+      }
+      out.raw("broker_configs", b.append('}').toString());
+
+      List<TopicSpec> specs = topics();
+      Set<String> names = new LinkedHashSet<>();
+      for (TopicSpec s : specs) names.add(s.name());
+      Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get();
+      out.arrayBegin("topics");
+      for (TopicSpec s : specs) {
+        Map<String, String> cfg = new LinkedHashMap<>(s.configs());
+        if (s.name().equals("reassign-me") && brokerIds.size() > 1) {
+          cfg.put("leader.replication.throttled.replicas", "0:" + brokerIds.get(0));
+          cfg.put("follower.replication.throttled.replicas", "0:" + brokerIds.get(1));
+        }
+        StringBuilder a = new StringBuilder("{");
+        for (TopicPartitionInfo p : d.get(s.name()).partitions()) {
+          if (p.partition() > 0) a.append(',');
+          a.append('"').append(p.partition()).append("\":[");
+          for (int i = 0; i < p.replicas().size(); i++) a.append(i == 0 ? "" : ",").append(p.replicas().get(i).id());
+          a.append(']');
+        }
+        a.append('}');
+        out.elem("{\"name\":" + Json.q(s.name()) + ",\"partitions\":" + s.partitions() + ",\"replication_factor\":"
+            + s.rf() + ",\"role\":" + Json.q(s.role()) + ",\"configs\":" + Json.obj(cfg)
+            + ",\"assignment_at_seed\":" + a + "}");
+      }
+      out.arrayEnd();
+    }
+
+    void abandonTransaction() throws Exception {
+      Properties pp = producerProps(bs, "rig-tx-abandoned");
+      pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-abandoned");
+      pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "3600000");
+      KafkaProducer<String, String> p = new KafkaProducer<>(pp);
+      p.initTransactions();
+      p.beginTransaction();
+      for (int i = 0; i < 3; i++) p.send(new ProducerRecord<>("payments", 2, "a" + i, "abandoned " + i)).get();
+      log("transaction tx-abandoned left open; halting");
+      System.out.flush();
+      Runtime.getRuntime().halt(0);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  static final class Json {
+    private final StringBuilder sb = new StringBuilder();
+    private boolean firstKey = true, firstElem = true;
+
+    void begin() { sb.append("{\n"); }
+    void end() { sb.append("\n}\n"); }
+    private void key(String k) {
+      if (!firstKey) sb.append(",\n");
+      firstKey = false;
+      sb.append("  ").append(q(k)).append(": ");
+    }
+    Json kv(String k, String v) { key(k); sb.append(q(v)); return this; }
+    void raw(String k, String json) { key(k); sb.append(json); }
+    void arrayBegin(String k) { key(k); sb.append("["); firstElem = true; }
+    void elem(String json) { sb.append(firstElem ? "\n    " : ",\n    ").append(json); firstElem = false; }
+    void arrayEnd() { sb.append("\n  ]"); }
+    public String toString() { return sb.toString(); }
+
+    static String obj(Map<String, String> m) {
+      StringBuilder b = new StringBuilder("{");
+      boolean f = true;
+      for (Map.Entry<String, String> e : m.entrySet()) {
+        if (!f) b.append(',');
+        f = false;
+        b.append(q(e.getKey())).append(':').append(q(e.getValue()));
+      }
+      return b.append('}').toString();
+    }
+
+    static String q(String s) {
+      if (s == null) return "null";
+      StringBuilder b = new StringBuilder("\"");
+      for (char c : s.toCharArray()) {
+        switch (c) {
+          case '"' -> b.append("\\\"");
+          case '\\' -> b.append("\\\\");
+          case '\n' -> b.append("\\n");
+          default -> { if (c < 0x20) b.append(String.format("\\u%04x", (int) c)); else b.append(c); }
+        }
+      }
+      return b.append('"').toString();
+    }
+  }
+}
