@@ -79,6 +79,13 @@ fn mode_is_detected_on_every_rig() {
             .map(|b| b["id"].to_string())
             .collect();
         assert_eq!(ids.join(","), rig(name, "BROKER_IDS"), "{name}");
+        // The software version, fingerprinted from ApiVersions, is the rig's major.minor.
+        let want = rig(name, "KAFKA_VERSION");
+        let want_mm = want.split('.').take(2).collect::<Vec<_>>().join(".");
+        for b in inv["brokers"].as_array().unwrap() {
+            assert_eq!(b["version"], want_mm.as_str(), "{name} broker {}", b["id"]);
+        }
+        assert_eq!(inv["cluster"]["version"], want_mm.as_str(), "{name}");
         if mode == "kraft" {
             assert!(
                 inv["cluster"]["features"]["metadata.version"]
