@@ -10,7 +10,14 @@
 #   rig/rig.sh stop-broker  zk39 ID              SIGTERM one broker (under-replicated partitions)
 #   rig/rig.sh start-broker zk39 ID              start it again and wait until it is back
 #   rig/rig.sh status                            what is up
-#   rig/rig.sh build [39|4|all]                  only resolve classpaths and compile the seeder
+#   rig/rig.sh build [39|4|mm2|all]              only resolve classpaths and compile the seeder
+#
+# Migration rigs (not part of `up all`; `down all`, `env` and `status` include them):
+#   rig/rig.sh up mig39 && rig/rig.sh seed mig39 a ZooKeeper-mode 3.9 cluster that can be migrated
+#   rig/rig.sh migrate mig39 controller|brokers-migration|brokers-kraft|finalize|all
+#                                                KIP-866, one phase at a time (or all remaining phases)
+#   rig/rig.sh up mm2target                      an empty 2-node KRaft 3.9 cluster
+#   rig/rig.sh mirror mig39 mm2target            MirrorMaker 2 (dedicated mode) until in sync, then stop it
 #
 # Everything listens on 127.0.0.1 only. See rig/README.md.
 set -euo pipefail
@@ -27,6 +34,8 @@ ZK_HEAP=${KRAFTCHECK_RIG_ZK_HEAP:-96m}
 # small, quick-to-start JVMs: 2 cores shared by up to 6 JVMs
 JVM_OPTS=${KRAFTCHECK_RIG_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true}
 ALL_RIGS=(zk39 kraft39 kraft4)
+# rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
+EXTRA_RIGS=(mig39 mm2target)
 PW=rigpass
 
 die() { echo "rig: $*" >&2; exit 1; }
@@ -36,16 +45,16 @@ say() { echo "rig: $*" >&2; }
 # rig definitions
 rig_ver() {
   case "$1" in
-    zk39 | kraft39 | 39 | 3.9) echo 39 ;;
+    zk39 | kraft39 | mig39 | mm2target | 39 | 3.9) echo 39 ;;
     kraft4 | 4) echo 4 ;;
-    *) die "unknown rig '$1' (zk39, kraft39, kraft4)" ;;
+    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target)" ;;
   esac
 }
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$RIG_DIR/pom-kafka$1.xml"; }
 upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 
 # ports: zk39 191xx, kraft39 193xx, kraft4 194xx
-zk_port() { echo 19181; }
+zk_port() { if [ "${1:-zk39}" = mig39 ]; then echo 19681; else echo 19181; fi; }
 # broker_port RIG ID KIND  (KIND: plain|sasl|ssl|ctl)
 broker_port() {
   local base off
@@ -53,12 +62,15 @@ broker_port() {
     zk39) base=$((19100 + 10 * $2)) ;;
     kraft39) base=19310 ;;
     kraft4) base=19410 ;;
+    mig39) base=$((19600 + 10 * $2)) ;;
+    mm2target) base=$((19700 + 10 * $2)) ;;
   esac
   case "$3" in plain) off=1 ;; sasl) off=2 ;; ssl) off=3 ;; ctl) off=4 ;; esac
+  if [ "$3" = ctl ] && [ "$1" = mig39 ]; then echo $MIG_CTRL_PORT; return; fi
   if [ "$3" = ctl ] && [ "$1" != zk39 ]; then off=9; fi
   echo $((base + off))
 }
-broker_ids() { if [ "$1" = zk39 ]; then echo "1 2"; else echo 1; fi; }
+broker_ids() { case "$1" in zk39 | mig39 | mm2target) echo "1 2" ;; *) echo 1 ;; esac; }
 bootstrap_of() { # RIG KIND -> comma-separated list
   local out="" id
   for id in $(broker_ids "$1"); do out="$out${out:+,}127.0.0.1:$(broker_port "$1" "$id" "$2")"; done
@@ -67,7 +79,8 @@ bootstrap_of() { # RIG KIND -> comma-separated list
 rig_ports() {
   local id k
   [ "$1" = zk39 ] && zk_port
-  for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done
+  [ "$1" = mig39 ] && zk_port mig39
+  for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -193,6 +206,19 @@ pid_alive() { # PID RIG -> alive and really ours
 pid_of() { awk -v n="$2" '$1 == n { p = $2 } END { print p }' "$(rundir "$1")/pids" 2>/dev/null; }
 proc_names() { awk '{ print $1 }' "$(rundir "$1")/pids" 2>/dev/null | awk '!seen[$0]++'; }
 
+# --- issue 5 (client audit): Prometheus JMX exporter on the zk39 brokers --------------------------
+# Only when `rig/clients/clients.sh prepare` has put the agent jar into rig/.cache (scripts/test-all
+# runs it before `up`): broker N then serves rig/clients/exporter.yaml's metrics on 127.0.0.1:191N5,
+# and `env zk39` exports KRAFTCHECK_RIG_ZK39_METRICS_URLS. Without the jar nothing changes.
+exporter_opt() { # RIG NAME -> the -javaagent option, or nothing
+  local jar=$CACHE/jmx_prometheus_javaagent.jar
+  case "$1:$2" in zk39:broker[12]) [ ! -f "$jar" ] || echo "-javaagent:$jar=127.0.0.1:$((19105 + 10 * ${2#broker})):$RIG_DIR/clients/exporter.yaml" ;; esac
+}
+zk39_metrics_env() { # U: the URLs, if the running brokers carry the agent
+  tr '\0' ' ' <"/proc/$(pid_of zk39 broker1)/cmdline" 2>/dev/null | grep -q -- '-javaagent:' &&
+    echo "export ${1}_METRICS_URLS=http://127.0.0.1:19115/metrics,http://127.0.0.1:19125/metrics" || true
+}
+
 start_java() { # RIG NAME HEAP MAIN ARGS... (cwd = run dir; stdout+stderr -> logs/NAME.out)
   local rig=$1 name=$2 heap=$3 main=$4; shift 4
   local rd v
@@ -200,9 +226,9 @@ start_java() { # RIG NAME HEAP MAIN ARGS... (cwd = run dir; stdout+stderr -> log
   v=$(rig_ver "$rig")
   mkdir -p "$rd/logs"
   # shellcheck disable=SC2086
-  (cd "$rd" && exec nohup "$JAVA" -Xms32m "-Xmx$heap" $JVM_OPTS "-Dkraftcheck.rig=$rig" "-Dkraftcheck.proc=$name" \
+  (cd "$rd" && exec nohup "$JAVA" -Xms32m "-Xmx$heap" $JVM_OPTS $(exporter_opt "$rig" "$name") "-Dkraftcheck.rig=$rig" "-Dkraftcheck.proc=$name" \
     "-Dkafka.logs.dir=$rd/logs" "$(log_opts "$v" "$rd/conf/$name.log.properties")" \
-    -cp "$(classpath "$v"):$(seeder_dir "$v")" "$main" "$@" </dev/null >"$rd/logs/$name.out" 2>&1 9>&-) &
+    -cp "${START_CP:-$(classpath "$v"):$(seeder_dir "$v")}" "$main" "$@" </dev/null >"$rd/logs/$name.out" 2>&1 9>&-) &
   local pid=$! i
   echo "$name $pid" >>"$rd/pids"
   # the subshell becomes java by exec: wait until the PID carries our marker
@@ -224,11 +250,16 @@ stop_all_of() { # RIG: holder first, then brokers one by one (parallel controlle
   # ZooKeeper-mode brokers fight each other for ~10 s), ZooKeeper last
   local rig=$1 n
   [ -f "$(rundir "$rig")/pids" ] || return 0
-  n=$(pid_of "$rig" holder)
-  [ -n "$n" ] && stop_pid "$rig" "$n" 20
-  for n in $(proc_names "$rig" | sort -r); do
-    case "$n" in holder | zookeeper) ;; *) stop_pid "$rig" "$(pid_of "$rig" "$n")" 60 ;; esac
+  local first
+  for first in holder mirrormaker; do
+    n=$(pid_of "$rig" "$first")
+    [ -n "$n" ] && stop_pid "$rig" "$n" 20
   done
+  for n in $(proc_names "$rig" | sort -r); do
+    case "$n" in holder | mirrormaker | zookeeper | controller*) ;; *) stop_pid "$rig" "$(pid_of "$rig" "$n")" 60 ;; esac
+  done
+  # KRaft controllers (mig39) after the brokers, which need them for a controlled shutdown
+  for n in $(proc_names "$rig" | grep '^controller' || true); do stop_pid "$rig" "$(pid_of "$rig" "$n")" 60; done
   n=$(pid_of "$rig" zookeeper)
   [ -n "$n" ] && stop_pid "$rig" "$n" 20
   return 0
@@ -266,7 +297,7 @@ wait_zk() { # RIG TIMEOUT
   local rig=$1 end=$((SECONDS + $2)) pid r
   pid=$(pid_of "$rig" zookeeper)
   while :; do
-    r=$( (exec 3<>"/dev/tcp/127.0.0.1/$(zk_port)" && printf ruok >&3 && timeout 2 cat <&3) 2>/dev/null || true)
+    r=$( (exec 3<>"/dev/tcp/127.0.0.1/$(zk_port "$rig")" && printf ruok >&3 && timeout 2 cat <&3) 2>/dev/null || true)
     [ "$r" = imok ] && return 0
     pid_alive "$pid" "$rig" || fail_start "$rig" zookeeper "ZooKeeper (pid $pid) exited during start-up"
     ((SECONDS < end)) || fail_start "$rig" zookeeper "ZooKeeper not answering ruok after $2 s"
@@ -604,6 +635,9 @@ write_env() { # RIG
       echo "export ${U}_MODE=zookeeper"
       echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port)"
       echo "export ${U}_BROKER_IDS=1,2"
+      zk39_metrics_env "$U"
+    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ]; then
+      ${rig}_env "$U"
     else
       echo "export ${U}_MODE=kraft"
       echo "export ${U}_CONTROLLER_BOOTSTRAP=127.0.0.1:$(broker_port "$rig" 1 ctl)"
@@ -669,6 +703,8 @@ up_unlocked() {
     wait_zk "$rig" 60
     for id in 1 2; do start_java "$rig" "broker$id" "$BROKER_HEAP" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
     for id in 1 2; do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
+  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ]; then
+    start_${rig}_nodes
   else
     write_kraft_configs "$rig"
     new_cluster_id >"$rd/cluster.id"
@@ -686,7 +722,7 @@ up_unlocked() {
   (cd "$rd" && "$JAVA" -Xmx128m $JVM_OPTS -cp "$(classpath "$v"):$(seeder_dir "$v")" "$(tools_log_opts "$v")" \
     RigAdmin bootstrap "$(bootstrap_of "$rig" plain)" "$rd" "$(bootstrap_of "$rig" sasl)" "$(bootstrap_of "$rig" ssl)" \
     >>"$rd/logs/rig-admin.out" 2>&1 9>&-) || fail_start "$rig" rig-admin "creating the SCRAM users / checking logins failed"
-  if [ "$rig" = zk39 ]; then
+  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ]; then
     # cluster id as ZooKeeper-mode brokers store it
     sed -n 's/^cluster.id=//p' "$rd/broker1/data/meta.properties" >"$rd/cluster.id"
   fi
@@ -773,6 +809,12 @@ seed_unlocked() { # RIG [--reset]
 
 # ------------------------------------------------------------------------------------------------
 expand() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}"; else rig_ver "$1" >/dev/null; echo "$1"; fi; }
+# the migration rigs mig39 and mm2target (issue 6): configs, `migrate`, `mirror`
+# shellcheck source=migration.sh
+. "$RIG_DIR/migration.sh"
+
+# every rig, including those `up all` does not start (for down, env, status)
+expand_known() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}" "${EXTRA_RIGS[@]}"; else expand "$1"; fi; }
 locked() { local rig=$1; shift; with_lock "$RUN_ROOT/.$rig.lock" "$@"; }
 
 cmd=${1:-}
@@ -783,11 +825,15 @@ case "$cmd" in
     for r in $(expand "$1"); do locked "$r" up_unlocked "$r"; done
     ;;
   down)
-    for r in $(expand "${1:-all}"); do locked "$r" down_unlocked "$r"; done
+    for r in $(expand_known "${1:-all}"); do
+      # `down all`: the extra rigs only when they were started
+      if [ "${1:-all}" = all ] && [[ " ${EXTRA_RIGS[*]} " == *" $r "* ]] && [ ! -d "$(rundir "$r")" ]; then continue; fi
+      locked "$r" down_unlocked "$r"
+    done
     ;;
   env)
     any=0
-    for r in $(expand "${1:-all}"); do
+    for r in $(expand_known "${1:-all}"); do
       if rig_is_up "$r"; then cat "$(rundir "$r")/env.sh"; any=1; elif [ $# -ge 1 ] && [ "$1" != all ]; then die "$r is not up"; fi
     done
     [ $any = 1 ] || die "no rig is up"
@@ -797,6 +843,8 @@ case "$cmd" in
     locked "$1" seed_unlocked "$1" "${2:-}"
     locked "$1" write_env "$1"
     ;;
+  migrate) [ $# -eq 2 ] || die "usage: rig.sh migrate mig39 controller|brokers-migration|brokers-kraft|finalize|all"; locked "$1" migrate_unlocked "$1" "$2" ;;
+  mirror) [ $# -eq 2 ] || die "usage: rig.sh mirror mig39 mm2target"; locked "$2" mirror_unlocked "$1" "$2" ;;
   stop-broker) [ $# -eq 2 ] || die "usage: rig.sh stop-broker zk39 ID"; locked "$1" stop_broker_unlocked "$1" "$2" ;;
   start-broker) [ $# -eq 2 ] || die "usage: rig.sh start-broker zk39 ID"; locked "$1" start_broker_unlocked "$1" "$2" ;;
   tool)
@@ -810,8 +858,8 @@ case "$cmd" in
     case " $* " in
       *" --bootstrap-server"* | *" --bootstrap-controller"* | *" --zookeeper"* | *" --authorizer-properties"* | *" -server "* | *" --help "* | *" --version "*) ;;
       *)
-        if [ "$t" = zookeeper-shell ]; then [ "$r" = zk39 ] && extra=(-server "127.0.0.1:$(zk_port)")
-        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
+        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
+        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
         if [ ${#extra[@]} -gt 0 ] && ! rig_is_up "$r"; then say "warning: $r is not up; ${extra[*]} will not answer"; fi
         ;;
     esac
@@ -819,7 +867,7 @@ case "$cmd" in
     exec "$JAVA" -Xmx256m $JVM_OPTS "$(tools_log_opts "$v")" -cp "$(classpath "$v")" "$main" "${extra[@]}" "$@"
     ;;
   status)
-    for r in "${ALL_RIGS[@]}"; do
+    for r in "${ALL_RIGS[@]}" "${EXTRA_RIGS[@]}"; do
       if rig_is_up "$r"; then
         echo "$r: up ($(awk '{printf "%s%s=%s", (NR>1?" ":""), $1, $2}' "$(rundir "$r")/pids"))$([ -s "$(rundir "$r")/stopped" ] && echo "; stopped: $(paste -sd' ' "$(rundir "$r")/stopped")")$([ -s "$(rundir "$r")/seeded.json" ] && echo "; seeded")"
       elif [ -d "$(rundir "$r")" ]; then echo "$r: $(cat "$(rundir "$r")/state" 2>/dev/null || echo unknown) (run dir present)"
@@ -827,10 +875,10 @@ case "$cmd" in
     done
     ;;
   build)
-    case "${1:-all}" in all) build 39; build 4 ;; *) build "$(rig_ver "$1")" ;; esac
+    case "${1:-all}" in all) build 39; build 4 ;; mm2) with_lock "$CACHE/build.lock" build_mm2_unlocked ;; *) build "$(rig_ver "$1")" ;; esac
     ;;
   *)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -109,7 +109,16 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
         .find(|v| verdicts.iter().any(|p| p.verdict == *v))
         .unwrap_or("ready")
         .to_string();
+    let open_blocking = findings
+        .iter()
+        .filter(|f| f.status == Status::Fail && f.severity == Severity::Blocking)
+        .count();
     Report {
+        finalize_note: crate::collect::phase::finalize_statement(
+            &inv.cluster.kind,
+            &inv.cluster.phase,
+            open_blocking,
+        ),
         tool: format!("kraftcheck {}", env!("CARGO_PKG_VERSION")),
         generated_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         verdict,
@@ -118,6 +127,15 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
         profiles: verdicts,
         summary: InventorySummary::of(inv),
         checklist: checklist::build(inv, &findings),
+        msk: crate::report::msk::build(inv, &findings),
+        clients: crate::report::clients::build(
+            inv,
+            &crate::rules::profiles::target_for(
+                crate::rules::profiles::profile("kafka4").expect("kafka4 profile"),
+                inv,
+                opts.target.as_deref(),
+            ),
+        ),
         findings,
         waiver_notices: notices,
         inventory_file: opts.inventory_file.as_ref().map(|(f, _)| f.clone()),

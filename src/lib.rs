@@ -6,6 +6,8 @@
 
 pub mod audit;
 pub mod collect;
+pub mod compat;
+pub mod diff;
 pub mod findings;
 pub mod inventory;
 pub mod output;

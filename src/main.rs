@@ -16,6 +16,9 @@ Exit codes:
   1  at least one failing finding at or above --fail-on (or unknown, with --fail-on-unknown)
   2  kraftcheck could not do its job (bad arguments, unreadable or invalid input)
 
+`kraftcheck diff`: 0 in parity, 1 when anything is missing, changed or not comparable,
+2 on bad input.
+
 Profiles (migration paths): inplace, msk-inplace, new-cluster, kafka4.
 Run `kraftcheck rules list` to see the rule pack.";
 
@@ -36,13 +39,16 @@ enum Command {
     /// Collect an inventory (topics, configs, ACLs, …) and write it as JSON.
     Collect {
         #[command(flatten)]
-        sources: Sources,
+        sources: Box<Sources>,
         /// Write the inventory here instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
     /// Evaluate the rule pack and report what blocks the migration.
     Audit(Box<AuditArgs>),
+    /// Verify after the move: what the new side lacks or changed compared with the old one.
+    #[command(after_help = DIFF_HELP)]
+    Diff(Box<DiffArgs>),
     /// Inspect and test the rule pack.
     Rules {
         #[command(subcommand)]
@@ -59,6 +65,10 @@ struct Sources {
     /// ssl.truststore.location with ssl.truststore.type=PEM, …), as Kafka's tools take them.
     #[arg(long, value_name = "FILE", help_heading = "Live Kafka")]
     command_config: Option<PathBuf>,
+    /// KRaft controller(s) HOST:PORT[,…] to ask too (Kafka 3.7+, same client settings): shows
+    /// the migration phase (pre-migration, not yet finalized) that brokers cannot show.
+    #[arg(long, value_name = "HOSTS", help_heading = "Live Kafka")]
+    bootstrap_controller: Option<String>,
     /// Client setting KEY=VALUE (librdkafka or Java name), applied after --command-config.
     #[arg(short = 'X', value_name = "KEY=VALUE", help_heading = "Live Kafka")]
     client_settings: Vec<String>,
@@ -74,6 +84,43 @@ struct Sources {
     /// Kafka software version of the brokers, when it cannot be detected (e.g. 3.6.2).
     #[arg(long, value_name = "V")]
     kafka_version: Option<String>,
+    /// Broker metrics in Prometheus text format, as the JMX exporter serves them (MSK open
+    /// monitoring: http://BROKER:11001/metrics): a URL to scrape or a saved file. Repeatable,
+    /// one per broker; URLs are scraped concurrently, each bounded by --timeout-ms.
+    #[arg(long = "metrics", value_name = "URL|FILE", help_heading = "Clients")]
+    metrics: Vec<String>,
+    /// Application repository to scan for Kafka and ZooKeeper client libraries (Maven, Gradle,
+    /// Cargo, npm/yarn/pnpm, Go, pip/poetry/Pipfile, NuGet, Bundler), ZooKeeper tool usage and
+    /// bootstrap lists. Repeatable.
+    #[arg(long = "scan-deps", value_name = "DIR", help_heading = "Clients")]
+    scan_deps: Vec<PathBuf>,
+    /// Amazon MSK cluster to read live (ARN or name); with --aws-json, which listed cluster.
+    #[arg(long, value_name = "ARN|NAME", help_heading = "Amazon MSK and IAM")]
+    msk_cluster: Option<String>,
+    /// Every MSK cluster in the region, one inventory (and report) per cluster; needs -o DIR.
+    #[arg(
+        long,
+        conflicts_with = "msk_cluster",
+        help_heading = "Amazon MSK and IAM"
+    )]
+    msk_all: bool,
+    /// AWS region (default: the standard chain: AWS_REGION, the profile's region).
+    #[arg(long, value_name = "REGION", help_heading = "Amazon MSK and IAM")]
+    region: Option<String>,
+    /// Named AWS profile (`--profile` selects migration paths).
+    #[arg(long, value_name = "NAME", help_heading = "Amazon MSK and IAM")]
+    aws_profile: Option<String>,
+    /// Do not read IAM (GetAccountAuthorizationDetails); IAM rules then report unknown.
+    #[arg(long, help_heading = "Amazon MSK and IAM")]
+    no_iam: bool,
+    /// JSON printed by the AWS CLI (describe-cluster-v2, list-nodes, list-scram-secrets,
+    /// describe-configuration-revision, get-account-authorization-details, …; repeatable).
+    #[arg(
+        long = "aws-json",
+        value_name = "FILE",
+        help_heading = "Amazon MSK and IAM"
+    )]
+    aws_json: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -143,14 +190,20 @@ fn main() -> ExitCode {
 
 fn to_sources(s: &Sources) -> Result<collect::Sources> {
     let kafka = match &s.bootstrap_server {
-        Some(b) => Some(kafka::build_config(
-            b,
-            s.command_config.as_deref(),
-            &s.client_settings,
-            s.timeout_ms,
-        )?),
-        None if s.command_config.is_some() || !s.client_settings.is_empty() => {
-            bail!("--command-config and -X need --bootstrap-server")
+        Some(b) => Some(
+            kafka::build_config(
+                b,
+                s.command_config.as_deref(),
+                &s.client_settings,
+                s.timeout_ms,
+            )?
+            .with_aws(s.region.as_deref(), s.aws_profile.as_deref()),
+        ),
+        None if s.command_config.is_some()
+            || !s.client_settings.is_empty()
+            || s.bootstrap_controller.is_some() =>
+        {
+            bail!("--command-config, -X and --bootstrap-controller need --bootstrap-server")
         }
         None => None,
     };
@@ -159,9 +212,62 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
             inventory: s.inventory.clone(),
             broker_configs: s.broker_configs.clone(),
             kafka_version: s.kafka_version.clone(),
+            msk_cluster: s.msk_cluster.clone(),
         },
         kafka,
+        aws: msk_target(s).map(|t| {
+            let opts = collect::aws::AwsOptions {
+                region: s.region.clone(),
+                profile: s.aws_profile.clone(),
+                timeout: Some(std::time::Duration::from_millis(s.timeout_ms)),
+                iam: !s.no_iam,
+            };
+            (opts, t)
+        }),
+        aws_json: s.aws_json.clone(),
+        clients: collect::clients::ClientSources {
+            metrics: s.metrics.clone(),
+            scan_deps: s.scan_deps.clone(),
+            timeout: std::time::Duration::from_millis(s.timeout_ms),
+        },
+        bootstrap_controllers: s
+            .bootstrap_controller
+            .iter()
+            .flat_map(|b| b.split(','))
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty())
+            .collect(),
     })
+}
+
+/// The MSK clusters to read live, if any (`--msk-cluster` names the offline one with
+/// `--aws-json`).
+fn msk_target(s: &Sources) -> Option<collect::aws::MskTarget> {
+    match (&s.msk_cluster, s.msk_all) {
+        (_, true) => Some(collect::aws::MskTarget::All),
+        (Some(c), false) if s.aws_json.is_empty() => {
+            Some(collect::aws::MskTarget::Cluster(c.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// A file or directory name for one cluster of `--msk-all`.
+fn cluster_dir_name(inv: &kraftcheck::inventory::Inventory) -> String {
+    let name = inv
+        .msk
+        .as_ref()
+        .map(|m| format!("{}-{}", m.cluster_name, m.cluster_uuid))
+        .unwrap_or_else(|| "cluster".into());
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn run(cli: Cli) -> Result<u8> {
@@ -170,6 +276,18 @@ fn run(cli: Cli) -> Result<u8> {
             sources,
             output: out,
         } => {
+            if sources.msk_all {
+                let Some(dir) = out else {
+                    bail!("--msk-all writes one inventory per cluster: give -o DIR");
+                };
+                for inv in collect::collect_all(&to_sources(&sources)?)? {
+                    let p = dir.join(format!("{}.json", cluster_dir_name(&inv)));
+                    std::fs::create_dir_all(&dir)?;
+                    output::write_atomic(&p, inv.to_json().as_bytes())?;
+                    eprintln!("kraftcheck: wrote {}", p.display());
+                }
+                return Ok(0);
+            }
             let inv = collect::collect(&to_sources(&sources)?)?;
             let json = inv.to_json();
             match out {
@@ -179,6 +297,7 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Audit(a) => run_audit(*a),
+        Command::Diff(d) => run_diff(*d),
         Command::Rules { command } => run_rules(command),
     }
 }
@@ -205,28 +324,69 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         Some(p) => waivers::load_waivers(p)?,
         None => vec![],
     };
+    if a.sources.msk_all {
+        // One report per cluster, each in its own directory under -o DIR.
+        let Some(dir) = a.output.clone() else {
+            bail!("--msk-all writes one report per cluster: give -o DIR");
+        };
+        let mut worst = 0u8;
+        for inv in collect::collect_all(&to_sources(&a.sources)?)? {
+            let sub = dir.join(cluster_dir_name(&inv));
+            let code = audit_one(&a, &rules, &waivers, &inv, None, Some(&sub))?;
+            eprintln!("kraftcheck: {}: exit {code}", sub.display());
+            worst = worst.max(code);
+        }
+        return Ok(worst);
+    }
     let inv = collect::collect(&to_sources(&a.sources)?)?;
     let inventory_file = match &a.sources.inventory {
         Some(p) => Some((p.display().to_string(), std::fs::read_to_string(p)?)),
         None => None,
     };
+    audit_one(
+        &a,
+        &rules,
+        &waivers,
+        &inv,
+        inventory_file,
+        a.output.as_deref(),
+    )
+}
+
+/// Audit one inventory and write its reports; the exit code.
+fn audit_one(
+    a: &AuditArgs,
+    rules: &rules::RuleSet,
+    waivers: &[waivers::Waiver],
+    inv: &kraftcheck::inventory::Inventory,
+    inventory_file: Option<(String, String)>,
+    out: Option<&std::path::Path>,
+) -> Result<u8> {
     let opts = AuditOptions {
         profiles: a.profiles.clone(),
         target: a.target_version.clone(),
-        waivers,
+        waivers: waivers.to_vec(),
         fail_on: a.fail_on,
         fail_on_unknown: a.fail_on_unknown,
         today: chrono::Local::now().date_naive(),
         inventory_file,
     };
-    let report = audit::run(&rules, &inv, &opts);
+    let report = audit::run(rules, inv, &opts);
     let mut formats = a.formats.clone();
     formats.dedup();
     let mut rendered = Vec::new();
     for f in &formats {
         rendered.push((f.file_name(), report::render(*f, &report)?));
     }
-    output::write_all(output::plan(&rendered, a.output.as_deref())?)?;
+    let out = match out {
+        // --msk-all: always a directory per cluster.
+        Some(d) if a.sources.msk_all => {
+            std::fs::create_dir_all(d)?;
+            Some(d.to_path_buf())
+        }
+        other => other.map(|p| p.to_path_buf()),
+    };
+    output::write_all(output::plan(&rendered, out.as_deref())?)?;
     for n in &report.waiver_notices {
         eprintln!("kraftcheck: waiver {}: {}", n.kind, n.message);
     }
@@ -277,4 +437,154 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
             Ok(if failed.is_empty() { 0 } else { 1 })
         }
     }
+}
+
+const DIFF_HELP: &str = "\
+Compares two inventories (kraftcheck collect -o FILE, taken before and after the move) or two
+live clusters: topics (existence, partitions, replication factor, non-default configs, and in
+place topic ids and log end offsets), internal topics, ACLs, SCRAM users and mechanisms, client
+quotas, dynamic broker configs (per broker, matched by id, and cluster defaults), static broker
+configs, consumer groups and committed offsets.
+
+In place (same cluster id) offsets must match exactly; on a new cluster (different id, or
+--profile new-cluster) the committed offsets are translated, so each group's lag is compared
+against each side's log end offsets. Broker ids and hosts, the cluster id, the migration's own
+configs (zookeeper.*, controller.*, process.roles, node.id, …) and MirrorMaker 2's internal
+topics and groups are listed as expected differences, not losses.
+
+Exit codes: 0 in parity; 1 when anything is missing or changed, or a category could not be
+compared (a gap in either inventory); 2 on bad input.
+
+Examples:
+  kraftcheck collect --bootstrap-server old:9092 -o before.json
+  kraftcheck collect --bootstrap-server new:9092 -o after.json
+  kraftcheck diff before.json after.json
+  kraftcheck diff before.json after.json -f markdown -f html -f sarif -o diff/
+  kraftcheck diff before.json --new-bootstrap-server new:9092 --new-command-config admin.properties";
+
+#[derive(Args)]
+struct DiffArgs {
+    /// OLD.json then NEW.json (inventories from `kraftcheck collect`); a side given with
+    /// --old-bootstrap-server / --new-bootstrap-server takes no file.
+    #[arg(value_names = ["OLD.json", "NEW.json"], num_args = 0..=2)]
+    files: Vec<PathBuf>,
+    /// Collect the old side from this live cluster instead of a file.
+    #[arg(long, value_name = "HOSTS", help_heading = "Live clusters")]
+    old_bootstrap_server: Option<String>,
+    /// Client properties for the old cluster (as --command-config).
+    #[arg(long, value_name = "FILE", help_heading = "Live clusters")]
+    old_command_config: Option<PathBuf>,
+    /// Collect the new side from this live cluster instead of a file.
+    #[arg(long, value_name = "HOSTS", help_heading = "Live clusters")]
+    new_bootstrap_server: Option<String>,
+    /// Client properties for the new cluster (as --command-config).
+    #[arg(long, value_name = "FILE", help_heading = "Live clusters")]
+    new_command_config: Option<PathBuf>,
+    /// Bound on every request and connection, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = kafka::DEFAULT_TIMEOUT_MS, help_heading = "Live clusters")]
+    timeout_ms: u64,
+    /// The migration path: inplace (also msk-inplace: same cluster, exact offsets) or
+    /// new-cluster (translated offsets). Default: inplace when both cluster ids are equal.
+    #[arg(long = "profile", value_name = "P")]
+    profile: Option<String>,
+    /// New cluster fed by MirrorMaker 2 with its DefaultReplicationPolicy: topics (and their
+    /// ACLs and offsets) are named ALIAS.<topic> on the new side.
+    #[arg(long, value_name = "ALIAS")]
+    source_alias: Option<String>,
+    /// Report format (repeatable; several need -o DIR).
+    #[arg(long = "format", short = 'f', value_enum, default_value = "table")]
+    formats: Vec<Format>,
+    /// Output file (one format) or directory (several formats). Default: stdout.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+/// One side of a diff: (inventory, source label, file text).
+fn diff_side(
+    name: &str,
+    bootstrap: Option<&str>,
+    command_config: Option<&std::path::Path>,
+    files: &mut std::vec::IntoIter<PathBuf>,
+    timeout_ms: u64,
+) -> Result<(kraftcheck::inventory::Inventory, String, Option<String>)> {
+    if let Some(b) = bootstrap {
+        let src = collect::Sources {
+            kafka: Some(kafka::build_config(b, command_config, &[], timeout_ms)?),
+            ..Default::default()
+        };
+        let inv = collect::collect(&src)?;
+        let label = inv
+            .sources
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("bootstrap:{b}"));
+        return Ok((inv, label, None));
+    }
+    if command_config.is_some() {
+        bail!("--{name}-command-config needs --{name}-bootstrap-server");
+    }
+    let Some(path) = files.next() else {
+        bail!(
+            "give the {name} side: {}.json or --{name}-bootstrap-server",
+            name.to_uppercase()
+        );
+    };
+    let mut inv = kraftcheck::inventory::load_inventory(&path)?;
+    collect::phase::infer(&mut inv);
+    let text = std::fs::read_to_string(&path).ok();
+    Ok((inv, path.display().to_string(), text))
+}
+
+fn run_diff(d: DiffArgs) -> Result<u8> {
+    use kraftcheck::diff;
+    let path = match d.profile.as_deref() {
+        None => None,
+        Some("inplace" | "msk-inplace") => Some(diff::Path::Inplace),
+        Some("new-cluster") => Some(diff::Path::NewCluster),
+        Some(p) => bail!("--profile {p}: diff compares inplace, msk-inplace or new-cluster moves"),
+    };
+    if d.source_alias.is_some() && path == Some(diff::Path::Inplace) {
+        bail!(
+            "--source-alias is for a new cluster fed by MirrorMaker 2, not an in-place migration"
+        );
+    }
+    let mut files = d.files.clone().into_iter();
+    let (old, old_source, old_text) = diff_side(
+        "old",
+        d.old_bootstrap_server.as_deref(),
+        d.old_command_config.as_deref(),
+        &mut files,
+        d.timeout_ms,
+    )?;
+    let (new, new_source, new_text) = diff_side(
+        "new",
+        d.new_bootstrap_server.as_deref(),
+        d.new_command_config.as_deref(),
+        &mut files,
+        d.timeout_ms,
+    )?;
+    if files.next().is_some() {
+        bail!("too many files: a side given with --old/--new-bootstrap-server takes no file");
+    }
+    let opts = diff::DiffOptions {
+        path: if d.source_alias.is_some() && path.is_none() {
+            Some(diff::Path::NewCluster)
+        } else {
+            path
+        },
+        source_alias: d.source_alias.clone(),
+        old_source,
+        new_source,
+        old_text,
+        new_text,
+    };
+    let result = diff::compare(&old, &new, &opts);
+    let mut formats = d.formats.clone();
+    formats.dedup();
+    let mut rendered = Vec::new();
+    for f in &formats {
+        rendered.push((diff::file_name(*f), diff::render(*f, &result, &opts)?));
+    }
+    output::write_all(output::plan(&rendered, d.output.as_deref())?)?;
+    Ok(result.exit_code())
 }

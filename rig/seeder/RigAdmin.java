@@ -8,6 +8,11 @@
 //                                              seed objects, write RUN_DIR/seeded.json, leave an abandoned
 //                                              transaction behind (the JVM halts without committing it)
 //   hold      BOOTSTRAP                        long-running: an open transaction + a live consumer-group member
+//   insync    BOOTSTRAP TIMEOUT_S              wait until every partition has a leader and its full ISR
+//                                              (replicas being added by a reassignment excepted)
+//   mirror-wait SOURCE TARGET TIMEOUT_S        wait until MirrorMaker 2 has created every source topic and
+//                                              emitted checkpoints (when the source has groups), and the
+//                                              target has stopped changing for 6 s
 //
 // BOOTSTRAP is always the PLAINTEXT (super-user ANONYMOUS) listener.
 import java.io.FileInputStream;
@@ -54,6 +59,8 @@ public class RigAdmin {
       case "bootstrap" -> bootstrap(a[1], Path.of(a[2]), a[3], a[4]);
       case "seed" -> new Seed(a[1], Path.of(a[2]), a[3], a[4], a[5], a[6]).run();
       case "hold" -> hold(a[1]);
+      case "insync" -> insync(a[1], Integer.parseInt(a[2]));
+      case "mirror-wait" -> mirrorWait(a[1], a[2], Integer.parseInt(a[3]));
       default -> usage();
     }
   }
@@ -186,6 +193,122 @@ public class RigAdmin {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     return p;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  static void insync(String bs, int timeoutS) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+    Properties p = base(bs);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+    String last = "";
+    try (Admin admin = Admin.create(p)) {
+      while (System.nanoTime() < end) {
+        try {
+          Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+          Map<TopicPartition, PartitionReassignment> moving = admin.listPartitionReassignments().reassignments().get();
+          List<String> behind = new ArrayList<>();
+          for (TopicDescription d : admin.describeTopics(names).allTopicNames().get().values()) {
+            for (TopicPartitionInfo pi : d.partitions()) {
+              TopicPartition tp = new TopicPartition(d.name(), pi.partition());
+              Set<Integer> want = new HashSet<>();
+              for (Node n : pi.replicas()) want.add(n.id());
+              if (moving.containsKey(tp)) want.removeAll(moving.get(tp).addingReplicas());
+              Set<Integer> isr = new HashSet<>();
+              for (Node n : pi.isr()) isr.add(n.id());
+              if (pi.leader() == null || pi.leader().isEmpty() || !isr.containsAll(want)) behind.add(tp.toString());
+            }
+          }
+          if (behind.isEmpty()) { log("insync: every partition has its full ISR"); return; }
+          last = behind.size() + " partition(s) behind, e.g. " + behind.get(0);
+        } catch (ExecutionException e) {
+          last = String.valueOf(e.getCause());
+        }
+        Thread.sleep(500);
+      }
+    }
+    System.err.println("[rig] not in sync after " + timeoutS + " s: " + last);
+    System.exit(1);
+  }
+
+  // MirrorMaker 2's default topics.exclude, and its own topics
+  static boolean mirrored(String topic) {
+    return !(topic.matches(".*[\\-\\.]internal") || topic.matches(".*\\.replica") || topic.startsWith("__")
+        || topic.equals("heartbeats"));
+  }
+
+  static void mirrorWait(String srcBs, String tgtBs, int timeoutS) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+    Properties sp = base(srcBs), tp = base(tgtBs);
+    String last = "", prev = null;
+    long stableSince = 0;
+    try (Admin src = Admin.create(sp); Admin tgt = Admin.create(tp)) {
+      // what the source has (it does not change while MirrorMaker 2 runs)
+      Map<String, Integer> topics = new TreeMap<>();
+      for (TopicDescription d : src.describeTopics(src.listTopics().names().get()).allTopicNames().get().values())
+        if (mirrored(d.name())) topics.put(d.name(), d.partitions().size());
+      Map<String, Set<TopicPartition>> groups = new TreeMap<>();
+      for (ConsumerGroupListing g : src.listConsumerGroups().all().get()) {
+        Set<TopicPartition> tps = new TreeSet<>(Comparator.comparing(TopicPartition::toString));
+        for (TopicPartition t : src.listConsumerGroupOffsets(g.groupId()).partitionsToOffsetAndMetadata().get().keySet())
+          if (topics.containsKey(t.topic())) tps.add(t);
+        if (!tps.isEmpty()) groups.put(g.groupId(), tps);
+      }
+      log("mirror-wait: " + topics.size() + " topics and " + groups.size() + " groups to see on the target");
+      while (System.nanoTime() < end) {
+        try {
+          Map<String, TopicDescription> have = tgt.describeTopics(tgt.listTopics().names().get()).allTopicNames().get();
+          List<String> missing = new ArrayList<>();
+          StringBuilder snap = new StringBuilder();
+          Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+          for (Map.Entry<String, Integer> t : topics.entrySet()) {
+            TopicDescription d = have.get(t.getKey());
+            if (d == null || d.partitions().size() < t.getValue()) { missing.add("topic " + t.getKey()); continue; }
+            for (TopicPartitionInfo pi : d.partitions()) ends.put(new TopicPartition(t.getKey(), pi.partition()), OffsetSpec.latest());
+          }
+          // offsets that MirrorMaker 2 cannot translate never appear, so wait for its checkpoints, not for them
+          if (!groups.isEmpty()) {
+            TopicPartition cp = new TopicPartition("source.checkpoints.internal", 0);
+            if (!have.containsKey(cp.topic())
+                || tgt.listOffsets(Map.of(cp, OffsetSpec.latest())).all().get().get(cp).offset() == 0)
+              missing.add("checkpoints in " + cp.topic());
+          }
+          for (Map.Entry<String, Set<TopicPartition>> g : groups.entrySet()) {
+            Map<TopicPartition, OffsetAndMetadata> o =
+                tgt.listConsumerGroupOffsets(g.getKey()).partitionsToOffsetAndMetadata().get();
+            snap.append(g.getKey()).append(new TreeMap<>(o.entrySet().stream().collect(
+                java.util.stream.Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset())))).append(';');
+          }
+          if (!missing.isEmpty()) {
+            last = missing.size() + " missing, e.g. " + missing.get(0);
+            stableSince = 0;
+          } else {
+            Map<String, Long> endOffsets = new TreeMap<>();
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : tgt.listOffsets(ends).all().get().entrySet())
+              endOffsets.put(e.getKey().toString(), e.getValue().offset());
+            snap.append(endOffsets).append(';');
+            snap.append("acls=").append(tgt.describeAcls(AclBindingFilter.ANY).values().get().size()).append(';');
+            List<ConfigResource> res = new ArrayList<>();
+            for (String t : topics.keySet()) res.add(new ConfigResource(ConfigResource.Type.TOPIC, t));
+            for (Map.Entry<ConfigResource, Config> c : tgt.describeConfigs(res).all().get().entrySet())
+              for (ConfigEntry ce : c.getValue().entries())
+                if (ce.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                  snap.append(c.getKey().name()).append(':').append(ce.name()).append('=').append(ce.value()).append(';');
+            String now = snap.toString();
+            if (!now.equals(prev)) { prev = now; stableSince = System.nanoTime(); last = "target still changing"; }
+            else if (System.nanoTime() - stableSince > TimeUnit.SECONDS.toNanos(6)) {
+              log("mirror-wait: the target has every topic and checkpoints and has not changed for 6 s");
+              return;
+            }
+          }
+        } catch (ExecutionException e) {
+          last = String.valueOf(e.getCause());
+        }
+        Thread.sleep(1000);
+      }
+    }
+    System.err.println("[rig] MirrorMaker 2 not in sync after " + timeoutS + " s: " + last);
+    System.exit(1);
   }
 
   // ---------------------------------------------------------------------------------------------

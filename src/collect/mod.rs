@@ -1,9 +1,14 @@
 //! Collectors: each fills one part of the inventory and never evaluates rules.
 //! Only read-only sources exist; sensitive values are redacted as they are read.
 
+pub mod aws;
+pub mod clients;
+pub mod deps;
 pub mod fingerprint;
 pub mod kafka;
+pub mod metrics;
 pub mod offline;
+pub mod phase;
 pub mod properties;
 
 pub use offline::{collect_offline, OfflineSources};
@@ -16,10 +21,104 @@ pub struct Sources {
     pub offline: OfflineSources,
     /// A live cluster to collect from.
     pub kafka: Option<kafka::ConnConfig>,
+    /// Amazon MSK / IAM to read live (`--msk-cluster`, `--msk-all`).
+    pub aws: Option<(aws::AwsOptions, aws::MskTarget)>,
+    /// AWS CLI JSON files (`--aws-json`).
+    pub aws_json: Vec<std::path::PathBuf>,
+    /// Broker metrics and application repositories (`--metrics`, `--scan-deps`).
+    pub clients: clients::ClientSources,
+    /// KRaft controllers to ask as well (`--bootstrap-controller`), with the same settings.
+    pub bootstrap_controllers: Vec<String>,
 }
 
-/// Collect the inventory from every given source.
+impl Sources {
+    fn has_kafka_side(&self) -> bool {
+        self.kafka.is_some()
+            || self.offline.inventory.is_some()
+            || !self.offline.broker_configs.is_empty()
+    }
+}
+
+/// Collect the inventory from every given source (one cluster).
 pub fn collect(src: &Sources) -> Result<crate::inventory::Inventory> {
+    let mut all = collect_all(src)?;
+    if all.len() != 1 {
+        bail!(
+            "--msk-all collects {} clusters: use `collect -o DIR` or `audit -o DIR`",
+            all.len()
+        );
+    }
+    Ok(all.remove(0))
+}
+
+/// Collect one inventory per cluster: several only with `--msk-all`.
+pub fn collect_all(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
+    if !src.clients.metrics.is_empty() && matches!(src.aws, Some((_, aws::MskTarget::All))) {
+        bail!("--metrics reads one cluster's brokers: it cannot be combined with --msk-all");
+    }
+    let mut all = collect_sources(src)?;
+    for inv in &mut all {
+        clients::apply(inv, &src.clients)?;
+        phase::infer(inv);
+    }
+    Ok(all)
+}
+
+fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
+    if src.aws.is_some() && !src.aws_json.is_empty() {
+        bail!("--aws-json is for offline audits; --msk-cluster/--msk-all read MSK live: give one of them");
+    }
+    let many = matches!(src.aws, Some((_, aws::MskTarget::All)));
+    if many && src.has_kafka_side() {
+        bail!("--msk-all collects every cluster of the region: it cannot be combined with one cluster's --bootstrap-server, --inventory or --broker-config");
+    }
+    let base = if src.has_kafka_side() {
+        Some(collect_kafka(src)?)
+    } else if src.aws.is_none() && src.aws_json.is_empty() {
+        // Nothing given at all: the offline collector says what to give.
+        Some(if src.clients.is_empty() {
+            collect_offline(&src.offline)?
+        } else {
+            clients::empty_inventory()
+        })
+    } else {
+        None
+    };
+    let data = if let Some((opts, target)) = &src.aws {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        rt.block_on(aws::collect_live(opts, target))?
+    } else if !src.aws_json.is_empty() {
+        vec![aws::load_offline(
+            &src.aws_json,
+            src.offline.msk_cluster.as_deref(),
+        )?]
+    } else {
+        let mut inv = base.expect("a Kafka-side source");
+        // IAM only concerns MSK clusters: a self-managed cluster has no IAM part to miss.
+        if inv.cluster.kind != "msk" {
+            inv.gaps
+                .retain(|g| !(g.part == "iam" && g.reason == "not-collected"));
+        }
+        return Ok(vec![inv]);
+    };
+    if std::env::var_os("KRAFTCHECK_DEBUG").is_some() {
+        for (op, n) in aws::request_counts() {
+            eprintln!("kraftcheck: debug: sent {n} AWS {op} request(s)");
+        }
+    }
+    let mut out = Vec::new();
+    let mut base = base;
+    for d in data {
+        out.push(aws::apply(base.take(), d)?);
+    }
+    Ok(out)
+}
+
+/// The Kafka side: a live cluster, or saved inventory / server.properties files.
+fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
     let Some(cfg) = &src.kafka else {
         return collect_offline(&src.offline);
     };
@@ -34,6 +133,14 @@ pub fn collect(src: &Sources) -> Result<crate::inventory::Inventory> {
         .enable_all()
         .build()?;
     let mut inv = rt.block_on(kafka::collect(cfg))?;
+    if !src.bootstrap_controllers.is_empty() {
+        rt.block_on(kafka::collect_controllers(
+            &mut inv,
+            cfg,
+            &src.bootstrap_controllers,
+        ))?;
+        inv.normalize();
+    }
     if let Some(v) = &src.offline.kafka_version {
         crate::version::KafkaVersion::parse(v)
             .map_err(|e| anyhow::anyhow!("--kafka-version: {e}"))?;

@@ -12,6 +12,8 @@ pub struct OfflineSources {
     pub broker_configs: Vec<PathBuf>,
     /// Kafka software version of the brokers, when it cannot be detected.
     pub kafka_version: Option<String>,
+    /// `--msk-cluster` with `--aws-json`: which cluster of a list-clusters output.
+    pub msk_cluster: Option<String>,
 }
 
 /// Parts that a `server.properties` file tells nothing about.
@@ -32,7 +34,7 @@ const NOT_IN_PROPERTIES: &[&str] = &[
 
 pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     if src.inventory.is_none() && src.broker_configs.is_empty() {
-        bail!("nothing to audit: give --inventory FILE or --broker-config FILE (or a live source)");
+        bail!("nothing to audit: give --inventory FILE, --broker-config FILE or --aws-json FILE (or a live source: --bootstrap-server, --msk-cluster)");
     }
     if let Some(v) = &src.kafka_version {
         KafkaVersion::parse(v).map_err(|e| anyhow::anyhow!("--kafka-version: {e}"))?;

@@ -8,9 +8,14 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod clients;
+pub mod iampattern;
 mod load;
+mod msk;
 mod topics;
+pub use clients::*;
 pub use load::{load_inventory, pointer_line, LineIndex};
+pub use msk::*;
 pub use topics::framework_of;
 
 /// Bumped whenever a saved inventory from an older build could be misread.
@@ -37,9 +42,20 @@ pub const PARTS: &[&str] = &[
     "reassignments",
     "transactions",
     "msk",
+    "msk.nodes",
+    "msk.configuration",
+    "msk.scram_secrets",
+    "msk.versions",
+    "msk.bootstrap",
+    "msk.operations",
+    "msk.policy",
+    "msk.vpc_connections",
+    "msk.replicators",
     "iam",
     "clients",
     "metrics",
+    "metrics.requests",
+    "metrics.connections",
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -74,15 +90,15 @@ pub struct Inventory {
     pub reassignments: Vec<Reassignment>,
     #[serde(default)]
     pub transactions: Vec<Transaction>,
-    /// Amazon MSK facts (filled by the MSK collector).
+    /// Amazon MSK facts (filled by the MSK collector or `--aws-json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msk: Option<serde_json::Value>,
-    /// IAM facts (filled by the IAM collector).
+    pub msk: Option<Msk>,
+    /// IAM identities and their Kafka policy statements (IAM collector or `--aws-json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iam: Option<serde_json::Value>,
+    pub iam: Option<Iam>,
     /// Client software and protocol usage (filled by the metrics and dependency collectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clients: Option<serde_json::Value>,
+    pub clients: Option<Clients>,
     /// What could not be known, and why.
     #[serde(default)]
     pub gaps: Vec<Gap>,
@@ -115,6 +131,14 @@ pub struct Cluster {
     /// The KRaft controller quorum, where the cluster answers DescribeQuorum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quorum: Option<Quorum>,
+    /// ZooKeeper → KRaft migration phase (KIP-866), told from what the cluster shows:
+    /// `zookeeper`, `pre-migration`, `dual-write`, `kraft-brokers`, `finalized`, `kraft`
+    /// (KRaft brokers, controllers not visible), or empty when unknown. See `collect::phase`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phase: String,
+    /// What the phase was told from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phase_evidence: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -407,6 +431,15 @@ impl Inventory {
             .sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
         self.transactions
             .sort_by(|a, b| a.transactional_id.cmp(&b.transactional_id));
+        if let Some(m) = &mut self.msk {
+            m.normalize();
+        }
+        if let Some(i) = &mut self.iam {
+            i.normalize();
+        }
+        if let Some(c) = &mut self.clients {
+            c.normalize();
+        }
         self.gaps.sort();
         self.gaps.dedup();
         self.sources.sort();

@@ -90,10 +90,11 @@ fn rule_ids<'a>(fs: impl Iterator<Item = &'a Finding>, statuses: &[Status]) -> V
 
 /// True when the client data part is present and not a gap.
 fn has_client_data(inv: &Inventory) -> bool {
+    // broker metrics (`metrics`) or a dependency scan (`clients`)
     inv.clients
         .as_ref()
-        .is_some_and(|c| !c.is_null() && c.as_object().is_none_or(|o| !o.is_empty()))
-        && whole_gap(inv, "clients").is_none()
+        .is_some_and(|c| !c.brokers.is_empty() || !c.scanned.is_empty())
+        && (whole_gap(inv, "clients").is_none() || whole_gap(inv, "metrics").is_none())
 }
 
 fn client_data_missing(inv: &Inventory) -> String {
@@ -362,10 +363,19 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
             match (&inv.iam, whole_gap(inv, "iam")) {
                 (_, Some(g)) => unknown.push(gap_text(g)),
                 (None, None) => unknown.push("IAM policies were not read".to_string()),
-                (Some(_), None) => todo.push(
-                    "IAM policies that name the old cluster's ARN (the cluster UUID changes)"
-                        .to_string(),
-                ),
+                (Some(_), None) => {
+                    // The IAM rules (MSK-006*) say which statements name the old cluster.
+                    let pinned = findings
+                        .iter()
+                        .filter(|f| f.rule_id.starts_with("MSK-006") && f.status == Status::Fail)
+                        .count();
+                    if pinned > 0 {
+                        todo.push(format!(
+                            "{} naming the old cluster's UUID, name or tags (see the IAM section)",
+                            plural(pinned, "IAM policy statement", "IAM policy statements")
+                        ));
+                    }
+                }
             }
         }
         let (status, detail) = match (todo.is_empty(), unknown.is_empty()) {

@@ -120,6 +120,11 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         suite.add_property(Property::new("area", area_label(area)));
         suite.add_property(Property::new("verdict", report.verdict.clone()));
         suite.add_property(Property::new("fail_on", report.fail_on.clone()));
+        suite.add_property(Property::new(
+            "migration_phase",
+            report.summary.phase.clone(),
+        ));
+        suite.add_property(Property::new("finalize", report.finalize_note.clone()));
         for p in &report.profiles {
             suite.add_property(Property::new(
                 format!("profile.{}", p.name),

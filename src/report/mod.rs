@@ -1,11 +1,13 @@
 //! Reports: every format renders the same [`Report`] (findings + inventory summary).
 
 pub mod checklist;
+pub mod clients;
 mod html;
 mod json;
 mod junit;
 mod markdown;
-mod sarif;
+pub mod msk;
+pub(crate) mod sarif;
 mod table;
 
 use crate::findings::{Finding, Severity, Status};
@@ -66,6 +68,10 @@ pub struct InventorySummary {
     pub groups: usize,
     pub sources: Vec<String>,
     pub gaps: Vec<Gap>,
+    /// Migration phase (`collect::phase`), its label and what it was told from.
+    pub phase: String,
+    pub phase_label: String,
+    pub phase_evidence: Vec<String>,
 }
 
 impl InventorySummary {
@@ -84,6 +90,9 @@ impl InventorySummary {
             groups: inv.groups.len(),
             sources: inv.sources.clone(),
             gaps: inv.gaps.clone(),
+            phase: inv.cluster.phase.clone(),
+            phase_label: crate::collect::phase::label(&inv.cluster.phase).to_string(),
+            phase_evidence: inv.cluster.phase_evidence.clone(),
         }
     }
 }
@@ -105,6 +114,15 @@ pub struct Report {
     pub checklist: Vec<checklist::ChecklistItem>,
     /// The inventory file findings point into, when there is one.
     pub inventory_file: Option<String>,
+    /// The plain statement on finalizing the migration (irreversible) and the blocking
+    /// findings still open, shown in every format.
+    pub finalize_note: String,
+    /// Amazon MSK cluster facts, in-place checklist, re-creation list and IAM (MSK clusters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msk: Option<msk::MskSection>,
+    /// Client software, request versions, repositories and group members (issue 5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<clients::ClientsSection>,
 }
 
 impl Report {

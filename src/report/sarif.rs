@@ -312,6 +312,8 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
     run_props.insert("failOn".into(), json!(report.fail_on));
     run_props.insert("failOnUnknown".into(), json!(report.fail_on_unknown));
     run_props.insert("generatedAt".into(), json!(report.generated_at));
+    run_props.insert("migrationPhase".into(), json!(report.summary.phase));
+    run_props.insert("finalizeNote".into(), json!(report.finalize_note));
     run_props.insert(
         "profiles".into(),
         json!(report

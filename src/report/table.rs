@@ -24,6 +24,15 @@ pub fn render(report: &Report) -> String {
         s.topics,
         s.partitions
     ));
+    out.push_str(&format!(
+        "Migration phase: {}\n{}\n",
+        if s.phase.is_empty() {
+            "unknown".to_string()
+        } else {
+            format!("{} ({})", s.phase, s.phase_label)
+        },
+        report.finalize_note
+    ));
     for p in &report.profiles {
         out.push_str(&format!(
             "  {:<12} target {:<12} {:<10} ({} failing and {} unknown at or above {}; {} waived, {} passed)\n",

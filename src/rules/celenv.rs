@@ -46,6 +46,22 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
         "split_list(s)",
         "comma-separated config value as a list of trimmed, non-empty strings",
     ),
+    (
+        "proto_removed(api, version, target)",
+        "true when Kafka `target` refuses requests at that API version (KIP-896 final table; JoinGroup v0–1 only in 4.0.0)",
+    ),
+    (
+        "iam_match(pattern, value)",
+        "IAM wildcard match (`*` any run, `?` one character; case-sensitive, as for Resource)",
+    ),
+    (
+        "kafka_actions(stmt)",
+        "the Kafka actions (kafka-cluster:* and kafka:*) an IAM statement's Action/NotAction covers",
+    ),
+    (
+        "msk_pin(resource, cluster_arn)",
+        "`uuid` when an IAM Resource matches the cluster's resources only with its UUID, `name` when only with its name, else ``",
+    ),
 ];
 
 pub fn env() -> Arc<Env> {
@@ -201,6 +217,47 @@ pub fn root_context() -> Context<'static, 'static> {
     })
     .expect("distinct");
     ctx.add_function(
+        "iam_match",
+        |pattern: Arc<String>, value: Arc<String>| -> Value {
+            Value::Bool(crate::inventory::iampattern::wildcard_match(
+                &pattern, &value,
+            ))
+        },
+    )
+    .expect("iam_match");
+    ctx.add_function("kafka_actions", |stmt: Value| -> Value {
+        let st = statement_of(&stmt);
+        Value::List(Arc::new(
+            crate::inventory::iampattern::kafka_actions(&st)
+                .into_iter()
+                .map(|a| Value::String(Arc::new(a.to_string())))
+                .collect(),
+        ))
+    })
+    .expect("kafka_actions");
+    ctx.add_function(
+        "msk_pin",
+        |resource: Arc<String>, arn: Value| -> Result<Value, ExecutionError> {
+            let Value::String(arn) = arn else {
+                return Err(err("msk_pin", "the cluster ARN is unknown (null)"));
+            };
+            let by = crate::inventory::iampattern::msk_pin(&resource, &arn)
+                .map(|(_, by)| by)
+                .unwrap_or("");
+            Ok(Value::String(Arc::new(by.to_string())))
+        },
+    )
+    .expect("msk_pin");
+    ctx.add_function(
+        "proto_removed",
+        |api: Arc<String>, version: i64, target: Value| -> Result<Value, ExecutionError> {
+            let t = ver("proto_removed", &target)?;
+            let v = i16::try_from(version).map_err(|_| err("proto_removed", "bad version"))?;
+            Ok(Value::Bool(crate::compat::removed_in(&api, v, &t)))
+        },
+    )
+    .expect("proto_removed");
+    ctx.add_function(
         "unknown",
         |reason: Arc<String>| -> Result<Value, ExecutionError> {
             Err(ExecutionError::function_error("unknown", reason.as_str()))
@@ -208,6 +265,128 @@ pub fn root_context() -> Context<'static, 'static> {
     )
     .expect("unknown");
     ctx
+}
+
+/// An IAM statement (CEL map) as the typed statement the IAM helpers take.
+fn statement_of(v: &Value) -> crate::inventory::IamStatement {
+    let list = |k: &str| -> Vec<String> {
+        match field(v, k) {
+            Some(Value::List(l)) => l
+                .iter()
+                .filter_map(|x| match x {
+                    Value::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            Some(Value::String(s)) => vec![s.to_string()],
+            _ => vec![],
+        }
+    };
+    crate::inventory::IamStatement {
+        effect: match field(v, "effect") {
+            Some(Value::String(s)) => s.to_string(),
+            _ => "Allow".into(),
+        },
+        actions: list("actions"),
+        not_actions: list("not_actions"),
+        resources: list("resources"),
+        not_resources: list("not_resources"),
+        ..Default::default()
+    }
+}
+
+/// IAM statements flattened for the `iam_statement` scope: one item per Kafka statement of a
+/// customer managed policy or an inline policy, with the principals it reaches.
+fn iam_statements(inv: &Inventory) -> Json {
+    let Some(iam) = &inv.iam else {
+        return json!([]);
+    };
+    let mut out = Vec::new();
+    let item = |st: &crate::inventory::IamStatement,
+                id: String,
+                pointer: String,
+                policy: &str,
+                policy_arn: &str,
+                kind: &str,
+                principals: Vec<String>| {
+        json!({
+            "id": id,
+            "pointer": pointer,
+            "policy": policy,
+            "policy_arn": policy_arn,
+            "policy_kind": kind,
+            "principals": principals,
+            "index": st.index,
+            "sid": st.sid.clone().unwrap_or_default(),
+            "effect": st.effect,
+            "actions": st.actions,
+            "not_actions": st.not_actions,
+            "resources": st.resources,
+            "not_resources": st.not_resources,
+            "conditions": st.conditions,
+        })
+    };
+    let label = |st: &crate::inventory::IamStatement| match &st.sid {
+        Some(sid) => sid.clone(),
+        None => format!("#{}", st.index),
+    };
+    for (pi, p) in iam.policies.iter().enumerate() {
+        // Who gets the policy: directly attached, and users through groups that attach it.
+        let mut principals: Vec<String> = Vec::new();
+        for who in &iam.principals {
+            if who.attached_policies.contains(&p.arn) {
+                principals.push(format!("{}:{}", who.kind, who.name));
+                if who.kind == "group" {
+                    for u in iam
+                        .principals
+                        .iter()
+                        .filter(|u| u.groups.contains(&who.name))
+                    {
+                        principals.push(format!("{}:{} (via group {})", u.kind, u.name, who.name));
+                    }
+                }
+            }
+        }
+        principals.sort();
+        principals.dedup();
+        for (si, st) in p.statements.iter().enumerate() {
+            out.push(item(
+                st,
+                format!("policy/{}:{}", p.name, label(st)),
+                format!("/iam/policies/{pi}/statements/{si}"),
+                &p.name,
+                &p.arn,
+                "managed",
+                principals.clone(),
+            ));
+        }
+    }
+    for (wi, who) in iam.principals.iter().enumerate() {
+        let mut principals = vec![format!("{}:{}", who.kind, who.name)];
+        if who.kind == "group" {
+            for u in iam
+                .principals
+                .iter()
+                .filter(|u| u.groups.contains(&who.name))
+            {
+                principals.push(format!("{}:{} (via group {})", u.kind, u.name, who.name));
+            }
+        }
+        for (ii, ip) in who.inline_policies.iter().enumerate() {
+            for (si, st) in ip.statements.iter().enumerate() {
+                out.push(item(
+                    st,
+                    format!("{}/{}/{}:{}", who.kind, who.name, ip.name, label(st)),
+                    format!("/iam/principals/{wi}/inline_policies/{ii}/statements/{si}"),
+                    &ip.name,
+                    "",
+                    "inline",
+                    principals.clone(),
+                ));
+            }
+        }
+    }
+    Json::Array(out)
 }
 
 /// A JSON value as a CEL value.
@@ -321,9 +500,14 @@ pub fn inventory_view(inv: &Inventory) -> Json {
         }
     }
     let ids: Vec<i64> = inv.brokers.iter().map(|b| b.id).collect();
-    root.as_object_mut()
-        .expect("object")
-        .insert("broker_ids".into(), json!(ids));
+    let o = root.as_object_mut().expect("object");
+    o.insert("broker_ids".into(), json!(ids));
+    o.insert("iam_statements".into(), iam_statements(inv));
+    // Client software and protocol usage (issue 5): `client_requests`, `client_software`,
+    // `dependencies`, with their 4.x verdicts.
+    for (k, v) in crate::compat::cel_lists(inv) {
+        o.insert(k.into(), v);
+    }
     root
 }
 

@@ -91,6 +91,14 @@ pub fn resource_of(scope: Scope, item: &Json) -> Resource {
         Scope::DelegationToken => ("delegation-token", s("token_id")),
         Scope::Reassignment => ("partition", format!("{}-{}", s("topic"), s("partition"))),
         Scope::Transaction => ("transactional-id", s("transactional_id")),
+        Scope::IamStatement => ("iam-statement", s("id")),
+        // Client items name themselves (`Produce v3`, `librdkafka 1.7.0`, `file:line library`).
+        Scope::ClientRequest => ("request", s("label")),
+        Scope::ClientSoftware => ("client-software", s("label")),
+        Scope::Dependency => (
+            "dependency",
+            format!("{}/{}:{} {}", s("repo"), s("file"), s("line"), s("library")),
+        ),
     };
     Resource {
         kind: kind.into(),
@@ -263,7 +271,12 @@ fn evaluate_rule(
     let mut out = Vec::new();
     for (i, ((res, cel_item), item)) in items.iter().zip(json_items).enumerate() {
         let res = res.clone();
-        let pointer = format!("/{list}/{i}");
+        // Derived items (IAM statements) say where they stand in the inventory.
+        let pointer = item
+            .get("pointer")
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("/{list}/{i}"));
         let gap = rule.needs.iter().find_map(|n| {
             inv.gap_for(n, Some(&res.id()))
                 .filter(|g| !g.resource.is_empty())
@@ -444,7 +457,8 @@ fn location(
         if let (Some(f), None) = (file, &opts.inventory_file) {
             return Location {
                 file: Some(f.to_string()),
-                line: Some(1),
+                // items found in a file at a line (dependencies) point at it
+                line: Some(item.get("line").and_then(Json::as_u64).unwrap_or(1) as u32),
                 pointer,
             };
         }

@@ -29,10 +29,14 @@ pub enum Scope {
     DelegationToken,
     Reassignment,
     Transaction,
+    IamStatement,
+    ClientRequest,
+    ClientSoftware,
+    Dependency,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 14] = [
         Scope::Cluster,
         Scope::Broker,
         Scope::Topic,
@@ -43,6 +47,10 @@ impl Scope {
         Scope::DelegationToken,
         Scope::Reassignment,
         Scope::Transaction,
+        Scope::IamStatement,
+        Scope::ClientRequest,
+        Scope::ClientSoftware,
+        Scope::Dependency,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +65,10 @@ impl Scope {
             Scope::DelegationToken => "delegation_token",
             Scope::Reassignment => "reassignment",
             Scope::Transaction => "transaction",
+            Scope::IamStatement => "iam_statement",
+            Scope::ClientRequest => "client_request",
+            Scope::ClientSoftware => "client_software",
+            Scope::Dependency => "dependency",
         }
     }
 
@@ -73,6 +85,10 @@ impl Scope {
             Scope::DelegationToken => Some("token"),
             Scope::Reassignment => Some("reassignment"),
             Scope::Transaction => Some("txn"),
+            Scope::IamStatement => Some("stmt"),
+            Scope::ClientRequest => Some("req"),
+            Scope::ClientSoftware => Some("sw"),
+            Scope::Dependency => Some("dep"),
         }
     }
 
@@ -89,6 +105,10 @@ impl Scope {
             Scope::DelegationToken => Some("delegation_tokens"),
             Scope::Reassignment => Some("reassignments"),
             Scope::Transaction => Some("transactions"),
+            Scope::IamStatement => Some("iam_statements"),
+            Scope::ClientRequest => Some("client_requests"),
+            Scope::ClientSoftware => Some("client_software"),
+            Scope::Dependency => Some("dependencies"),
         }
     }
 
@@ -111,6 +131,10 @@ pub const GLOBALS: &[&str] = &[
     "reassignments",
     "transactions",
     "broker_ids",
+    "iam_statements",
+    "client_requests",
+    "client_software",
+    "dependencies",
     "msk",
     "iam",
     "clients",

@@ -44,6 +44,10 @@ pub enum Sasl {
     OAuthBearer {
         token: String,
     },
+    /// Amazon MSK IAM access control (`sasl.mechanism=AWS_MSK_IAM`, or OAUTHBEARER with the
+    /// MSK IAM callback handler): a signed token from the AWS credentials, made at every
+    /// connection and sent as OAUTHBEARER.
+    MskIam(super::mskiam::MskIam),
 }
 
 impl fmt::Debug for Sasl {
@@ -60,6 +64,7 @@ impl fmt::Debug for Sasl {
                 )
             }
             Sasl::OAuthBearer { .. } => write!(f, "OAUTHBEARER(<redacted>)"),
+            Sasl::MskIam(m) => write!(f, "AWS_MSK_IAM({m:?})"),
         }
     }
 }
@@ -70,8 +75,24 @@ impl Sasl {
             Sasl::Plain { .. } => "PLAIN",
             Sasl::Scram { sha512: true, .. } => "SCRAM-SHA-512",
             Sasl::Scram { sha512: false, .. } => "SCRAM-SHA-256",
-            Sasl::OAuthBearer { .. } => "OAUTHBEARER",
+            Sasl::OAuthBearer { .. } | Sasl::MskIam(_) => "OAUTHBEARER",
         }
+    }
+}
+
+impl ConnConfig {
+    /// `--region` / `--aws-profile` for MSK IAM authentication, unless the JAAS line names
+    /// its own profile.
+    pub fn with_aws(mut self, region: Option<&str>, profile: Option<&str>) -> Self {
+        if let Some(Sasl::MskIam(m)) = &mut self.sasl {
+            if m.region.is_none() {
+                m.region = region.map(str::to_string);
+            }
+            if m.profile.is_none() {
+                m.profile = profile.map(str::to_string);
+            }
+        }
+        self
     }
 }
 
@@ -188,6 +209,7 @@ pub fn build(
     let mut jaas: Option<(String, String)> = None;
     let (mut username, mut password) = (None, None);
     let mut token = None;
+    let mut msk_handler = false;
     let mut tls = Tls {
         verify_hostname: true,
         verify_certificate: true,
@@ -240,6 +262,12 @@ pub fn build(
                 // Only needed for JKS/PKCS12 stores or encrypted keys, which are refused below.
             }
             "ssl.protocol" | "ssl.enabled.protocols" | "ssl.cipher.suites" | "sasl.kerberos.service.name" => {}
+            // The aws-msk-iam-auth library's handlers: kraftcheck signs MSK IAM tokens itself.
+            "sasl.client.callback.handler.class" | "sasl.login.callback.handler.class"
+                if v.starts_with("software.amazon.msk.auth.iam.") =>
+            {
+                msk_handler = true
+            }
             k if k.starts_with("ssl.") || k.starts_with("sasl.") => {
                 bail!("{at}: setting '{k}' is not supported by kraftcheck's Kafka client")
             }
@@ -285,6 +313,10 @@ pub fn build(
                 let (username, password) = need(user, pass)?;
                 Sasl::Scram { sha512: mechanism.ends_with("512"), username, password }
             }
+            "AWS_MSK_IAM" => Sasl::MskIam(super::mskiam::MskIam::from_jaas(|k| jaas_get(k))),
+            "OAUTHBEARER" if msk_handler => {
+                Sasl::MskIam(super::mskiam::MskIam::from_jaas(|k| jaas_get(k)))
+            }
             "OAUTHBEARER" => {
                 let tok = token.clone().or_else(|| jaas_get("unsecuredLoginStringClaim_sub").map(|s| unsecured_jwt(&s)));
                 Sasl::OAuthBearer {
@@ -292,7 +324,7 @@ pub fn build(
                 }
             }
             other if !mechanism_set => bail!("security.protocol {protocol:?} needs sasl.mechanism (the Java default {other} is not supported)"),
-            other => bail!("sasl.mechanism {other} is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)"),
+            other => bail!("sasl.mechanism {other} is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, AWS_MSK_IAM)"),
         })
     } else {
         None
@@ -386,6 +418,36 @@ mod tests {
         assert!(e.contains("sasl.login.callback.handler.class"), "{e}");
         let e = build("localhost", None, &[], 1000).unwrap_err().to_string();
         assert!(e.contains("host:port"), "{e}");
+    }
+
+    #[test]
+    fn msk_iam_configs() {
+        // The aws-msk-iam-auth library's own client properties.
+        let c = cfg(
+            "security.protocol=SASL_SSL\nsasl.mechanism=AWS_MSK_IAM\nsasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\"msk-reader\";\nsasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler\n",
+            &[],
+        )
+        .unwrap()
+        .with_aws(Some("eu-west-1"), Some("ignored"));
+        let Some(Sasl::MskIam(m)) = &c.sasl else {
+            panic!("{:?}", c.sasl)
+        };
+        assert_eq!(m.profile.as_deref(), Some("msk-reader"));
+        assert_eq!(m.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(c.sasl.as_ref().unwrap().mechanism(), "OAUTHBEARER");
+        // OAUTHBEARER with the library's OAuth handler means MSK IAM too.
+        let c = cfg(
+            "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;\nsasl.login.callback.handler.class=software.amazon.msk.auth.iam.IAMOAuthBearerLoginCallbackHandler\nsasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMOAuthBearerLoginCallbackHandler\n",
+            &[],
+        )
+        .unwrap();
+        assert!(matches!(c.sasl, Some(Sasl::MskIam(_))), "{:?}", c.sasl);
+        // Other callback handlers are still refused.
+        assert!(cfg(
+            "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.login.callback.handler.class=com.example.Handler\n",
+            &[]
+        )
+        .is_err());
     }
 
     #[test]

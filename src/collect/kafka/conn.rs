@@ -78,6 +78,8 @@ pub struct Conn {
     cfg: ConnConfig,
     /// Set when a request timed out: the stream is out of step and must be reopened.
     broken: bool,
+    /// When the SASL credentials (an MSK IAM token) expire: reconnect before then.
+    reauth_at: Option<std::time::Instant>,
     pub addr: String,
     correlation: i32,
     client_id: StrBytes,
@@ -123,6 +125,7 @@ impl Conn {
             io,
             cfg: cfg.clone(),
             broken: false,
+            reauth_at: None,
             addr: addr.to_string(),
             correlation: 0,
             client_id: StrBytes::from_string(cfg.client_id.clone()),
@@ -183,8 +186,12 @@ impl Conn {
     }
 
     pub async fn send_at<R: Request>(&mut self, req: R, version: i16) -> Result<R::Response> {
-        if self.broken {
-            // A request on this connection failed or timed out earlier: start afresh.
+        let expired = self
+            .reauth_at
+            .is_some_and(|t| std::time::Instant::now() >= t);
+        if self.broken || expired {
+            // A request on this connection failed or timed out earlier, or its credentials
+            // are about to expire: start afresh (with a new token).
             let (addr, cfg) = (self.addr.clone(), self.cfg.clone());
             let fresh = Box::pin(Conn::connect(&addr, &cfg)).await?;
             *self = fresh;
@@ -289,8 +296,28 @@ impl Conn {
                     .await?;
             }
             Sasl::OAuthBearer { token } => {
-                self.sasl_step(format!("n,,\x01auth=Bearer {token}\x01\x01").into_bytes())
+                let reply = self
+                    .sasl_step(format!("n,,\x01auth=Bearer {token}\x01\x01").into_bytes())
                     .await?;
+                self.oauth_verdict(reply).await?;
+            }
+            Sasl::MskIam(iam) => {
+                let host = self
+                    .addr
+                    .rsplit_once(':')
+                    .map(|(h, _)| h)
+                    .unwrap_or(&self.addr);
+                let (token, expiry_ms) = iam.token(host).await?;
+                let reply = self
+                    .sasl_step(super::mskiam::initial_response(&token))
+                    .await?;
+                self.oauth_verdict(reply).await?;
+                // Reconnect (and so re-authenticate) a minute before the token expires.
+                let left = expiry_ms - chrono::Utc::now().timestamp_millis() - 60_000;
+                self.reauth_at = Some(
+                    std::time::Instant::now()
+                        + std::time::Duration::from_millis(left.max(1_000) as u64),
+                );
             }
             Sasl::Scram {
                 sha512,
@@ -305,6 +332,22 @@ impl Conn {
             }
         }
         Ok(())
+    }
+
+    /// OAUTHBEARER (RFC 7628 §3.2.2): a rejected token comes back as an error challenge (JSON)
+    /// instead of an error code; the client answers %x01 and the server then fails the exchange.
+    async fn oauth_verdict(&mut self, reply: Vec<u8>) -> Result<()> {
+        if reply.is_empty() {
+            return Ok(());
+        }
+        let challenge = String::from_utf8_lossy(&reply).into_owned();
+        match self.sasl_step(vec![0x01]).await {
+            Err(e) => Err(e.context(format!("OAUTHBEARER token rejected: {challenge}"))),
+            Ok(_) => bail!(
+                "{}: authentication failed: OAUTHBEARER token rejected: {challenge}",
+                self.addr
+            ),
+        }
     }
 
     async fn sasl_step(&mut self, bytes: Vec<u8>) -> Result<Vec<u8>> {

@@ -7,11 +7,14 @@
 
 pub mod config;
 mod conn;
+mod controllers;
 mod gather;
+pub mod mskiam;
 mod names;
 mod scram;
-mod tls;
+pub(crate) mod tls;
 
 pub use config::{build as build_config, ConnConfig, DEFAULT_TIMEOUT_MS};
 pub use conn::{request_counts, READ_ONLY_APIS};
+pub use controllers::collect_controllers;
 pub use gather::collect;

@@ -1,0 +1,892 @@
+//! Live MSK and IAM collection with the AWS SDK. Each answer is turned into the JSON the AWS
+//! CLI prints for the same call (PascalCase member names), so that [`super::model`] maps live
+//! and offline data the same way.
+
+use super::model::{IamAnswers, MskAnswers};
+use super::{classify, AwsGap, Clients};
+use aws_sdk_kafka::primitives::DateTime;
+use aws_sdk_kafka::types as k;
+use serde_json::{json, Map, Value};
+
+/// An object without the members that are absent (as the CLI prints it).
+struct Obj(Map<String, Value>);
+
+impl Obj {
+    fn new() -> Self {
+        Obj(Map::new())
+    }
+    fn s(mut self, key: &str, v: Option<&str>) -> Self {
+        if let Some(v) = v {
+            self.0.insert(key.into(), json!(v));
+        }
+        self
+    }
+    fn b(mut self, key: &str, v: Option<bool>) -> Self {
+        if let Some(v) = v {
+            self.0.insert(key.into(), json!(v));
+        }
+        self
+    }
+    fn n(mut self, key: &str, v: Option<f64>) -> Self {
+        if let Some(v) = v {
+            self.0.insert(key.into(), json!(v));
+        }
+        self
+    }
+    fn i(mut self, key: &str, v: Option<i64>) -> Self {
+        if let Some(v) = v {
+            self.0.insert(key.into(), json!(v));
+        }
+        self
+    }
+    fn t(mut self, key: &str, v: Option<&DateTime>) -> Self {
+        if let Some(v) = v {
+            if let Ok(s) = v.fmt(aws_sdk_kafka::primitives::DateTimeFormat::DateTime) {
+                self.0.insert(key.into(), json!(s));
+            }
+        }
+        self
+    }
+    fn l(mut self, key: &str, v: &[String]) -> Self {
+        if !v.is_empty() {
+            self.0.insert(key.into(), json!(v));
+        }
+        self
+    }
+    fn o(mut self, key: &str, v: Option<Value>) -> Self {
+        if let Some(v) = v {
+            self.0.insert(key.into(), v);
+        }
+        self
+    }
+    fn v(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+fn enabled(v: Option<bool>) -> Value {
+    Obj::new().b("Enabled", v).v()
+}
+
+fn software(s: &k::BrokerSoftwareInfo) -> Value {
+    Obj::new()
+        .s("ConfigurationArn", s.configuration_arn())
+        .i("ConfigurationRevision", s.configuration_revision())
+        .s("KafkaVersion", s.kafka_version())
+        .v()
+}
+
+fn client_auth(c: &k::ClientAuthentication) -> Value {
+    let sasl = c.sasl().map(|s| {
+        Obj::new()
+            .o("Scram", s.scram().map(|x| enabled(x.enabled())))
+            .o("Iam", s.iam().map(|x| enabled(x.enabled())))
+            .v()
+    });
+    Obj::new()
+        .o("Sasl", sasl)
+        .o(
+            "Tls",
+            c.tls().map(|t| {
+                Obj::new()
+                    .l(
+                        "CertificateAuthorityArnList",
+                        t.certificate_authority_arn_list(),
+                    )
+                    .b("Enabled", t.enabled())
+                    .v()
+            }),
+        )
+        .o(
+            "Unauthenticated",
+            c.unauthenticated().map(|u| enabled(u.enabled())),
+        )
+        .v()
+}
+
+fn broker_node_group(b: &k::BrokerNodeGroupInfo) -> Value {
+    let conn = b.connectivity_info().map(|c| {
+        let vpc = c.vpc_connectivity().map(|v| {
+            let ca = v.client_authentication().map(|a| {
+                let sasl = a.sasl().map(|s| {
+                    Obj::new()
+                        .o("Scram", s.scram().map(|x| enabled(x.enabled())))
+                        .o("Iam", s.iam().map(|x| enabled(x.enabled())))
+                        .v()
+                });
+                Obj::new()
+                    .o("Sasl", sasl)
+                    .o("Tls", a.tls().map(|t| enabled(t.enabled())))
+                    .v()
+            });
+            Obj::new().o("ClientAuthentication", ca).v()
+        });
+        Obj::new()
+            .o(
+                "PublicAccess",
+                c.public_access()
+                    .map(|p| Obj::new().s("Type", p.r#type()).v()),
+            )
+            .o("VpcConnectivity", vpc)
+            .v()
+    });
+    let storage = b.storage_info().map(|s| {
+        Obj::new()
+            .o(
+                "EbsStorageInfo",
+                s.ebs_storage_info().map(|e| {
+                    Obj::new()
+                        .i("VolumeSize", e.volume_size().map(i64::from))
+                        .v()
+                }),
+            )
+            .v()
+    });
+    Obj::new()
+        .l("ClientSubnets", b.client_subnets())
+        .s("InstanceType", b.instance_type())
+        .l("SecurityGroups", b.security_groups())
+        .o("StorageInfo", storage)
+        .o("ConnectivityInfo", conn)
+        .l("ZoneIds", b.zone_ids())
+        .v()
+}
+
+fn provisioned(p: &k::Provisioned) -> Value {
+    let enc = p.encryption_info().map(|e| {
+        Obj::new()
+            .o(
+                "EncryptionAtRest",
+                e.encryption_at_rest().map(|r| {
+                    Obj::new()
+                        .s("DataVolumeKMSKeyId", r.data_volume_kms_key_id())
+                        .v()
+                }),
+            )
+            .o(
+                "EncryptionInTransit",
+                e.encryption_in_transit().map(|t| {
+                    Obj::new()
+                        .s("ClientBroker", t.client_broker().map(|c| c.as_str()))
+                        .b("InCluster", t.in_cluster())
+                        .v()
+                }),
+            )
+            .v()
+    });
+    let om = p.open_monitoring().map(|o| {
+        let prom = o.prometheus().map(|pr| {
+            Obj::new()
+                .o(
+                    "JmxExporter",
+                    pr.jmx_exporter()
+                        .map(|j| Obj::new().b("EnabledInBroker", j.enabled_in_broker()).v()),
+                )
+                .o(
+                    "NodeExporter",
+                    pr.node_exporter()
+                        .map(|j| Obj::new().b("EnabledInBroker", j.enabled_in_broker()).v()),
+                )
+                .v()
+        });
+        Obj::new().o("Prometheus", prom).v()
+    });
+    let logs = p.logging_info().map(|l| {
+        let bl = l.broker_logs().map(|b| {
+            Obj::new()
+                .o(
+                    "CloudWatchLogs",
+                    b.cloud_watch_logs().map(|c| {
+                        Obj::new()
+                            .b("Enabled", c.enabled())
+                            .s("LogGroup", c.log_group())
+                            .v()
+                    }),
+                )
+                .o(
+                    "Firehose",
+                    b.firehose().map(|f| {
+                        Obj::new()
+                            .s("DeliveryStream", f.delivery_stream())
+                            .b("Enabled", f.enabled())
+                            .v()
+                    }),
+                )
+                .o(
+                    "S3",
+                    b.s3().map(|s| {
+                        Obj::new()
+                            .s("Bucket", s.bucket())
+                            .b("Enabled", s.enabled())
+                            .s("Prefix", s.prefix())
+                            .v()
+                    }),
+                )
+                .v()
+        });
+        Obj::new().o("BrokerLogs", bl).v()
+    });
+    Obj::new()
+        .o(
+            "BrokerNodeGroupInfo",
+            p.broker_node_group_info().map(broker_node_group),
+        )
+        .o(
+            "CurrentBrokerSoftwareInfo",
+            p.current_broker_software_info().map(software),
+        )
+        .o(
+            "ClientAuthentication",
+            p.client_authentication().map(client_auth),
+        )
+        .o("EncryptionInfo", enc)
+        .s(
+            "EnhancedMonitoring",
+            p.enhanced_monitoring().map(|e| e.as_str()),
+        )
+        .o("OpenMonitoring", om)
+        .o("LoggingInfo", logs)
+        .i(
+            "NumberOfBrokerNodes",
+            p.number_of_broker_nodes().map(i64::from),
+        )
+        .s("ZookeeperConnectString", p.zookeeper_connect_string())
+        .s(
+            "ZookeeperConnectStringTls",
+            p.zookeeper_connect_string_tls(),
+        )
+        .s("StorageMode", p.storage_mode().map(|s| s.as_str()))
+        .s(
+            "CustomerActionStatus",
+            p.customer_action_status().map(|s| s.as_str()),
+        )
+        .v()
+}
+
+/// A `Cluster` (DescribeClusterV2 `ClusterInfo`, or a ListClustersV2 entry).
+pub fn cluster(c: &k::Cluster) -> Value {
+    let tags = c.tags().map(|t| {
+        let m: Map<String, Value> = t.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        Value::Object(m)
+    });
+    let serverless = c.serverless().map(|s| {
+        let ca = s.client_authentication().map(|a| {
+            let sasl = a.sasl().map(|x| {
+                Obj::new()
+                    .o("Iam", x.iam().map(|i| enabled(i.enabled())))
+                    .v()
+            });
+            Obj::new().o("Sasl", sasl).v()
+        });
+        Obj::new().o("ClientAuthentication", ca).v()
+    });
+    Obj::new()
+        .s("ActiveOperationArn", c.active_operation_arn())
+        .s("ClusterType", c.cluster_type().map(|t| t.as_str()))
+        .s("ClusterArn", c.cluster_arn())
+        .s("ClusterName", c.cluster_name())
+        .t("CreationTime", c.creation_time())
+        .s("CurrentVersion", c.current_version())
+        .s("State", c.state().map(|s| s.as_str()))
+        .o(
+            "StateInfo",
+            c.state_info()
+                .map(|s| Obj::new().s("Code", s.code()).s("Message", s.message()).v()),
+        )
+        .o("Tags", tags)
+        .o("Provisioned", c.provisioned().map(provisioned))
+        .o("Serverless", serverless)
+        .v()
+}
+
+fn node(n: &k::NodeInfo) -> Value {
+    Obj::new()
+        .s("AddedToClusterTime", n.added_to_cluster_time())
+        .o(
+            "BrokerNodeInfo",
+            n.broker_node_info().map(|b| {
+                Obj::new()
+                    .s("AttachedENIId", b.attached_eni_id())
+                    .n("BrokerId", b.broker_id())
+                    .s("ClientSubnet", b.client_subnet())
+                    .s("ClientVpcIpAddress", b.client_vpc_ip_address())
+                    .o(
+                        "CurrentBrokerSoftwareInfo",
+                        b.current_broker_software_info().map(software),
+                    )
+                    .l("Endpoints", b.endpoints())
+                    .v()
+            }),
+        )
+        .o(
+            "ControllerNodeInfo",
+            n.controller_node_info()
+                .map(|c| Obj::new().l("Endpoints", c.endpoints()).v()),
+        )
+        .s("InstanceType", n.instance_type())
+        .s("NodeARN", n.node_arn())
+        .s("NodeType", n.node_type().map(|t| t.as_str()))
+        .o(
+            "ZookeeperNodeInfo",
+            n.zookeeper_node_info().map(|z| {
+                Obj::new()
+                    .s("AttachedENIId", z.attached_eni_id())
+                    .s("ClientVpcIpAddress", z.client_vpc_ip_address())
+                    .l("Endpoints", z.endpoints())
+                    .n("ZookeeperId", z.zookeeper_id())
+                    .s("ZookeeperVersion", z.zookeeper_version())
+                    .v()
+            }),
+        )
+        .v()
+}
+
+fn replicator_summary(r: &k::ReplicatorSummary) -> Value {
+    let clusters: Vec<Value> = r
+        .kafka_clusters_summary()
+        .iter()
+        .map(|c| {
+            Obj::new()
+                .o(
+                    "AmazonMskCluster",
+                    c.amazon_msk_cluster()
+                        .map(|m| Obj::new().s("MskClusterArn", m.msk_cluster_arn()).v()),
+                )
+                .s("KafkaClusterAlias", c.kafka_cluster_alias())
+                .v()
+        })
+        .collect();
+    let flows: Vec<Value> = r
+        .replication_info_summary_list()
+        .iter()
+        .map(|f| {
+            Obj::new()
+                .s("SourceKafkaClusterAlias", f.source_kafka_cluster_alias())
+                .s("TargetKafkaClusterAlias", f.target_kafka_cluster_alias())
+                .v()
+        })
+        .collect();
+    Obj::new()
+        .t("CreationTime", r.creation_time())
+        .s("CurrentVersion", r.current_version())
+        .b("IsReplicatorReference", r.is_replicator_reference())
+        .o("KafkaClustersSummary", Some(json!(clusters)))
+        .o("ReplicationInfoSummaryList", Some(json!(flows)))
+        .s("ReplicatorArn", r.replicator_arn())
+        .s("ReplicatorName", r.replicator_name())
+        .s("ReplicatorResourceArn", r.replicator_resource_arn())
+        .s("ReplicatorState", r.replicator_state().map(|s| s.as_str()))
+        .v()
+}
+
+fn replicator_detail(
+    r: &aws_sdk_kafka::operation::describe_replicator::DescribeReplicatorOutput,
+) -> Value {
+    let clusters: Vec<Value> = r
+        .kafka_clusters()
+        .iter()
+        .map(|c| {
+            Obj::new()
+                .o(
+                    "AmazonMskCluster",
+                    c.amazon_msk_cluster()
+                        .map(|m| Obj::new().s("MskClusterArn", m.msk_cluster_arn()).v()),
+                )
+                .s("KafkaClusterAlias", c.kafka_cluster_alias())
+                .v()
+        })
+        .collect();
+    let flows: Vec<Value> = r
+        .replication_info_list()
+        .iter()
+        .map(|f| {
+            let topic = f.topic_replication().map(|t| {
+                Obj::new()
+                    .b(
+                        "CopyAccessControlListsForTopics",
+                        t.copy_access_control_lists_for_topics(),
+                    )
+                    .b("CopyTopicConfigurations", t.copy_topic_configurations())
+                    .b("DetectAndCopyNewTopics", t.detect_and_copy_new_topics())
+                    .o(
+                        "TopicNameConfiguration",
+                        t.topic_name_configuration()
+                            .map(|n| Obj::new().s("Type", n.r#type().map(|x| x.as_str())).v()),
+                    )
+                    .l("TopicsToExclude", t.topics_to_exclude())
+                    .l("TopicsToReplicate", t.topics_to_replicate())
+                    .v()
+            });
+            let groups = f.consumer_group_replication().map(|g| {
+                Obj::new()
+                    .l("ConsumerGroupsToExclude", g.consumer_groups_to_exclude())
+                    .l(
+                        "ConsumerGroupsToReplicate",
+                        g.consumer_groups_to_replicate(),
+                    )
+                    .b(
+                        "DetectAndCopyNewConsumerGroups",
+                        g.detect_and_copy_new_consumer_groups(),
+                    )
+                    .b(
+                        "SynchroniseConsumerGroupOffsets",
+                        g.synchronise_consumer_group_offsets(),
+                    )
+                    .s(
+                        "ConsumerGroupOffsetSyncMode",
+                        g.consumer_group_offset_sync_mode().map(|m| m.as_str()),
+                    )
+                    .v()
+            });
+            Obj::new()
+                .o("ConsumerGroupReplication", groups)
+                .s("SourceKafkaClusterAlias", f.source_kafka_cluster_alias())
+                .s("TargetKafkaClusterAlias", f.target_kafka_cluster_alias())
+                .o("TopicReplication", topic)
+                .v()
+        })
+        .collect();
+    Obj::new()
+        .o("KafkaClusters", Some(json!(clusters)))
+        .o("ReplicationInfoList", Some(json!(flows)))
+        .s("ReplicatorArn", r.replicator_arn())
+        .s("ReplicatorName", r.replicator_name())
+        .s("ReplicatorState", r.replicator_state().map(|s| s.as_str()))
+        .v()
+}
+
+/// Every answer about one cluster. `arn` is the cluster's ARN; the describe answer comes
+/// first because the configuration revision depends on it.
+pub async fn cluster_answers(c: &Clients, arn: &str, gaps: &mut Vec<AwsGap>) -> MskAnswers {
+    let kafka = &c.kafka;
+    let mut a = MskAnswers::default();
+    match kafka.describe_cluster_v2().cluster_arn(arn).send().await {
+        Ok(out) => a.cluster = out.cluster_info().map(cluster),
+        Err(e) => {
+            gaps.push(classify("msk", "DescribeClusterV2", &e));
+            a.cluster = Some(json!({ "ClusterArn": arn }));
+            return a;
+        }
+    }
+    let revision = a.cluster.as_ref().and_then(|c| {
+        let sw = c.get("Provisioned")?.get("CurrentBrokerSoftwareInfo")?;
+        Some((
+            sw.get("ConfigurationArn")?.as_str()?.to_string(),
+            sw.get("ConfigurationRevision")?.as_i64()?,
+        ))
+    });
+
+    let nodes = async {
+        let mut out = Vec::new();
+        let mut p = kafka.list_nodes().cluster_arn(arn).into_paginator().send();
+        while let Some(page) = p.next().await {
+            match page {
+                Ok(page) => out.extend(page.node_info_list().iter().map(node)),
+                Err(e) => return Err(classify("msk.nodes", "ListNodes", &e)),
+            }
+        }
+        Ok(out)
+    };
+    let scram = async {
+        let mut out = Vec::new();
+        let mut p = kafka
+            .list_scram_secrets()
+            .cluster_arn(arn)
+            .into_paginator()
+            .send();
+        while let Some(page) = p.next().await {
+            match page {
+                Ok(page) => out.extend(page.secret_arn_list().iter().cloned()),
+                Err(e) => return Err(classify("msk.scram_secrets", "ListScramSecrets", &e)),
+            }
+        }
+        Ok(out)
+    };
+    let config = async {
+        let Some((carn, rev)) = &revision else {
+            return Ok(None);
+        };
+        use base64::Engine;
+        match kafka
+            .describe_configuration_revision()
+            .arn(carn)
+            .revision(*rev)
+            .send()
+            .await
+        {
+            Ok(o) => Ok(Some(
+                Obj::new()
+                    .s("Arn", o.arn())
+                    .t("CreationTime", o.creation_time())
+                    .s("Description", o.description())
+                    .i("Revision", o.revision())
+                    .s(
+                        "ServerProperties",
+                        o.server_properties()
+                            .map(|b| base64::engine::general_purpose::STANDARD.encode(b.as_ref()))
+                            .as_deref(),
+                    )
+                    .v(),
+            )),
+            Err(e) => Err(classify(
+                "msk.configuration",
+                "DescribeConfigurationRevision",
+                &e,
+            )),
+        }
+    };
+    let versions = async {
+        match kafka
+            .get_compatible_kafka_versions()
+            .cluster_arn(arn)
+            .send()
+            .await
+        {
+            Ok(o) => Ok(o
+                .compatible_kafka_versions()
+                .iter()
+                .map(|c| {
+                    Obj::new()
+                        .s("SourceVersion", c.source_version())
+                        .l("TargetVersions", c.target_versions())
+                        .v()
+                })
+                .collect::<Vec<_>>()),
+            Err(e) => Err(classify("msk.versions", "GetCompatibleKafkaVersions", &e)),
+        }
+    };
+    let bootstrap = async {
+        match kafka.get_bootstrap_brokers().cluster_arn(arn).send().await {
+            Ok(o) => Ok(Obj::new()
+                .s("BootstrapBrokerString", o.bootstrap_broker_string())
+                .s("BootstrapBrokerStringTls", o.bootstrap_broker_string_tls())
+                .s(
+                    "BootstrapBrokerStringSaslScram",
+                    o.bootstrap_broker_string_sasl_scram(),
+                )
+                .s(
+                    "BootstrapBrokerStringSaslIam",
+                    o.bootstrap_broker_string_sasl_iam(),
+                )
+                .s(
+                    "BootstrapBrokerStringPublicTls",
+                    o.bootstrap_broker_string_public_tls(),
+                )
+                .s(
+                    "BootstrapBrokerStringPublicSaslScram",
+                    o.bootstrap_broker_string_public_sasl_scram(),
+                )
+                .s(
+                    "BootstrapBrokerStringPublicSaslIam",
+                    o.bootstrap_broker_string_public_sasl_iam(),
+                )
+                .s(
+                    "BootstrapBrokerStringVpcConnectivityTls",
+                    o.bootstrap_broker_string_vpc_connectivity_tls(),
+                )
+                .s(
+                    "BootstrapBrokerStringVpcConnectivitySaslScram",
+                    o.bootstrap_broker_string_vpc_connectivity_sasl_scram(),
+                )
+                .s(
+                    "BootstrapBrokerStringVpcConnectivitySaslIam",
+                    o.bootstrap_broker_string_vpc_connectivity_sasl_iam(),
+                )
+                .s(
+                    "BootstrapBrokerStringIpv6",
+                    o.bootstrap_broker_string_ipv6(),
+                )
+                .s(
+                    "BootstrapBrokerStringTlsIpv6",
+                    o.bootstrap_broker_string_tls_ipv6(),
+                )
+                .s(
+                    "BootstrapBrokerStringSaslScramIpv6",
+                    o.bootstrap_broker_string_sasl_scram_ipv6(),
+                )
+                .s(
+                    "BootstrapBrokerStringSaslIamIpv6",
+                    o.bootstrap_broker_string_sasl_iam_ipv6(),
+                )
+                .v()),
+            Err(e) => Err(classify("msk.bootstrap", "GetBootstrapBrokers", &e)),
+        }
+    };
+    let operations = async {
+        let mut out = Vec::new();
+        let mut p = kafka
+            .list_cluster_operations_v2()
+            .cluster_arn(arn)
+            .into_paginator()
+            .send();
+        while let Some(page) = p.next().await {
+            match page {
+                Ok(page) => out.extend(page.cluster_operation_info_list().iter().map(|o| {
+                    Obj::new()
+                        .s("ClusterArn", o.cluster_arn())
+                        .s("ClusterType", o.cluster_type().map(|t| t.as_str()))
+                        .t("StartTime", o.start_time())
+                        .t("EndTime", o.end_time())
+                        .s("OperationArn", o.operation_arn())
+                        .s("OperationState", o.operation_state())
+                        .s("OperationType", o.operation_type())
+                        .v()
+                })),
+                Err(e) => return Err(classify("msk.operations", "ListClusterOperationsV2", &e)),
+            }
+        }
+        Ok(out)
+    };
+    let policy = async {
+        match kafka.get_cluster_policy().cluster_arn(arn).send().await {
+            Ok(o) => Ok(o.policy().filter(|p| !p.is_empty()).map(|p| {
+                Obj::new()
+                    .s("CurrentVersion", o.current_version())
+                    .s("Policy", Some(p))
+                    .v()
+            })),
+            // No policy on the cluster.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(classify("msk.policy", "GetClusterPolicy", &e)),
+        }
+    };
+    let vpc = async {
+        let mut out = Vec::new();
+        let mut p = kafka
+            .list_client_vpc_connections()
+            .cluster_arn(arn)
+            .into_paginator()
+            .send();
+        while let Some(page) = p.next().await {
+            match page {
+                Ok(page) => out.extend(page.client_vpc_connections().iter().map(|v| {
+                    Obj::new()
+                        .s("Authentication", v.authentication())
+                        .t("CreationTime", v.creation_time())
+                        .s("State", v.state().map(|s| s.as_str()))
+                        .s("VpcConnectionArn", v.vpc_connection_arn())
+                        .s("Owner", v.owner())
+                        .v()
+                })),
+                Err(e) => {
+                    return Err(classify(
+                        "msk.vpc_connections",
+                        "ListClientVpcConnections",
+                        &e,
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    };
+    let replicators = async {
+        let mut summaries = Vec::new();
+        let mut p = kafka.list_replicators().into_paginator().send();
+        while let Some(page) = p.next().await {
+            match page {
+                Ok(page) => summaries.extend(page.replicators().iter().cloned()),
+                Err(e) => return Err(classify("msk.replicators", "ListReplicators", &e)),
+            }
+        }
+        let mine: Vec<&k::ReplicatorSummary> = summaries
+            .iter()
+            .filter(|r| {
+                r.kafka_clusters_summary()
+                    .iter()
+                    .any(|c| c.amazon_msk_cluster().and_then(|m| m.msk_cluster_arn()) == Some(arn))
+            })
+            .collect();
+        let mut details = Vec::new();
+        for r in &mine {
+            let Some(rarn) = r.replicator_arn() else {
+                continue;
+            };
+            match kafka
+                .describe_replicator()
+                .replicator_arn(rarn)
+                .send()
+                .await
+            {
+                Ok(d) => details.push(replicator_detail(&d)),
+                Err(e) => return Err(classify("msk.replicators", "DescribeReplicator", &e)),
+            }
+        }
+        Ok((
+            mine.into_iter().map(replicator_summary).collect::<Vec<_>>(),
+            details,
+        ))
+    };
+    let (nodes, scram, config, versions, bootstrap, operations, policy, vpc, replicators) = tokio::join!(
+        nodes,
+        scram,
+        config,
+        versions,
+        bootstrap,
+        operations,
+        policy,
+        vpc,
+        replicators
+    );
+    fn take<T>(r: Result<T, AwsGap>, gaps: &mut Vec<AwsGap>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(g) => {
+                gaps.push(g);
+                None
+            }
+        }
+    }
+    a.nodes = take(nodes, gaps);
+    a.scram_secrets = take(scram, gaps);
+    a.configuration_revision = take(config, gaps).flatten();
+    a.compatible_versions = take(versions, gaps);
+    a.bootstrap = take(bootstrap, gaps);
+    a.operations = take(operations, gaps);
+    a.policy = take(policy, gaps);
+    a.vpc_connections = take(vpc, gaps);
+    if let Some((summaries, details)) = take(replicators, gaps) {
+        a.replicators = Some(summaries);
+        a.replicator_details = details;
+    }
+    a
+}
+
+/// ListClustersV2, all pages (optionally filtered by name prefix, as the API does).
+pub async fn list_clusters(c: &Clients, name_filter: Option<&str>) -> Result<Vec<Value>, AwsGap> {
+    let mut out = Vec::new();
+    let mut req = c.kafka.list_clusters_v2();
+    if let Some(n) = name_filter {
+        req = req.cluster_name_filter(n);
+    }
+    let mut p = req.into_paginator().send();
+    while let Some(page) = p.next().await {
+        match page {
+            Ok(page) => out.extend(page.cluster_info_list().iter().map(cluster)),
+            Err(e) => return Err(classify("msk", "ListClustersV2", &e)),
+        }
+    }
+    Ok(out)
+}
+
+fn iam_policy_list(list: &[aws_sdk_iam::types::PolicyDetail]) -> Value {
+    json!(list
+        .iter()
+        .map(|p| Obj::new()
+            .s("PolicyName", p.policy_name())
+            .s("PolicyDocument", p.policy_document())
+            .v())
+        .collect::<Vec<_>>())
+}
+
+fn iam_attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Value {
+    json!(list
+        .iter()
+        .map(|p| Obj::new()
+            .s("PolicyName", p.policy_name())
+            .s("PolicyArn", p.policy_arn())
+            .v())
+        .collect::<Vec<_>>())
+}
+
+/// GetAccountAuthorizationDetails, every page, users, groups, roles and customer managed
+/// policies (AWS managed policies name no customer resource).
+pub async fn iam_answers(c: &Clients) -> Result<IamAnswers, AwsGap> {
+    use aws_sdk_iam::types::EntityType;
+    let mut a = IamAnswers::default();
+    let mut p = c
+        .iam
+        .get_account_authorization_details()
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
+        .filter(EntityType::Role)
+        .filter(EntityType::LocalManagedPolicy)
+        .into_paginator()
+        .send();
+    while let Some(page) = p.next().await {
+        let page = page.map_err(|e| classify("iam", "GetAccountAuthorizationDetails", &e))?;
+        for u in page.user_detail_list() {
+            a.users.push(
+                Obj::new()
+                    .s("Path", u.path())
+                    .s("UserName", u.user_name())
+                    .s("UserId", u.user_id())
+                    .s("Arn", u.arn())
+                    .o(
+                        "UserPolicyList",
+                        Some(iam_policy_list(u.user_policy_list())),
+                    )
+                    .l("GroupList", u.group_list())
+                    .o(
+                        "AttachedManagedPolicies",
+                        Some(iam_attached(u.attached_managed_policies())),
+                    )
+                    .v(),
+            );
+        }
+        for g in page.group_detail_list() {
+            a.groups.push(
+                Obj::new()
+                    .s("Path", g.path())
+                    .s("GroupName", g.group_name())
+                    .s("GroupId", g.group_id())
+                    .s("Arn", g.arn())
+                    .o(
+                        "GroupPolicyList",
+                        Some(iam_policy_list(g.group_policy_list())),
+                    )
+                    .o(
+                        "AttachedManagedPolicies",
+                        Some(iam_attached(g.attached_managed_policies())),
+                    )
+                    .v(),
+            );
+        }
+        for r in page.role_detail_list() {
+            a.roles.push(
+                Obj::new()
+                    .s("Path", r.path())
+                    .s("RoleName", r.role_name())
+                    .s("RoleId", r.role_id())
+                    .s("Arn", r.arn())
+                    .o(
+                        "RolePolicyList",
+                        Some(iam_policy_list(r.role_policy_list())),
+                    )
+                    .o(
+                        "AttachedManagedPolicies",
+                        Some(iam_attached(r.attached_managed_policies())),
+                    )
+                    .v(),
+            );
+        }
+        for pol in page.policies() {
+            let versions: Vec<Value> = pol
+                .policy_version_list()
+                .iter()
+                .map(|v| {
+                    Obj::new()
+                        .s("Document", v.document())
+                        .s("VersionId", v.version_id())
+                        .b("IsDefaultVersion", Some(v.is_default_version()))
+                        .v()
+                })
+                .collect();
+            a.policies.push(
+                Obj::new()
+                    .s("PolicyName", pol.policy_name())
+                    .s("PolicyId", pol.policy_id())
+                    .s("Arn", pol.arn())
+                    .s("Path", pol.path())
+                    .s("DefaultVersionId", pol.default_version_id())
+                    .o("PolicyVersionList", Some(json!(versions)))
+                    .v(),
+            );
+        }
+    }
+    Ok(a)
+}

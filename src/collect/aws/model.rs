@@ -1,0 +1,992 @@
+//! From the JSON the AWS CLI prints (PascalCase member names of the botocore model, e.g.
+//! `aws kafka describe-cluster-v2`) to the inventory's MSK and IAM parts.
+//!
+//! The live collector turns the SDK's answers into the same JSON shapes first, so offline
+//! files and live calls go through this one mapping and give the same inventory.
+
+use crate::inventory::iampattern::concerns_kafka;
+use crate::inventory::{
+    is_sensitive_key, BrokerLogs, ClusterArn, Iam, IamInlinePolicy, IamPolicy, IamPrincipal,
+    IamStatement, Msk, MskAuth, MskClusterPolicy, MskConfiguration, MskNode, MskOperation,
+    MskReplicationFlow, MskReplicator, MskVpcConnection, MskZookeeperNode, OpenMonitoring,
+};
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The kinds of AWS CLI output kraftcheck reads, recognised by their top-level members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    ListClusters,
+    DescribeCluster,
+    ListNodes,
+    ListScramSecrets,
+    DescribeConfigurationRevision,
+    CompatibleKafkaVersions,
+    BootstrapBrokers,
+    ListClusterOperations,
+    DescribeClusterOperation,
+    ClusterPolicy,
+    ClientVpcConnections,
+    ListReplicators,
+    DescribeReplicator,
+    AccountAuthorizationDetails,
+}
+
+impl Kind {
+    /// The AWS CLI command that prints this kind.
+    pub fn command(self) -> &'static str {
+        match self {
+            Kind::ListClusters => "aws kafka list-clusters-v2",
+            Kind::DescribeCluster => "aws kafka describe-cluster-v2",
+            Kind::ListNodes => "aws kafka list-nodes",
+            Kind::ListScramSecrets => "aws kafka list-scram-secrets",
+            Kind::DescribeConfigurationRevision => "aws kafka describe-configuration-revision",
+            Kind::CompatibleKafkaVersions => "aws kafka get-compatible-kafka-versions",
+            Kind::BootstrapBrokers => "aws kafka get-bootstrap-brokers",
+            Kind::ListClusterOperations => "aws kafka list-cluster-operations-v2",
+            Kind::DescribeClusterOperation => "aws kafka describe-cluster-operation-v2",
+            Kind::ClusterPolicy => "aws kafka get-cluster-policy",
+            Kind::ClientVpcConnections => "aws kafka list-client-vpc-connections",
+            Kind::ListReplicators => "aws kafka list-replicators",
+            Kind::DescribeReplicator => "aws kafka describe-replicator",
+            Kind::AccountAuthorizationDetails => "aws iam get-account-authorization-details",
+        }
+    }
+}
+
+/// What a JSON document is, by its top-level members; `None` for anything else.
+pub fn recognise(v: &Value) -> Option<Kind> {
+    let o = v.as_object()?;
+    let has = |k: &str| o.contains_key(k);
+    Some(if has("ClusterInfoList") {
+        Kind::ListClusters
+    } else if has("ClusterInfo") && o["ClusterInfo"].is_object() {
+        Kind::DescribeCluster
+    } else if has("NodeInfoList") {
+        Kind::ListNodes
+    } else if has("SecretArnList") {
+        Kind::ListScramSecrets
+    } else if has("ServerProperties") && has("Arn") {
+        Kind::DescribeConfigurationRevision
+    } else if has("CompatibleKafkaVersions") {
+        Kind::CompatibleKafkaVersions
+    } else if o.keys().any(|k| k.starts_with("BootstrapBrokerString")) {
+        Kind::BootstrapBrokers
+    } else if has("ClusterOperationInfoList") {
+        Kind::ListClusterOperations
+    } else if has("ClusterOperationInfo") {
+        Kind::DescribeClusterOperation
+    } else if has("Policy") && (has("CurrentVersion") || o.len() == 1) {
+        Kind::ClusterPolicy
+    } else if has("ClientVpcConnections") {
+        Kind::ClientVpcConnections
+    } else if has("Replicators") {
+        Kind::ListReplicators
+    } else if has("ReplicatorArn") && (has("KafkaClusters") || has("ReplicationInfoList")) {
+        Kind::DescribeReplicator
+    } else if has("UserDetailList")
+        || has("RoleDetailList")
+        || has("GroupDetailList")
+        || (has("Policies") && has("IsTruncated"))
+    {
+        Kind::AccountAuthorizationDetails
+    } else {
+        return None;
+    })
+}
+
+/// The answers gathered for one cluster, each in AWS CLI JSON shape. `None` = not collected
+/// (the reason is then a gap recorded by the caller).
+#[derive(Debug, Default, Clone)]
+pub struct MskAnswers {
+    /// `ClusterInfo` of DescribeClusterV2 (or a ListClustersV2 entry).
+    pub cluster: Option<Value>,
+    pub nodes: Option<Vec<Value>>,
+    pub scram_secrets: Option<Vec<String>>,
+    /// A DescribeConfigurationRevision answer.
+    pub configuration_revision: Option<Value>,
+    pub compatible_versions: Option<Vec<Value>>,
+    pub bootstrap: Option<Value>,
+    pub operations: Option<Vec<Value>>,
+    /// DescribeClusterOperationV2 answers (`ClusterOperationInfo`), offline only.
+    pub operation_details: Vec<Value>,
+    /// GetClusterPolicy: `Some(None)` when the cluster has no policy.
+    pub policy: Option<Option<Value>>,
+    pub vpc_connections: Option<Vec<Value>>,
+    /// ListReplicators entries (all of the account's, filtered to this cluster here).
+    pub replicators: Option<Vec<Value>>,
+    /// DescribeReplicator answers.
+    pub replicator_details: Vec<Value>,
+}
+
+/// The answers of GetAccountAuthorizationDetails (all pages merged).
+#[derive(Debug, Default, Clone)]
+pub struct IamAnswers {
+    pub users: Vec<Value>,
+    pub groups: Vec<Value>,
+    pub roles: Vec<Value>,
+    pub policies: Vec<Value>,
+}
+
+impl IamAnswers {
+    pub fn add_page(&mut self, v: &Value) {
+        let list = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        self.users.extend(list("UserDetailList"));
+        self.groups.extend(list("GroupDetailList"));
+        self.roles.extend(list("RoleDetailList"));
+        self.policies.extend(list("Policies"));
+    }
+}
+
+fn st(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    match cur {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn flag(v: &Value, path: &[&str]) -> bool {
+    let mut cur = v;
+    for p in path {
+        match cur.get(p) {
+            Some(x) => cur = x,
+            None => return false,
+        }
+    }
+    cur.as_bool().unwrap_or(false)
+}
+
+fn int(v: &Value, path: &[&str]) -> Option<i64> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    cur.as_i64()
+        .or_else(|| cur.as_f64().map(|f| f as i64))
+        .or_else(|| {
+            cur.as_str()
+                .and_then(|s| s.parse::<f64>().ok())
+                .map(|f| f as i64)
+        })
+}
+
+fn strings(v: &Value, path: &[&str]) -> Vec<String> {
+    let mut cur = v;
+    for p in path {
+        match cur.get(p) {
+            Some(x) => cur = x,
+            None => return vec![],
+        }
+    }
+    cur.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// A timestamp as RFC 3339 UTC with whole seconds, whatever its input form (the CLI prints
+/// `2024-05-29T10:00:00.123000+00:00`, the SDK epoch seconds).
+pub fn timestamp(v: &Value) -> Option<String> {
+    let dt = match v {
+        Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .or_else(|_| {
+                chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                    .map(|n| n.and_utc())
+            })
+            .ok()?,
+        Value::Number(n) => chrono::DateTime::from_timestamp(n.as_f64()? as i64, 0)?,
+        _ => return None,
+    };
+    Some(dt.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+fn ts(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(timestamp)
+}
+
+/// `BootstrapBrokerStringSaslIam` → `sasl_iam`; the bare `BootstrapBrokerString` → `plaintext`.
+fn bootstrap_kind(key: &str) -> Option<String> {
+    let rest = key.strip_prefix("BootstrapBrokerString")?;
+    if rest.is_empty() {
+        return Some("plaintext".into());
+    }
+    let mut out = String::new();
+    for (i, c) in rest.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    Some(out)
+}
+
+/// `metadata mode` as far as MSK's answers tell.
+fn detect_mode(m: &Msk) -> String {
+    let kraft_version = m
+        .kafka_version
+        .as_deref()
+        .is_some_and(|v| v.ends_with(".kraft"));
+    let major4 = m
+        .kafka_version
+        .as_deref()
+        .and_then(|v| v.split('.').next())
+        .and_then(|x| x.parse::<u32>().ok())
+        .is_some_and(|x| x >= 4);
+    if m.cluster_type == "SERVERLESS" || kraft_version || major4 {
+        "kraft".into()
+    } else if m.zookeeper_connect.is_some()
+        || m.zookeeper_connect_tls.is_some()
+        || !m.zookeeper_nodes.is_empty()
+    {
+        "zookeeper".into()
+    } else if !m.controller_endpoints.is_empty() {
+        "kraft".into()
+    } else {
+        String::new()
+    }
+}
+
+/// The cluster facts of a DescribeClusterV2 `ClusterInfo` (DescribeCluster v1's flat
+/// `ClusterInfo` is read as a provisioned cluster too).
+pub fn cluster_facts(ci: &Value) -> Result<Msk> {
+    let arn = st(ci, &["ClusterArn"]).ok_or_else(|| anyhow!("ClusterInfo has no ClusterArn"))?;
+    let parts = ClusterArn::parse(&arn);
+    let mut m = Msk {
+        cluster_name: st(ci, &["ClusterName"])
+            .or_else(|| parts.as_ref().map(|p| p.name.clone()))
+            .unwrap_or_default(),
+        cluster_uuid: parts.as_ref().map(|p| p.uuid.clone()).unwrap_or_default(),
+        partition: parts
+            .as_ref()
+            .map(|p| p.partition.clone())
+            .unwrap_or_default(),
+        region: parts.as_ref().map(|p| p.region.clone()).unwrap_or_default(),
+        account: parts
+            .as_ref()
+            .map(|p| p.account.clone())
+            .unwrap_or_default(),
+        cluster_arn: arn,
+        state: st(ci, &["State"]).unwrap_or_default(),
+        state_info: st(ci, &["StateInfo", "Message"]).or_else(|| st(ci, &["StateInfo", "Code"])),
+        creation_time: ts(ci, "CreationTime"),
+        current_version: st(ci, &["CurrentVersion"]),
+        active_operation_arn: st(ci, &["ActiveOperationArn"]),
+        ..Default::default()
+    };
+    if let Some(tags) = ci.get("Tags").and_then(Value::as_object) {
+        for (k, v) in tags {
+            m.tags
+                .insert(k.clone(), v.as_str().unwrap_or_default().to_string());
+        }
+    }
+    let prov = match (ci.get("Provisioned"), ci.get("Serverless")) {
+        (Some(p), _) if p.is_object() => Some(p),
+        (_, Some(s)) if s.is_object() => {
+            m.cluster_type = "SERVERLESS".into();
+            m.client_authentication.iam =
+                flag(s, &["ClientAuthentication", "Sasl", "Iam", "Enabled"]);
+            None
+        }
+        // DescribeCluster (v1): the provisioned fields sit in ClusterInfo itself.
+        _ if ci.get("BrokerNodeGroupInfo").is_some() => Some(ci),
+        _ => None,
+    };
+    if let Some(p) = prov {
+        m.cluster_type = "PROVISIONED".into();
+        let bng = p.get("BrokerNodeGroupInfo").cloned().unwrap_or(Value::Null);
+        m.instance_type = st(&bng, &["InstanceType"]);
+        m.broker_type = match m.instance_type.as_deref() {
+            Some(t) if t.starts_with("express.") => "express",
+            _ => "standard",
+        }
+        .into();
+        m.client_subnets = strings(&bng, &["ClientSubnets"]);
+        m.zone_ids = strings(&bng, &["ZoneIds"]);
+        m.security_groups = strings(&bng, &["SecurityGroups"]);
+        m.volume_size_gb = int(&bng, &["StorageInfo", "EbsStorageInfo", "VolumeSize"]);
+        m.public_access = st(&bng, &["ConnectivityInfo", "PublicAccess", "Type"]);
+        let vpc = bng
+            .get("ConnectivityInfo")
+            .and_then(|c| c.get("VpcConnectivity"))
+            .and_then(|c| c.get("ClientAuthentication"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        m.vpc_connectivity = MskAuth {
+            iam: flag(&vpc, &["Sasl", "Iam", "Enabled"]),
+            scram: flag(&vpc, &["Sasl", "Scram", "Enabled"]),
+            tls: flag(&vpc, &["Tls", "Enabled"]),
+            unauthenticated: false,
+        };
+        m.kafka_version = st(p, &["CurrentBrokerSoftwareInfo", "KafkaVersion"]);
+        if let Some(carn) = st(p, &["CurrentBrokerSoftwareInfo", "ConfigurationArn"]) {
+            m.configuration = Some(MskConfiguration {
+                arn: carn,
+                revision: int(p, &["CurrentBrokerSoftwareInfo", "ConfigurationRevision"])
+                    .unwrap_or(0),
+                properties: BTreeMap::new(),
+            });
+        }
+        let ca = p
+            .get("ClientAuthentication")
+            .cloned()
+            .unwrap_or(Value::Null);
+        m.client_authentication = MskAuth {
+            iam: flag(&ca, &["Sasl", "Iam", "Enabled"]),
+            scram: flag(&ca, &["Sasl", "Scram", "Enabled"]),
+            tls: flag(&ca, &["Tls", "Enabled"]),
+            unauthenticated: flag(&ca, &["Unauthenticated", "Enabled"]),
+        };
+        m.encryption_in_transit = st(
+            p,
+            &["EncryptionInfo", "EncryptionInTransit", "ClientBroker"],
+        );
+        m.encryption_in_cluster = p
+            .get("EncryptionInfo")
+            .and_then(|e| e.get("EncryptionInTransit"))
+            .and_then(|e| e.get("InCluster"))
+            .and_then(Value::as_bool);
+        m.encryption_at_rest_kms_key = st(
+            p,
+            &["EncryptionInfo", "EncryptionAtRest", "DataVolumeKMSKeyId"],
+        );
+        m.enhanced_monitoring = st(p, &["EnhancedMonitoring"]);
+        m.open_monitoring = OpenMonitoring {
+            jmx_exporter: flag(
+                p,
+                &[
+                    "OpenMonitoring",
+                    "Prometheus",
+                    "JmxExporter",
+                    "EnabledInBroker",
+                ],
+            ),
+            node_exporter: flag(
+                p,
+                &[
+                    "OpenMonitoring",
+                    "Prometheus",
+                    "NodeExporter",
+                    "EnabledInBroker",
+                ],
+            ),
+        };
+        let logs = p
+            .get("LoggingInfo")
+            .and_then(|l| l.get("BrokerLogs"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        m.broker_logs = BrokerLogs {
+            cloudwatch_log_group: flag(&logs, &["CloudWatchLogs", "Enabled"])
+                .then(|| st(&logs, &["CloudWatchLogs", "LogGroup"]).unwrap_or_default()),
+            firehose_delivery_stream: flag(&logs, &["Firehose", "Enabled"])
+                .then(|| st(&logs, &["Firehose", "DeliveryStream"]).unwrap_or_default()),
+            s3_bucket: flag(&logs, &["S3", "Enabled"])
+                .then(|| st(&logs, &["S3", "Bucket"]).unwrap_or_default()),
+        };
+        m.number_of_broker_nodes = int(p, &["NumberOfBrokerNodes"]);
+        m.zookeeper_connect = st(p, &["ZookeeperConnectString"]);
+        m.zookeeper_connect_tls = st(p, &["ZookeeperConnectStringTls"]);
+        m.storage_mode = st(p, &["StorageMode"]);
+        m.customer_action_status = st(p, &["CustomerActionStatus"]);
+    }
+    Ok(m)
+}
+
+/// Sensitive-looking properties keep their key, never their value.
+fn properties(text: &str) -> BTreeMap<String, Option<String>> {
+    let mut out = BTreeMap::new();
+    if let Ok(props) = crate::collect::properties::parse(text, "ServerProperties") {
+        for p in props {
+            let v = (!is_sensitive_key(&p.key)).then_some(p.value);
+            out.insert(p.key, v);
+        }
+    }
+    out
+}
+
+/// Decode `ServerProperties` (base64 in the CLI's JSON, as for every blob).
+fn server_properties(v: &Value) -> Option<String> {
+    use base64::Engine;
+    let s = v.get("ServerProperties")?.as_str()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Every fact about one cluster, from its answers. `ca` is the cluster's ARN: list answers
+/// that name clusters (replicators, operations) are filtered to it.
+pub fn build_msk(a: &MskAnswers) -> Result<Option<Msk>> {
+    let Some(ci) = &a.cluster else {
+        return Ok(None);
+    };
+    let mut m = cluster_facts(ci)?;
+    if let Some(nodes) = &a.nodes {
+        for n in nodes {
+            if let Some(b) = n.get("BrokerNodeInfo").filter(|b| b.is_object()) {
+                m.nodes.push(MskNode {
+                    broker_id: int(b, &["BrokerId"]).unwrap_or(-1),
+                    instance_type: st(n, &["InstanceType"]),
+                    client_subnet: st(b, &["ClientSubnet"]),
+                    kafka_version: st(b, &["CurrentBrokerSoftwareInfo", "KafkaVersion"]),
+                    endpoints: strings(b, &["Endpoints"]),
+                });
+            }
+            if let Some(z) = n.get("ZookeeperNodeInfo").filter(|z| z.is_object()) {
+                m.zookeeper_nodes.push(MskZookeeperNode {
+                    id: int(z, &["ZookeeperId"]).unwrap_or(-1),
+                    version: st(z, &["ZookeeperVersion"]),
+                    endpoints: strings(z, &["Endpoints"]),
+                });
+            }
+            if let Some(c) = n.get("ControllerNodeInfo").filter(|c| c.is_object()) {
+                m.controller_endpoints.extend(strings(c, &["Endpoints"]));
+            }
+        }
+    }
+    if let Some(s) = &a.scram_secrets {
+        m.scram_secrets = s.clone();
+    }
+    if let (Some(cfg), Some(rev)) = (&mut m.configuration, &a.configuration_revision) {
+        let same = st(rev, &["Arn"]).as_deref() == Some(cfg.arn.as_str())
+            && int(rev, &["Revision"]) == Some(cfg.revision);
+        if same {
+            if let Some(text) = server_properties(rev) {
+                cfg.properties = properties(&text);
+            }
+        }
+    }
+    if let Some(cv) = &a.compatible_versions {
+        let current = m.kafka_version.clone().unwrap_or_default();
+        let matching: Vec<&Value> = cv
+            .iter()
+            .filter(|c| st(c, &["SourceVersion"]).as_deref() == Some(current.as_str()))
+            .collect();
+        let chosen: Vec<&Value> = if matching.is_empty() && cv.len() == 1 {
+            cv.iter().collect()
+        } else {
+            matching
+        };
+        for c in chosen {
+            m.compatible_versions
+                .extend(strings(c, &["TargetVersions"]));
+        }
+    }
+    if let Some(b) = &a.bootstrap {
+        if let Some(o) = b.as_object() {
+            for (k, v) in o {
+                if let (Some(kind), Some(s)) = (bootstrap_kind(k), v.as_str()) {
+                    if !s.is_empty() {
+                        m.bootstrap_brokers.insert(kind, s.to_string());
+                    }
+                }
+            }
+        }
+    }
+    if let Some(ops) = &a.operations {
+        for o in ops {
+            if st(o, &["ClusterArn"]).is_some_and(|c| c != m.cluster_arn) {
+                continue;
+            }
+            m.operations.push(MskOperation {
+                arn: st(o, &["OperationArn"]).unwrap_or_default(),
+                operation_type: st(o, &["OperationType"]).unwrap_or_default(),
+                state: st(o, &["OperationState"]).unwrap_or_default(),
+                start_time: ts(o, "StartTime"),
+                end_time: ts(o, "EndTime"),
+            });
+        }
+    }
+    // ZooKeeper client access: the target of the newest UpdateConnectivity that set it.
+    let mut access: Option<(Option<String>, bool)> = None;
+    for d in &a.operation_details {
+        let info = d.get("ClusterOperationInfo").unwrap_or(d);
+        if st(info, &["ClusterArn"]).is_some_and(|c| c != m.cluster_arn) {
+            continue;
+        }
+        let done = st(info, &["OperationState"]).is_some_and(|s| s.ends_with("COMPLETE"));
+        let target = info
+            .get("Provisioned")
+            .and_then(|p| p.get("TargetClusterInfo"))
+            .and_then(|t| t.get("ZookeeperAccess"))
+            .and_then(|z| z.get("Enabled"))
+            .and_then(Value::as_bool);
+        if let (true, Some(enabled)) = (done, target) {
+            let start = ts(info, "StartTime");
+            if access.as_ref().is_none_or(|(s, _)| start > *s) {
+                access = Some((start, enabled));
+            }
+        }
+    }
+    m.zookeeper_access = access.map(|(_, e)| e);
+    if let Some(p) = &a.policy {
+        m.cluster_policy = match p {
+            None => None,
+            Some(v) => {
+                let text = st(v, &["Policy"]);
+                match text {
+                    None => None,
+                    Some(t) => Some(MskClusterPolicy {
+                        version: st(v, &["CurrentVersion"]),
+                        statements: statements(&Value::String(t)).context(
+                            "GetClusterPolicy: the policy is not a JSON policy document",
+                        )?,
+                    }),
+                }
+            }
+        };
+    }
+    if let Some(conns) = &a.vpc_connections {
+        for c in conns {
+            m.client_vpc_connections.push(MskVpcConnection {
+                arn: st(c, &["VpcConnectionArn"]).unwrap_or_default(),
+                authentication: st(c, &["Authentication"]),
+                owner: st(c, &["Owner"]),
+                state: st(c, &["State"]),
+            });
+        }
+    }
+    if let Some(reps) = &a.replicators {
+        for r in reps {
+            let clusters: BTreeMap<String, String> = list(r, "KafkaClustersSummary")
+                .iter()
+                .chain(list(r, "KafkaClusters"))
+                .filter_map(|c| {
+                    Some((
+                        st(c, &["KafkaClusterAlias"]).unwrap_or_default(),
+                        st(c, &["AmazonMskCluster", "MskClusterArn"])?,
+                    ))
+                })
+                .collect();
+            let arn = st(r, &["ReplicatorArn"]).unwrap_or_default();
+            let detail = a
+                .replicator_details
+                .iter()
+                .find(|d| st(d, &["ReplicatorArn"]).as_deref() == Some(arn.as_str()));
+            let mut rep = MskReplicator {
+                arn: arn.clone(),
+                name: st(r, &["ReplicatorName"]).unwrap_or_default(),
+                state: st(r, &["ReplicatorState"]).unwrap_or_default(),
+                clusters,
+                ..Default::default()
+            };
+            if let Some(d) = detail {
+                for c in list(d, "KafkaClusters") {
+                    if let Some(carn) = st(c, &["AmazonMskCluster", "MskClusterArn"]) {
+                        rep.clusters
+                            .insert(st(c, &["KafkaClusterAlias"]).unwrap_or_default(), carn);
+                    }
+                }
+            }
+            let flows: Vec<&Value> = match detail {
+                Some(d) => list(d, "ReplicationInfoList").iter().collect(),
+                None => list(r, "ReplicationInfoSummaryList").iter().collect(),
+            };
+            let mut roles = BTreeSet::new();
+            for f in flows {
+                let source = st(f, &["SourceKafkaClusterAlias"]).unwrap_or_default();
+                let target = st(f, &["TargetKafkaClusterAlias"]).unwrap_or_default();
+                if rep.clusters.get(&source) == Some(&m.cluster_arn) {
+                    roles.insert("source");
+                }
+                if rep.clusters.get(&target) == Some(&m.cluster_arn) {
+                    roles.insert("target");
+                }
+                if detail.is_some() {
+                    rep.flows.push(MskReplicationFlow {
+                        source,
+                        target,
+                        copy_topic_configurations: flag(
+                            f,
+                            &["TopicReplication", "CopyTopicConfigurations"],
+                        ),
+                        copy_topic_acls: flag(
+                            f,
+                            &["TopicReplication", "CopyAccessControlListsForTopics"],
+                        ),
+                        detect_and_copy_new_topics: flag(
+                            f,
+                            &["TopicReplication", "DetectAndCopyNewTopics"],
+                        ),
+                        sync_group_offsets: flag(
+                            f,
+                            &[
+                                "ConsumerGroupReplication",
+                                "SynchroniseConsumerGroupOffsets",
+                            ],
+                        ),
+                        offset_sync_mode: st(
+                            f,
+                            &["ConsumerGroupReplication", "ConsumerGroupOffsetSyncMode"],
+                        ),
+                        topic_name_configuration: st(
+                            f,
+                            &["TopicReplication", "TopicNameConfiguration", "Type"],
+                        ),
+                        topics_to_replicate: strings(f, &["TopicReplication", "TopicsToReplicate"]),
+                        groups_to_replicate: strings(
+                            f,
+                            &["ConsumerGroupReplication", "ConsumerGroupsToReplicate"],
+                        ),
+                    });
+                }
+            }
+            if !rep.clusters.values().any(|c| *c == m.cluster_arn) {
+                continue;
+            }
+            rep.role = roles.into_iter().collect::<Vec<_>>().join(",");
+            m.replicators.push(rep);
+        }
+    }
+    m.mode = detect_mode(&m);
+    m.normalize();
+    Ok(Some(m))
+}
+
+/// A policy document: a JSON object, JSON text, or URL-encoded JSON text (as IAM's API
+/// returns it).
+pub fn policy_document(v: &Value) -> Result<Value> {
+    match v {
+        Value::Object(_) => Ok(v.clone()),
+        Value::String(s) => {
+            let t = s.trim();
+            if t.starts_with('{') {
+                if let Ok(j) = serde_json::from_str::<Value>(t) {
+                    return Ok(j);
+                }
+            }
+            let decoded = percent_encoding::percent_decode_str(t)
+                .decode_utf8()
+                .map_err(|e| anyhow!("policy document is not UTF-8 after URL-decoding: {e}"))?;
+            serde_json::from_str(&decoded).context("policy document is not JSON")
+        }
+        _ => bail!("policy document is neither a JSON object nor a string"),
+    }
+}
+
+fn one_or_many(v: Option<&Value>) -> Vec<String> {
+    let mut out: Vec<String> = match v {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| x.to_string())
+            })
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(other) => vec![other.to_string()],
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The statements of a policy document, normalized.
+pub fn statements(doc: &Value) -> Result<Vec<IamStatement>> {
+    let doc = policy_document(doc)?;
+    let raw: Vec<Value> = match doc.get("Statement") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(o @ Value::Object(_)) => vec![o.clone()],
+        None => vec![],
+        Some(_) => bail!("Statement is neither an object nor a list"),
+    };
+    let mut out = Vec::new();
+    for (index, s) in raw.iter().enumerate() {
+        let mut principals = Vec::new();
+        match s.get("Principal") {
+            Some(Value::String(p)) => principals.push(p.clone()),
+            Some(Value::Object(o)) => {
+                for (kind, v) in o {
+                    for p in one_or_many(Some(v)) {
+                        principals.push(format!("{kind}:{p}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        principals.sort();
+        let mut conditions: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        if let Some(c) = s.get("Condition").and_then(Value::as_object) {
+            for (op, keys) in c {
+                if let Some(k) = keys.as_object() {
+                    for (key, vals) in k {
+                        conditions
+                            .entry(op.clone())
+                            .or_default()
+                            .insert(key.clone(), one_or_many(Some(vals)));
+                    }
+                }
+            }
+        }
+        out.push(IamStatement {
+            index,
+            sid: s
+                .get("Sid")
+                .and_then(Value::as_str)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string),
+            effect: s
+                .get("Effect")
+                .and_then(Value::as_str)
+                .unwrap_or("Allow")
+                .to_string(),
+            actions: one_or_many(s.get("Action")),
+            not_actions: one_or_many(s.get("NotAction")),
+            resources: one_or_many(s.get("Resource")),
+            not_resources: one_or_many(s.get("NotResource")),
+            principals,
+            conditions,
+        });
+    }
+    Ok(out)
+}
+
+fn kafka_statements(doc: &Value, what: &str) -> Result<Vec<IamStatement>> {
+    Ok(statements(doc)
+        .with_context(|| what.to_string())?
+        .into_iter()
+        .filter(concerns_kafka)
+        .collect())
+}
+
+fn inline(v: &Value, list_key: &str, owner: &str) -> Result<Vec<IamInlinePolicy>> {
+    let mut out = Vec::new();
+    for p in list(v, list_key) {
+        let name = st(p, &["PolicyName"]).unwrap_or_default();
+        let doc = p.get("PolicyDocument").cloned().unwrap_or(Value::Null);
+        let sts = kafka_statements(&doc, &format!("inline policy {name} of {owner}"))?;
+        if !sts.is_empty() {
+            out.push(IamInlinePolicy {
+                name,
+                statements: sts,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The IAM part: customer managed policies (default version only) and the principals that
+/// get Kafka statements.
+pub fn build_iam(a: &IamAnswers) -> Result<Iam> {
+    let mut iam = Iam::default();
+    iam.scanned.users = a.users.len();
+    iam.scanned.roles = a.roles.len();
+    iam.scanned.groups = a.groups.len();
+    // Customer managed policies only (live collection does not fetch AWS managed ones).
+    iam.scanned.policies = a
+        .policies
+        .iter()
+        .filter(|p| {
+            st(p, &["Arn"]).and_then(|a| a.split(':').nth(4).map(|x| x != "aws")) == Some(true)
+        })
+        .count();
+    let mut kept: BTreeSet<String> = BTreeSet::new();
+    for p in &a.policies {
+        let arn = st(p, &["Arn"]).unwrap_or_default();
+        if iam.account.is_none() {
+            iam.account = arn
+                .split(':')
+                .nth(4)
+                .filter(|x| !x.is_empty() && *x != "aws")
+                .map(str::to_string);
+        }
+        // AWS managed policies (arn:aws:iam::aws:policy/…) name no customer resource.
+        if arn.split(':').nth(4) == Some("aws") {
+            continue;
+        }
+        let default = st(p, &["DefaultVersionId"]);
+        let version = list(p, "PolicyVersionList").iter().find(|v| {
+            v.get("IsDefaultVersion").and_then(Value::as_bool) == Some(true)
+                || (default.is_some() && st(v, &["VersionId"]) == default)
+        });
+        let Some(version) = version else { continue };
+        let name = st(p, &["PolicyName"])
+            .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+        let doc = version.get("Document").cloned().unwrap_or(Value::Null);
+        let sts = kafka_statements(&doc, &format!("managed policy {arn}"))?;
+        if sts.is_empty() {
+            continue;
+        }
+        kept.insert(arn.clone());
+        iam.policies.push(IamPolicy {
+            arn,
+            name,
+            default_version: st(version, &["VersionId"]).or(default).unwrap_or_default(),
+            statements: sts,
+        });
+    }
+    let attached = |v: &Value| -> Vec<String> {
+        list(v, "AttachedManagedPolicies")
+            .iter()
+            .filter_map(|x| st(x, &["PolicyArn"]))
+            .filter(|arn| kept.contains(arn))
+            .collect()
+    };
+    let mut kafka_groups: BTreeSet<String> = BTreeSet::new();
+    for g in &a.groups {
+        let name = st(g, &["GroupName"]).unwrap_or_default();
+        let p = IamPrincipal {
+            kind: "group".into(),
+            arn: st(g, &["Arn"]).unwrap_or_default(),
+            attached_policies: attached(g),
+            groups: vec![],
+            inline_policies: inline(g, "GroupPolicyList", &format!("group {name}"))?,
+            name,
+        };
+        if !p.attached_policies.is_empty() || !p.inline_policies.is_empty() {
+            kafka_groups.insert(p.name.clone());
+            iam.principals.push(p);
+        }
+    }
+    for u in &a.users {
+        let name = st(u, &["UserName"]).unwrap_or_default();
+        let p = IamPrincipal {
+            kind: "user".into(),
+            arn: st(u, &["Arn"]).unwrap_or_default(),
+            attached_policies: attached(u),
+            groups: strings(u, &["GroupList"])
+                .into_iter()
+                .filter(|g| kafka_groups.contains(g))
+                .collect(),
+            inline_policies: inline(u, "UserPolicyList", &format!("user {name}"))?,
+            name,
+        };
+        if !p.attached_policies.is_empty() || !p.inline_policies.is_empty() || !p.groups.is_empty()
+        {
+            iam.principals.push(p);
+        }
+    }
+    for r in &a.roles {
+        let name = st(r, &["RoleName"]).unwrap_or_default();
+        let p = IamPrincipal {
+            kind: "role".into(),
+            arn: st(r, &["Arn"]).unwrap_or_default(),
+            attached_policies: attached(r),
+            groups: vec![],
+            inline_policies: inline(r, "RolePolicyList", &format!("role {name}"))?,
+            name,
+        };
+        if !p.attached_policies.is_empty() || !p.inline_policies.is_empty() {
+            iam.principals.push(p);
+        }
+    }
+    if iam.account.is_none() {
+        iam.account = a
+            .users
+            .iter()
+            .chain(&a.roles)
+            .chain(&a.groups)
+            .find_map(|x| st(x, &["Arn"]))
+            .and_then(|arn| arn.split(':').nth(4).map(str::to_string));
+    }
+    iam.normalize();
+    Ok(iam)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn kinds_are_recognised_by_content() {
+        assert_eq!(
+            recognise(&json!({"ClusterInfo": {"ClusterArn": "x"}})),
+            Some(Kind::DescribeCluster)
+        );
+        assert_eq!(
+            recognise(&json!({"NodeInfoList": []})),
+            Some(Kind::ListNodes)
+        );
+        assert_eq!(
+            recognise(&json!({"SecretArnList": []})),
+            Some(Kind::ListScramSecrets)
+        );
+        assert_eq!(
+            recognise(&json!({"Arn": "a", "Revision": 1, "ServerProperties": ""})),
+            Some(Kind::DescribeConfigurationRevision)
+        );
+        assert_eq!(
+            recognise(&json!({"UserDetailList": [], "IsTruncated": false})),
+            Some(Kind::AccountAuthorizationDetails)
+        );
+        assert_eq!(
+            recognise(&json!({"BootstrapBrokerStringSaslIam": "b:9098"})),
+            Some(Kind::BootstrapBrokers)
+        );
+        assert_eq!(recognise(&json!({"Topics": []})), None);
+        assert_eq!(recognise(&json!([1, 2])), None);
+    }
+
+    #[test]
+    fn policy_documents_decode_in_every_form() {
+        let obj = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kafka-cluster:Connect", "Resource": "*"}});
+        let text = obj.to_string();
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        for v in [obj.clone(), Value::String(text), Value::String(encoded)] {
+            let s = statements(&v).unwrap();
+            assert_eq!(s.len(), 1);
+            assert_eq!(s[0].actions, vec!["kafka-cluster:Connect"]);
+            assert_eq!(s[0].resources, vec!["*"]);
+        }
+    }
+
+    #[test]
+    fn bootstrap_keys_become_kinds() {
+        assert_eq!(
+            bootstrap_kind("BootstrapBrokerString").unwrap(),
+            "plaintext"
+        );
+        assert_eq!(
+            bootstrap_kind("BootstrapBrokerStringSaslIam").unwrap(),
+            "sasl_iam"
+        );
+        assert_eq!(
+            bootstrap_kind("BootstrapBrokerStringPublicSaslScram").unwrap(),
+            "public_sasl_scram"
+        );
+    }
+
+    #[test]
+    fn timestamps_normalize() {
+        assert_eq!(
+            timestamp(&json!("2024-05-29T10:00:00.123000+00:00")).unwrap(),
+            "2024-05-29T10:00:00Z"
+        );
+        assert_eq!(
+            timestamp(&json!("2024-05-29T12:00:00+02:00")).unwrap(),
+            "2024-05-29T10:00:00Z"
+        );
+        assert_eq!(
+            timestamp(&json!(1716976800)).unwrap(),
+            "2024-05-29T10:00:00Z"
+        );
+    }
+}

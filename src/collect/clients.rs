@@ -1,0 +1,156 @@
+//! The client side of the inventory: broker metrics (`--metrics`) and application repositories
+//! (`--scan-deps`), added to whatever inventory the other sources built.
+
+use super::{deps, metrics};
+use crate::inventory::Inventory;
+use anyhow::Result;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Default, Clone)]
+pub struct ClientSources {
+    /// `--metrics URL|FILE`, one per broker.
+    pub metrics: Vec<String>,
+    /// `--scan-deps DIR`.
+    pub scan_deps: Vec<PathBuf>,
+    /// Bound on each scrape.
+    pub timeout: Duration,
+}
+
+impl ClientSources {
+    pub fn is_empty(&self) -> bool {
+        self.metrics.is_empty() && self.scan_deps.is_empty()
+    }
+}
+
+/// Parts no client source tells anything about: an audit of only `--metrics`/`--scan-deps`
+/// knows nothing of the cluster itself.
+const NOT_FROM_CLIENTS: &[&str] = &[
+    "cluster",
+    "brokers",
+    "topics",
+    "acls",
+    "scram_users",
+    "quotas",
+    "groups",
+    "delegation_tokens",
+    "reassignments",
+    "transactions",
+];
+
+/// An inventory for an audit that has only client sources.
+pub fn empty_inventory() -> Inventory {
+    let mut inv = Inventory::new();
+    inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    for p in NOT_FROM_CLIENTS {
+        inv.add_gap(
+            p,
+            "",
+            "not-collected",
+            "only client sources (--metrics, --scan-deps) were given",
+        );
+    }
+    for p in ["clients", "metrics"] {
+        inv.add_gap(p, "", "not-collected", "no source for this part was given");
+    }
+    inv
+}
+
+/// Scrape/read the metrics and scan the repositories given, and put the results into `inv`.
+/// Also gaps: a metrics source that fails makes the whole `metrics` part unknown (a rule must
+/// not pass because one broker was not heard); missing series make `metrics.requests` or
+/// `metrics.connections` unknown.
+pub fn apply(inv: &mut Inventory, src: &ClientSources) -> Result<()> {
+    if src.is_empty() {
+        return Ok(());
+    }
+    let debug = std::env::var_os("KRAFTCHECK_DEBUG").is_some();
+    let mut clients = inv.clients.take().unwrap_or_default();
+    if !src.metrics.is_empty() {
+        let t0 = Instant::now();
+        let results = metrics::scrape_all(&src.metrics, src.timeout)?;
+        if debug {
+            eprintln!(
+                "kraftcheck: debug: read {} metrics source(s) in {} ms",
+                results.len(),
+                t0.elapsed().as_millis()
+            );
+        }
+        // fresh metrics replace what a saved inventory had
+        clients.brokers.clear();
+        inv.gaps.retain(|g| !g.part.starts_with("metrics"));
+        let mut no_requests = Vec::new();
+        let mut no_connections = Vec::new();
+        let mut failed = Vec::new();
+        for (source, r) in results {
+            inv.sources.push(source.clone());
+            match r {
+                metrics::Scraped::Ok(x) => {
+                    no_requests.extend(x.no_requests);
+                    no_connections.extend(x.no_connections);
+                    clients.brokers.push(x.metrics);
+                }
+                metrics::Scraped::Failed(reason, detail) => {
+                    eprintln!("kraftcheck: warning: metrics: {detail}");
+                    failed.push((reason, detail));
+                }
+            }
+        }
+        if let Some((reason, _)) = failed.first() {
+            let detail = failed
+                .iter()
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            inv.add_gap("metrics", "", reason, detail);
+        }
+        if !no_requests.is_empty() {
+            inv.add_gap(
+                "metrics.requests",
+                "",
+                "unsupported",
+                no_requests.join("; "),
+            );
+        }
+        if !no_connections.is_empty() {
+            inv.add_gap(
+                "metrics.connections",
+                "",
+                "unsupported",
+                no_connections.join("; "),
+            );
+        }
+        // two sources that report the same broker id: one broker was given twice
+        let mut ids: Vec<i64> = clients.brokers.iter().filter_map(|b| b.broker_id).collect();
+        ids.sort();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            eprintln!("kraftcheck: warning: --metrics: several sources report the same broker id; counts are added up");
+        }
+    }
+    if !src.scan_deps.is_empty() {
+        let t0 = Instant::now();
+        let (deps, scanned) = deps::scan(&src.scan_deps)?;
+        if debug {
+            eprintln!(
+                "kraftcheck: debug: scanned {} director(y/ies): {} manifests, {} other files, {} findings in {} ms",
+                scanned.len(),
+                scanned.iter().map(|s| s.manifests).sum::<u32>(),
+                scanned.iter().map(|s| s.files).sum::<u32>(),
+                deps.len(),
+                t0.elapsed().as_millis()
+            );
+        }
+        for s in &scanned {
+            inv.sources.push(format!("scan-deps:{}", s.path));
+            for e in &s.errors {
+                eprintln!("kraftcheck: warning: --scan-deps: {e}");
+            }
+        }
+        clients.dependencies = deps;
+        clients.scanned = scanned;
+        inv.gaps.retain(|g| g.part != "clients");
+    }
+    inv.clients = Some(clients);
+    inv.normalize();
+    Ok(())
+}
