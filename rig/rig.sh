@@ -76,8 +76,11 @@ bootstrap_of() { # RIG KIND -> comma-separated list
   for id in $(broker_ids "$1"); do out="$out${out:+,}127.0.0.1:$(broker_port "$1" "$id" "$2")"; done
   echo "$out"
 }
+oauth_port() { echo 19414; } # kraft4 only
+
 rig_ports() {
   local id k
+  [ "$1" = kraft4 ] && oauth_port
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
@@ -527,6 +530,17 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 EOF
     [ "$(rig_ver "$rig")" = 4 ] && printf '%s\n' share.coordinator.state.topic.replication.factor=1 share.coordinator.state.topic.min.isr=1
     common_broker_props "$rig"
+    if [ "$rig" = kraft4 ]; then
+      # An OAUTHBEARER listener with Kafka's default (unsecured JWT) validator, for the client's
+      # OAUTHBEARER / MSK IAM token path (tests/oauth_live.rs). Later keys override earlier ones.
+      cat <<EOF
+listeners=$(listeners_of "$rig" 1),CONTROLLER://127.0.0.1:$ctl,OAUTH://127.0.0.1:$(oauth_port "$rig")
+advertised.listeners=$(listeners_of "$rig" 1),OAUTH://127.0.0.1:$(oauth_port "$rig")
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT,OAUTH:SASL_PLAINTEXT
+listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="admin";
+EOF
+    fi
   } >"$rd/conf/node1.properties"
   write_log_config "$rig" node1
 }
@@ -643,6 +657,7 @@ write_env() { # RIG
       echo "export ${U}_CONTROLLER_BOOTSTRAP=127.0.0.1:$(broker_port "$rig" 1 ctl)"
       echo "export ${U}_BROKER_IDS=1"
     fi
+    [ "$rig" = kraft4 ] && echo "export ${U}_OAUTH_BOOTSTRAP=127.0.0.1:$(oauth_port)"
     echo "export ${U}_CLUSTER_ID=$(cat "$rd/cluster.id" 2>/dev/null)"
     echo "export ${U}_RUN_DIR=$rd"
     echo "export ${U}_LOG_DIR=$rd/logs"
