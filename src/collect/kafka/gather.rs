@@ -38,6 +38,11 @@ fn gap(part: &str, resource: &str, reason: &str, detail: impl Into<String>) -> G
     (part.into(), resource.into(), reason.into(), detail.into())
 }
 
+/// A gap for a Kafka error code: authorization failures are `unauthorized`, and so on.
+fn code_gap(part: &str, resource: &str, code: i16) -> GapNote {
+    gap(part, resource, names::gap_reason(code), names::error(code))
+}
+
 /// Try each bootstrap server in turn; the first that answers wins.
 async fn connect_bootstrap(cfg: &ConnConfig) -> Result<Conn> {
     let mut errors = Vec::new();
@@ -83,12 +88,7 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
             continue;
         };
         if t.error_code != 0 {
-            gaps.push(gap(
-                "topics",
-                &format!("topic:{name}"),
-                names::gap_reason(t.error_code),
-                names::error(t.error_code),
-            ));
+            gaps.push(code_gap("topics", &format!("topic:{name}"), t.error_code));
             continue;
         }
         inv.topics.push(Topic {
@@ -185,7 +185,11 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
 
     let mut topic_cfgs: HashMap<String, BTreeMap<String, ConfigEntry>> = HashMap::new();
     let mut reassign_seen = false;
+    let mut conns: BTreeMap<i64, Conn> = BTreeMap::new();
     for r in &mut results {
+        if let Some(c) = r.conn.take() {
+            conns.insert(r.id, c);
+        }
         if let Some(b) = inv.brokers.iter_mut().find(|b| b.id == r.id) {
             b.configs = std::mem::take(&mut r.configs);
             b.log_dirs = std::mem::take(&mut r.log_dirs);
@@ -238,7 +242,7 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
     }
 
     // Log end offsets (one ListOffsets per leader) and consumer lag.
-    log_end_offsets(&mut inv, cfg, &mut gaps).await;
+    log_end_offsets(&mut inv, conns, &mut gaps).await;
 
     for (part, resource, reason, detail) in gaps {
         if !inv
@@ -339,6 +343,8 @@ struct BrokerResult {
     transactions: Vec<Transaction>,
     reassignments: Option<Vec<Reassignment>>,
     gaps: Vec<GapNote>,
+    /// The connection, handed back for the log-end-offset round.
+    conn: Option<Conn>,
 }
 
 async fn per_broker(
@@ -366,6 +372,7 @@ async fn per_broker(
         groups: vec![],
         transactions: vec![],
         reassignments: None,
+        conn: None,
         gaps: vec![],
     };
     r.api_ranges.sort_by_key(|a| a.key);
@@ -393,12 +400,7 @@ async fn per_broker(
                     r.configs.insert(name, entry);
                 }
             }
-            Some(x) => r.gaps.push(gap(
-                "brokers.configs",
-                &res,
-                names::gap_reason(x.error_code),
-                names::error(x.error_code),
-            )),
+            Some(x) => r.gaps.push(code_gap("brokers.configs", &res, x.error_code)),
             None => r.gaps.push(gap(
                 "brokers.configs",
                 &res,
@@ -429,11 +431,10 @@ async fn per_broker(
                 for x in resp.results {
                     let topic = s(&x.resource_name);
                     if x.error_code != 0 {
-                        r.gaps.push(gap(
+                        r.gaps.push(code_gap(
                             "topics.configs",
                             &format!("topic:{topic}"),
-                            names::gap_reason(x.error_code),
-                            names::error(x.error_code),
+                            x.error_code,
                         ));
                         continue;
                     }
@@ -488,12 +489,9 @@ async fn per_broker(
                 });
             }
         }
-        Ok(resp) => r.gaps.push(gap(
-            "brokers.log_dirs",
-            &res,
-            names::gap_reason(resp.error_code),
-            names::error(resp.error_code),
-        )),
+        Ok(resp) => r
+            .gaps
+            .push(code_gap("brokers.log_dirs", &res, resp.error_code)),
         Err(e) => r
             .gaps
             .push(gap("brokers.log_dirs", &res, "error", format!("{e:#}"))),
@@ -595,17 +593,13 @@ async fn per_broker(
                         .collect(),
                 )
             }
-            Ok(resp) => r.gaps.push(gap(
-                "reassignments",
-                "",
-                names::gap_reason(resp.error_code),
-                names::error(resp.error_code),
-            )),
+            Ok(resp) => r.gaps.push(code_gap("reassignments", "", resp.error_code)),
             Err(e) => r
                 .gaps
                 .push(gap("reassignments", "", "error", format!("{e:#}"))),
         }
     }
+    r.conn = Some(c);
     r
 }
 
@@ -631,12 +625,8 @@ async fn describe_groups(c: &mut Conn, listed: &[(String, String)], r: &mut Brok
     for g in described {
         let id = s(&g.group_id.0);
         if g.error_code != 0 {
-            r.gaps.push(gap(
-                "groups",
-                &format!("group:{id}"),
-                names::gap_reason(g.error_code),
-                names::error(g.error_code),
-            ));
+            r.gaps
+                .push(code_gap("groups", &format!("group:{id}"), g.error_code));
             continue;
         }
         r.groups.push(ConsumerGroup {
@@ -675,11 +665,10 @@ async fn describe_groups(c: &mut Conn, listed: &[(String, String)], r: &mut Brok
                     .map(|g| {
                         let id = s(&g.group_id.0);
                         let res = if g.error_code != 0 {
-                            Err(gap(
+                            Err(code_gap(
                                 "groups.offsets",
                                 &format!("group:{id}"),
-                                names::gap_reason(g.error_code),
-                                names::error(g.error_code),
+                                g.error_code,
                             ))
                         } else {
                             Ok(g.topics
@@ -723,11 +712,10 @@ async fn describe_groups(c: &mut Conn, listed: &[(String, String)], r: &mut Brok
                     .with_group_id(GroupId(StrBytes::from_string(g.id.clone())))
                     .with_topics(None);
                 let res = match c.send_at(req, v.max(2)).await {
-                    Ok(resp) if resp.error_code != 0 => Err(gap(
+                    Ok(resp) if resp.error_code != 0 => Err(code_gap(
                         "groups.offsets",
                         &format!("group:{}", g.id),
-                        names::gap_reason(resp.error_code),
-                        names::error(resp.error_code),
+                        resp.error_code,
                     )),
                     Ok(resp) => Ok(resp
                         .topics
@@ -845,12 +833,7 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         }
         // No authorizer configured: there are no ACLs, which is a fact, not a gap.
         Ok(resp) if resp.error_code == 54 => {}
-        Ok(resp) => out.gaps.push(gap(
-            "acls",
-            "",
-            names::gap_reason(resp.error_code),
-            names::error(resp.error_code),
-        )),
+        Ok(resp) => out.gaps.push(code_gap("acls", "", resp.error_code)),
         Err(e) => out.gaps.push(gap("acls", "", "error", format!("{e:#}"))),
     }
 
@@ -886,12 +869,7 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
                     });
                 }
             }
-            Ok(resp) => out.gaps.push(gap(
-                "scram_users",
-                "",
-                names::gap_reason(resp.error_code),
-                names::error(resp.error_code),
-            )),
+            Ok(resp) => out.gaps.push(code_gap("scram_users", "", resp.error_code)),
             Err(e) => out
                 .gaps
                 .push(gap("scram_users", "", "error", format!("{e:#}"))),
@@ -931,12 +909,7 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
                     });
                 }
             }
-            Ok(resp) => out.gaps.push(gap(
-                "quotas",
-                "",
-                names::gap_reason(resp.error_code),
-                names::error(resp.error_code),
-            )),
+            Ok(resp) => out.gaps.push(code_gap("quotas", "", resp.error_code)),
             Err(e) => out.gaps.push(gap("quotas", "", "error", format!("{e:#}"))),
         }
     } else {
@@ -967,12 +940,9 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         }
         // Delegation tokens not enabled: none can exist.
         Ok(resp) if resp.error_code == 61 => {}
-        Ok(resp) => out.gaps.push(gap(
-            "delegation_tokens",
-            "",
-            names::gap_reason(resp.error_code),
-            names::error(resp.error_code),
-        )),
+        Ok(resp) => out
+            .gaps
+            .push(code_gap("delegation_tokens", "", resp.error_code)),
         Err(e) => out
             .gaps
             .push(gap("delegation_tokens", "", "error", format!("{e:#}"))),
@@ -1024,9 +994,13 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
     out
 }
 
-/// Latest offsets for every partition (one ListOffsets request per leader, concurrently),
-/// then consumer lag for committed offsets.
-async fn log_end_offsets(inv: &mut Inventory, cfg: &ConnConfig, gaps: &mut Vec<GapNote>) {
+/// Latest offsets for every partition (one ListOffsets request per leader, concurrently, on
+/// the connections already open), then consumer lag for committed offsets.
+async fn log_end_offsets(
+    inv: &mut Inventory,
+    mut conns: BTreeMap<i64, Conn>,
+    gaps: &mut Vec<GapNote>,
+) {
     let mut by_leader: BTreeMap<i64, BTreeMap<String, Vec<i32>>> = BTreeMap::new();
     for t in &inv.topics {
         for p in &t.partitions {
@@ -1040,44 +1014,41 @@ async fn log_end_offsets(inv: &mut Inventory, cfg: &ConnConfig, gaps: &mut Vec<G
             }
         }
     }
-    let addrs: HashMap<i64, String> = inv
-        .brokers
-        .iter()
-        .map(|b| (b.id, format!("{}:{}", b.host, b.port)))
-        .collect();
     let mut set = JoinSet::new();
     for (leader, topics) in by_leader {
-        let Some(addr) = addrs.get(&leader).cloned() else {
+        let Some(mut c) = conns.remove(&leader) else {
+            gaps.push(gap(
+                "groups.offsets",
+                "",
+                "error",
+                format!("broker {leader} leads partitions but was not reachable: their log end offsets and lag are unknown"),
+            ));
             continue;
         };
-        let cfg = cfg.clone();
         set.spawn(async move {
-            let result: Result<Vec<(String, i32, i64)>> = async {
-                let mut c = Conn::connect(&addr, &cfg).await?;
-                let req = ListOffsetsRequest::default()
-                    .with_replica_id(BrokerId(-1))
-                    .with_isolation_level(0)
-                    .with_topics(
-                        topics
-                            .iter()
-                            .map(|(t, ps)| {
-                                ListOffsetsTopic::default()
-                                    .with_name(TopicName(StrBytes::from_string(t.clone())))
-                                    .with_partitions(
-                                        ps.iter()
-                                            .map(|p| {
-                                                ListOffsetsPartition::default()
-                                                    .with_partition_index(*p)
-                                                    .with_timestamp(-1)
-                                            })
-                                            .collect(),
-                                    )
-                            })
-                            .collect(),
-                    );
-                let resp = c.send(req).await?;
-                Ok(resp
-                    .topics
+            let req = ListOffsetsRequest::default()
+                .with_replica_id(BrokerId(-1))
+                .with_isolation_level(0)
+                .with_topics(
+                    topics
+                        .iter()
+                        .map(|(t, ps)| {
+                            ListOffsetsTopic::default()
+                                .with_name(TopicName(StrBytes::from_string(t.clone())))
+                                .with_partitions(
+                                    ps.iter()
+                                        .map(|p| {
+                                            ListOffsetsPartition::default()
+                                                .with_partition_index(*p)
+                                                .with_timestamp(-1)
+                                        })
+                                        .collect(),
+                                )
+                        })
+                        .collect(),
+                );
+            let result: Result<Vec<(String, i32, i64)>> = c.send(req).await.map(|resp| {
+                resp.topics
                     .iter()
                     .flat_map(|t| {
                         t.partitions
@@ -1085,14 +1056,22 @@ async fn log_end_offsets(inv: &mut Inventory, cfg: &ConnConfig, gaps: &mut Vec<G
                             .filter(|p| p.error_code == 0)
                             .map(move |p| (s(&t.name.0), p.partition_index, p.offset))
                     })
-                    .collect())
-            }
-            .await;
+                    .collect()
+            });
             (leader, result)
         });
     }
     let mut leo: HashMap<(String, i32), i64> = HashMap::new();
-    while let Some(Ok((leader, r))) = set.join_next().await {
+    while let Some(joined) = set.join_next().await {
+        let Ok((leader, r)) = joined else {
+            gaps.push(gap(
+                "groups.offsets",
+                "",
+                "error",
+                "internal error while reading log end offsets",
+            ));
+            continue;
+        };
         match r {
             Ok(v) => leo.extend(v.into_iter().map(|(t, p, o)| ((t, p), o))),
             Err(e) => gaps.push(gap(
