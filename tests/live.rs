@@ -1,6 +1,8 @@
 //! Live tests against the real Apache Kafka rig (rig/rig.sh; scripts/test-all starts it and
 //! exports KRAFTCHECK_RIG_* variables). Without the rig these tests fail: they are not optional.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -246,50 +248,18 @@ fn only_read_only_requests_reach_the_brokers() {
         Some(&rig("zk39", "SCRAM_CONFIG")),
     );
     collect(&rig("kraft4", "BOOTSTRAP"), None);
-    let allowed = [
-        "API_VERSIONS",
-        "SASL_HANDSHAKE",
-        "SASL_AUTHENTICATE",
-        "METADATA",
-        "DESCRIBE_CONFIGS",
-        "DESCRIBE_ACLS",
-        "DESCRIBE_USER_SCRAM_CREDENTIALS",
-        "DESCRIBE_CLIENT_QUOTAS",
-        "LIST_GROUPS",
-        "DESCRIBE_GROUPS",
-        "FIND_COORDINATOR",
-        "OFFSET_FETCH",
-        "LIST_OFFSETS",
-        "DESCRIBE_LOG_DIRS",
-        "LIST_PARTITION_REASSIGNMENTS",
-        "LIST_TRANSACTIONS",
-        "DESCRIBE_TRANSACTIONS",
-        "DESCRIBE_PRODUCERS",
-        "DESCRIBE_CLUSTER",
-        "DESCRIBE_QUORUM",
-        "DESCRIBE_DELEGATION_TOKEN",
-    ];
     let mut seen = BTreeSet::new();
     for name in ["zk39", "kraft39", "kraft4"] {
         for log in rig(name, "REQUEST_LOGS")
             .split(':')
             .filter(|s| !s.is_empty())
         {
-            let text = std::fs::read_to_string(log).unwrap_or_else(|e| panic!("{log}: {e}"));
-            for line in text
-                .lines()
-                .filter(|l| l.contains("\"clientId\":\"kraftcheck"))
-            {
-                let api = line
-                    .split("\"requestApiKeyName\":\"")
-                    .nth(1)
-                    .and_then(|r| r.split('"').next())
-                    .unwrap_or("?");
+            for (api, line) in common::kraftcheck_requests(std::path::Path::new(log)) {
                 assert!(
-                    allowed.contains(&api),
+                    common::READ_ONLY_REQUESTS.contains(&api.as_str()),
                     "kraftcheck sent {api} to {name}: {line}"
                 );
-                seen.insert(api.to_string());
+                seen.insert(api);
             }
         }
     }

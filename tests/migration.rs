@@ -15,6 +15,8 @@
 //! then checks one property of what was recorded. The inventories, reports and step timings
 //! are kept in target/tmp/migration/. Without the rig these tests fail.
 
+mod common;
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -688,27 +690,6 @@ fn a_damaged_copy_of_the_real_inventory_is_caught() {
 #[test]
 fn only_read_only_requests_reach_the_migrated_cluster() {
     let r = run();
-    let allowed = [
-        "API_VERSIONS",
-        "METADATA",
-        "DESCRIBE_CONFIGS",
-        "DESCRIBE_ACLS",
-        "DESCRIBE_USER_SCRAM_CREDENTIALS",
-        "DESCRIBE_CLIENT_QUOTAS",
-        "LIST_GROUPS",
-        "DESCRIBE_GROUPS",
-        "FIND_COORDINATOR",
-        "OFFSET_FETCH",
-        "LIST_OFFSETS",
-        "DESCRIBE_LOG_DIRS",
-        "LIST_PARTITION_REASSIGNMENTS",
-        "LIST_TRANSACTIONS",
-        "DESCRIBE_TRANSACTIONS",
-        "DESCRIBE_PRODUCERS",
-        "DESCRIBE_CLUSTER",
-        "DESCRIBE_QUORUM",
-        "DESCRIBE_DELEGATION_TOKEN",
-    ];
     let mut seen_on_controller = BTreeSet::new();
     for name in ["mig39", "mm2target"] {
         let logs = Path::new(&rig(name, "LOG_DIR")).to_path_buf();
@@ -717,23 +698,14 @@ fn only_read_only_requests_reach_the_migrated_cluster() {
             if !p.to_string_lossy().ends_with("-request.log") {
                 continue;
             }
-            let text = std::fs::read_to_string(&p).unwrap();
-            for line in text
-                .lines()
-                .filter(|l| l.contains("\"clientId\":\"kraftcheck"))
-            {
-                let api = line
-                    .split("\"requestApiKeyName\":\"")
-                    .nth(1)
-                    .and_then(|s| s.split('"').next())
-                    .unwrap_or("?");
+            for (api, line) in common::kraftcheck_requests(&p) {
                 assert!(
-                    allowed.contains(&api),
+                    common::READ_ONLY_REQUESTS.contains(&api.as_str()),
                     "kraftcheck sent {api} to {}: {line}",
                     p.display()
                 );
                 if p.to_string_lossy().ends_with("controller-request.log") {
-                    seen_on_controller.insert(api.to_string());
+                    seen_on_controller.insert(api);
                 }
             }
         }

@@ -4,25 +4,16 @@
 //! an OAUTHBEARER token — the unsecured validator then rejects it, because it is not a JWT,
 //! which proves the whole path up to the broker's verdict.
 //!
-//! Needs `KRAFTCHECK_RIG_KRAFT4_OAUTH_BOOTSTRAP` (HOST:PORT of a SASL_PLAINTEXT listener with
-//! OAUTHBEARER enabled on the rig's KRaft 4.x broker). Until the rig exports it these tests say
-//! so and return; with KRAFTCHECK_REQUIRE_OAUTH_RIG=1 they fail instead.
+//! Needs `KRAFTCHECK_RIG_KRAFT4_OAUTH_BOOTSTRAP` (the OAUTHBEARER listener of the rig's KRaft 4.x
+//! broker, exported by `rig/rig.sh env`); without it these tests fail, like every live test.
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn bootstrap() -> Option<String> {
-    match std::env::var("KRAFTCHECK_RIG_KRAFT4_OAUTH_BOOTSTRAP") {
-        Ok(b) if !b.is_empty() => Some(b),
-        _ => {
-            assert!(
-                std::env::var_os("KRAFTCHECK_REQUIRE_OAUTH_RIG").is_none(),
-                "KRAFTCHECK_RIG_KRAFT4_OAUTH_BOOTSTRAP is not set: the rig has no OAUTHBEARER listener"
-            );
-            eprintln!("oauth_live: KRAFTCHECK_RIG_KRAFT4_OAUTH_BOOTSTRAP is not set (no OAUTHBEARER listener on the rig): not run");
-            None
-        }
-    }
+fn bootstrap() -> String {
+    std::env::var("KRAFTCHECK_RIG_KRAFT4_OAUTH_BOOTSTRAP").unwrap_or_else(|_| {
+        panic!("KRAFTCHECK_RIG_KRAFT4_OAUTH_BOOTSTRAP is not set: run scripts/test-all (it starts the Kafka rig)")
+    })
 }
 
 fn config(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
@@ -34,7 +25,7 @@ fn config(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 
 #[test]
 fn unsecured_jwt_over_oauthbearer_collects() {
-    let Some(b) = bootstrap() else { return };
+    let b = bootstrap();
     let (_d, p) = config(
         "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=OAUTHBEARER\nsasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"admin\";\n",
     );
@@ -56,7 +47,7 @@ fn unsecured_jwt_over_oauthbearer_collects() {
 
 #[test]
 fn msk_iam_token_is_sent_as_oauthbearer() {
-    let Some(b) = bootstrap() else { return };
+    let b = bootstrap();
     let (_d, p) = config(
         "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=AWS_MSK_IAM\nsasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;\nsasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler\n",
     );
