@@ -96,7 +96,7 @@ impl ConnConfig {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Tls {
     /// PEM file with CA certificates; `None` uses the bundled public roots.
     pub ca_file: Option<PathBuf>,
@@ -109,6 +109,30 @@ pub struct Tls {
     pub key_pem: Option<String>,
     pub verify_hostname: bool,
     pub verify_certificate: bool,
+}
+
+/// Inline key material is never shown; file paths and flags are.
+impl fmt::Debug for Tls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inline = |v: &Option<String>| if v.is_some() { "<inline PEM>" } else { "-" };
+        f.debug_struct("Tls")
+            .field("ca_file", &self.ca_file)
+            .field("ca_pem", &inline(&self.ca_pem))
+            .field("cert_file", &self.cert_file)
+            .field("key_file", &self.key_file)
+            .field("cert_pem", &inline(&self.cert_pem))
+            .field(
+                "key_pem",
+                &if self.key_pem.is_some() {
+                    "<redacted>"
+                } else {
+                    "-"
+                },
+            )
+            .field("verify_hostname", &self.verify_hostname)
+            .field("verify_certificate", &self.verify_certificate)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -373,6 +397,15 @@ mod tests {
         );
         assert_eq!(c.tls.ca_file.as_deref(), Some(Path::new("/tmp/ca.pem")));
         assert!(!format!("{c:?}").contains("s3:cr=t"), "Debug must redact");
+        let k = cfg(
+            "security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.key=-----BEGIN PRIVATE KEY----- MIIsecretKEY\n",
+            &[],
+        )
+        .unwrap();
+        assert!(
+            !format!("{k:?}").contains("MIIsecretKEY"),
+            "Debug must not show an inline private key"
+        );
     }
 
     #[test]
