@@ -51,8 +51,8 @@ pub struct AuditOptions {
     pub fail_on: FailOn,
     pub fail_on_unknown: bool,
     pub today: NaiveDate,
-    /// The saved inventory file and its text, so findings can point into it.
-    pub inventory_file: Option<(String, String)>,
+    /// The saved inventory file and its line index, so findings can point into it.
+    pub inventory_file: Option<crate::rules::InventoryFile>,
 }
 
 fn counts(f: &Finding, fail_on: FailOn) -> bool {
@@ -138,7 +138,7 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
         ),
         findings,
         waiver_notices: notices,
-        inventory_file: opts.inventory_file.as_ref().map(|(f, _)| f.clone()),
+        inventory_file: opts.inventory_file.as_ref().map(|f| f.path.clone()),
     }
 }
 

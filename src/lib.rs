@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod collect;
 pub mod compat;
+pub mod debug;
 pub mod diff;
 pub mod findings;
 pub mod inventory;

@@ -340,7 +340,7 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
     }
     let inv = collect::collect(&to_sources(&a.sources)?)?;
     let inventory_file = match &a.sources.inventory {
-        Some(p) => Some((p.display().to_string(), std::fs::read_to_string(p)?)),
+        Some(p) => Some(rules::InventoryFile::load(p)?),
         None => None,
     };
     audit_one(
@@ -359,7 +359,7 @@ fn audit_one(
     rules: &rules::RuleSet,
     waivers: &[waivers::Waiver],
     inv: &kraftcheck::inventory::Inventory,
-    inventory_file: Option<(String, String)>,
+    inventory_file: Option<rules::InventoryFile>,
     out: Option<&std::path::Path>,
 ) -> Result<u8> {
     let opts = AuditOptions {
@@ -376,6 +376,7 @@ fn audit_one(
     formats.dedup();
     let mut rendered = Vec::new();
     for f in &formats {
+        let _t = kraftcheck::debug::Stage::start("render");
         rendered.push((f.file_name(), report::render(*f, &report)?));
     }
     let out = match out {

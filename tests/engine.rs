@@ -197,3 +197,79 @@ fn helper_functions_sort_and_stop() {
         Status::Unknown
     );
 }
+
+/// The inventory reaches CEL as our own shared map values and lazily read partitions
+/// (src/rules/celval.rs): every map operator must behave as on a built-in map.
+#[test]
+fn inventory_values_behave_like_cel_maps() {
+    let conditions = [
+        "topic.partitions[0].replicas == [1, 2, 3]",
+        "!has(topic.partitions[0].log_end_offset) && has(topic.partitions[1].log_end_offset)",
+        "!has(topic.partitions[0].adding_replicas) && topic.partitions[1].adding_replicas == [4]",
+        "size(topic.partitions[0]) == 4 && size(topic.partitions[1]) == 6",
+        "\"isr\" in topic.partitions[0] && !(\"nope\" in topic.partitions[0])",
+        "topic.partitions[0].exists(k, k == \"leader\") && topic.partitions[0].all(k, k != \"log_end_offset\")",
+        "topic.partitions.map(p, p.id) == [0, 1]",
+        "size(topic.partitions.filter(p, size(p.isr) < size(p.replicas))) == 1",
+        "topic.partitions[1] == {\"id\": 1, \"leader\": 2, \"replicas\": [2, 3, 4], \"isr\": [2, 3], \"adding_replicas\": [4], \"log_end_offset\": 42}",
+        "topic.partitions[0] != topic.partitions[1] && topic.partitions[0] == topics[0].partitions[0]",
+        "topic == topics[0] && inv.topics[0] == topic && topic != topics[1]",
+        "topic.configs[\"retention.ms\"].value == \"1000\" && \"retention.ms\" in topic.configs",
+        "cfg(topic, \"retention.ms\") == \"1000\" && cfg(topic, \"x\") == null && cfg_or(topic, \"x\", \"d\") == \"d\"",
+        "has_cfg(topic, \"retention.ms\") && !has_cfg(topic, \"x\") && cfg_source(topic, \"retention.ms\") == \"DYNAMIC_TOPIC_CONFIG\"",
+        "topic.configs.exists(k, k == \"retention.ms\") && size(topic.configs) == 1",
+        "topics.exists(t, t.name == \"orders\") && topics.map(t, t.name) == [\"orders\", \"audit\"]",
+        "sorted(topic.replica_brokers) == [1, 2, 3, 4] && distinct(topics.map(t, t.partition_count)) == [1, 2]",
+        "topic.replica_brokers.map(b, string(b)).join(\",\") == \"1,2,3,4\" && cluster.kind == \"self-managed\"",
+        "has(topic.name) && !has(topic.nope) && has(topic.partitions[0].isr)",
+    ];
+    let d = tempfile::TempDir::new().unwrap();
+    let files: Vec<(String, String)> = conditions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let id = format!("T-VAL-{i:02}");
+            let mut text = rule(&id, "topic", "[]", c, "[\"inplace\"]");
+            text.push_str("[evidence]\np = 'topic.partitions[size(topic.partitions) - 1]'\nt = 'topic.name'\n");
+            (format!("{id}.toml"), text)
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let set = rules(d.path(), &refs);
+    let i = inv(
+        r#"{"cluster": {"kind": "self-managed"}, "brokers": [{"id": 1}, {"id": 2}],
+        "topics": [
+          {"name": "orders", "configs": {"retention.ms": {"value": "1000", "source": "DYNAMIC_TOPIC_CONFIG"}},
+           "partitions": [{"id": 0, "leader": 1, "replicas": [1, 2, 3], "isr": [1, 2, 3]},
+                          {"id": 1, "leader": 2, "replicas": [2, 3, 4], "isr": [2, 3], "adding_replicas": [4], "log_end_offset": 42}]},
+          {"name": "audit", "partitions": [{"id": 0, "leader": 1, "replicas": [1], "isr": [1]}]}]}"#,
+    );
+    for (n, c) in conditions.iter().enumerate() {
+        let id = format!("T-VAL-{n:02}");
+        let opts = EvalOptions {
+            profiles: vec!["inplace".into()],
+            target: None,
+            inventory_file: None,
+            only: Some(id.clone()),
+        };
+        let found = evaluate(&set, &i, &opts);
+        let orders = found
+            .iter()
+            .find(|f| f.resource.id() == "topic:orders")
+            .unwrap_or_else(|| panic!("{id} `{c}` did not fire for orders: {found:?}"));
+        assert_eq!(
+            orders.status,
+            Status::Fail,
+            "{id} `{c}`: {:?}",
+            orders.message
+        );
+        assert_eq!(
+            orders.evidence["p"],
+            serde_json::json!({"id": 1, "leader": 2, "replicas": [2, 3, 4], "isr": [2, 3], "adding_replicas": [4], "log_end_offset": 42}),
+            "{id}: evidence is the partition as JSON"
+        );
+    }
+}

@@ -208,7 +208,10 @@ fn build(under_replicated: usize) -> Report {
         fail_on: FailOn::Blocking,
         fail_on_unknown: false,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
-        inventory_file: Some(("inventory.json".into(), inv.to_json())),
+        inventory_file: Some(kraftcheck::rules::InventoryFile::new(
+            "inventory.json".into(),
+            &inv.to_json(),
+        )),
     };
     audit::run(&rules, &inv, &opts)
 }

@@ -6,32 +6,94 @@ use std::path::Path;
 
 /// Load and check a saved inventory. Every failure names the file and what is wrong.
 pub fn load_inventory(path: &Path) -> Result<Inventory> {
+    let _t = crate::debug::Stage::start("load inventory");
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read inventory {}", path.display()))?;
-    let raw: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("inventory {} is not valid JSON", path.display()))?;
-    match raw.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == SCHEMA_VERSION as u64 => {}
-        Some(v) => bail!(
-            "inventory {}: schema_version {v} is not supported (this kraftcheck reads version {SCHEMA_VERSION}); collect it again with this version",
-            path.display()
-        ),
-        None => bail!(
-            "inventory {}: no numeric \"schema_version\" field; is this a kraftcheck inventory?",
-            path.display()
-        ),
+    // On a parse error, the schema version alone is read again so that an inventory of
+    // another version gets its own message rather than a field error.
+    #[derive(serde::Deserialize)]
+    struct Version {
+        schema_version: serde_json::Value,
     }
-    let mut inv: Inventory = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "inventory {}: line {}, column {}: {}",
+    // The line index (where findings point) is built on a second core while serde parses.
+    let (parsed, index) = std::thread::scope(|s| {
+        let index = s.spawn(|| LineIndex::build(&text));
+        let parsed = serde_json::from_str::<Inventory>(&text);
+        (parsed, index.join().expect("the line index does not panic"))
+    });
+    remember_index(path, index);
+    let mut inv: Inventory = match parsed {
+        Ok(inv) => inv,
+        Err(e) => {
+            if e.is_syntax() || e.is_eof() {
+                bail!(
+                    "inventory {} is not valid JSON: line {}, column {}: {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                );
+            }
+            let v = serde_json::from_str::<Version>(&text)
+                .ok()
+                .and_then(|v| v.schema_version.as_u64());
+            match v {
+                Some(v) if v == SCHEMA_VERSION as u64 => {}
+                Some(v) => bail!(
+                    "inventory {}: schema_version {v} is not supported (this kraftcheck reads version {SCHEMA_VERSION}); collect it again with this version",
+                    path.display()
+                ),
+                None => bail!(
+                    "inventory {}: no numeric \"schema_version\" field; is this a kraftcheck inventory?",
+                    path.display()
+                ),
+            }
+            bail!(
+                "inventory {}: line {}, column {}: {}",
+                path.display(),
+                e.line(),
+                e.column(),
+                e
+            )
+        }
+    };
+    if inv.schema_version != SCHEMA_VERSION {
+        bail!(
+            "inventory {}: schema_version {} is not supported (this kraftcheck reads version {SCHEMA_VERSION}); collect it again with this version",
             path.display(),
-            e.line(),
-            e.column(),
-            e
-        )
-    })?;
+            inv.schema_version
+        );
+    }
     inv.normalize();
     Ok(inv)
+}
+
+/// Line indexes of the inventories loaded by this process, by path (see [`line_index`]).
+static INDEXES: std::sync::Mutex<Vec<(std::path::PathBuf, LineIndex)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn remember_index(path: &Path, index: LineIndex) {
+    let mut all = INDEXES.lock().unwrap_or_else(|e| e.into_inner());
+    all.retain(|(p, _)| p != path);
+    all.push((path.to_path_buf(), index));
+}
+
+/// The line index of an inventory file: the one built while [`load_inventory`] read it, or
+/// a new one when it was not loaded (or was loaded twice: the last text wins).
+pub fn line_index(path: &Path) -> Result<LineIndex> {
+    let known = INDEXES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, i)| i.clone());
+    match known {
+        Some(i) => Ok(i),
+        None => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read inventory {}", path.display()))?;
+            Ok(LineIndex::build(&text))
+        }
+    }
 }
 
 /// The 1-based line on which the value at JSON `pointer` (RFC 6901) starts in `text`,
@@ -108,6 +170,7 @@ pub fn pointer_line(text: &str, pointer: &str) -> Option<u32> {
 /// Lines of the JSON values that findings point at, found in one pass over the text:
 /// every value down to depth 2 (`/topics/17`), and down to depth 4 under `/brokers`
 /// (`/brokers/0/configs/log.dirs`). Deeper values are skipped without being indexed.
+#[derive(Debug, Clone)]
 pub struct LineIndex {
     lines: std::collections::HashMap<String, u32>,
 }

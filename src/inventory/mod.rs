@@ -14,7 +14,7 @@ mod load;
 mod msk;
 mod topics;
 pub use clients::*;
-pub use load::{load_inventory, pointer_line, LineIndex};
+pub use load::{line_index, load_inventory, pointer_line, LineIndex};
 pub use msk::*;
 pub use topics::framework_of;
 

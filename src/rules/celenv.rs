@@ -1,13 +1,17 @@
 //! The CEL environment rules run in: helper functions, and the conversion of the inventory
 //! into CEL values (with a few derived fields that keep rule conditions short).
 
+use super::celval;
 use crate::inventory::Inventory;
 use crate::version::{self, KafkaVersion};
-use cel::objects::{Key, Map};
+use cel::common::functions::Function;
+use cel::common::types::{
+    CelBool, CelList, CelNull, CelString, Type, DYN_TYPE, LIST_TYPE, STRING_TYPE,
+};
+use cel::common::value::{CowVal, Val};
 use cel::{Context, Env, ExecutionError, Value};
 use serde_json::{json, Value as Json};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// Helper functions rules may call, with a one-line description each (`rules explain` and
@@ -70,6 +74,21 @@ pub fn env() -> Arc<Env> {
         let mut env = Env::stdlib();
         env.add_extension(cel::extensions::strings)
             .expect("strings extension");
+        // Helpers that take maps or lists work on the values in place (see celval): going
+        // through `Value` would copy the whole item on every call.
+        let overloads: [(&str, Vec<Type>, Function); 7] = [
+            ("cfg", vec![DYN_TYPE, STRING_TYPE], cfg),
+            ("has_cfg", vec![DYN_TYPE, STRING_TYPE], has_cfg),
+            ("cfg_or", vec![DYN_TYPE, STRING_TYPE, DYN_TYPE], cfg_or),
+            ("cfg_source", vec![DYN_TYPE, STRING_TYPE], cfg_source),
+            ("sorted", vec![LIST_TYPE], sorted),
+            ("distinct", vec![LIST_TYPE], distinct),
+            ("kafka_actions", vec![DYN_TYPE], kafka_actions),
+        ];
+        for (name, args, f) in overloads {
+            env.add_overload(name, &format!("kraftcheck_{name}"), args, f)
+                .expect(name);
+        }
         Arc::new(env)
     })
     .clone()
@@ -79,17 +98,110 @@ fn err(f: &str, msg: impl ToString) -> ExecutionError {
     ExecutionError::function_error(f, msg)
 }
 
-fn config_entry<'a>(item: &'a Value, key: &str) -> Option<&'a Value> {
-    let Value::Map(m) = item else { return None };
-    let Value::Map(configs) = m.map.get(&Key::String(Arc::new("configs".into())))? else {
-        return None;
-    };
-    configs.map.get(&Key::String(Arc::new(key.to_string())))
+fn null<'b, 'v>() -> CowVal<'b, 'v> {
+    CowVal::owned(CelNull)
 }
 
-fn field<'a>(entry: &'a Value, name: &str) -> Option<&'a Value> {
-    let Value::Map(m) = entry else { return None };
-    m.map.get(&Key::String(Arc::new(name.to_string())))
+fn boolean<'b, 'v>(b: bool) -> CowVal<'b, 'v> {
+    CowVal::owned(CelBool::from(b))
+}
+
+/// The config entry `key` of `item` (`item.configs[key]`), borrowed when `item` is.
+fn config_entry<'b, 'v>(args: &mut std::vec::IntoIter<CowVal<'b, 'v>>) -> Option<CowVal<'b, 'v>> {
+    let item = args.next()?;
+    let key = args.next()?;
+    let key = key.downcast_ref::<CelString>()?.inner().to_string();
+    celval::select(celval::select(item, "configs")?, &key)
+}
+
+fn cfg<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let mut args = args.into_iter();
+    Ok(config_entry(&mut args)
+        .and_then(|e| celval::select(e, "value"))
+        .unwrap_or_else(null))
+}
+
+fn has_cfg<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    Ok(boolean(config_entry(&mut args.into_iter()).is_some()))
+}
+
+fn cfg_or<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let mut args = args.into_iter();
+    let value = config_entry(&mut args).and_then(|e| celval::select(e, "value"));
+    let default = args.next().unwrap_or_else(null);
+    Ok(match value {
+        Some(v) if v.downcast_ref::<CelString>().is_some() => v,
+        _ => default,
+    })
+}
+
+fn cfg_source<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let mut args = args.into_iter();
+    Ok(config_entry(&mut args)
+        .and_then(|e| celval::select(e, "source"))
+        .unwrap_or_else(null))
+}
+
+/// Sort order of `sorted`/`distinct`: numbers, then strings, then anything else by its JSON.
+fn sort_key(v: &dyn Val) -> (u8, String, f64) {
+    match celval::to_json(v) {
+        Json::Number(n) => (0, String::new(), n.as_f64().unwrap_or(f64::NAN)),
+        Json::String(s) => (1, s, 0.0),
+        other => (2, other.to_string(), 0.0),
+    }
+}
+
+fn sorted_elements<'b, 'v>(
+    f: &str,
+    list: &'b (dyn Val + 'v),
+) -> Result<Vec<&'b (dyn Val + 'v)>, ExecutionError> {
+    let mut v = celval::elements(list).ok_or_else(|| err(f, "expected a list"))?;
+    let mut keyed: Vec<_> = v.drain(..).map(|x| (sort_key(x), x)).collect();
+    keyed.sort_by(|(a, _), (b, _)| {
+        a.0.cmp(&b.0)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.partial_cmp(&b.2).unwrap_or(Ordering::Equal))
+    });
+    Ok(keyed.into_iter().map(|(_, x)| x).collect())
+}
+
+fn list_of<'b, 'v>(items: Vec<&(dyn Val + 'v)>) -> CowVal<'b, 'v> {
+    CowVal::owned(CelList::from(
+        items
+            .into_iter()
+            .map(|x| x.clone_as_boxed())
+            .collect::<Vec<_>>(),
+    ))
+}
+
+fn sorted<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let list = args
+        .first()
+        .ok_or_else(|| err("sorted", "expected a list"))?;
+    Ok(list_of(sorted_elements("sorted", list.as_ref())?))
+}
+
+fn distinct<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let list = args
+        .first()
+        .ok_or_else(|| err("distinct", "expected a list"))?;
+    let mut v = sorted_elements("distinct", list.as_ref())?;
+    v.dedup_by(|a, b| a.equals(*b));
+    Ok(list_of(v))
+}
+
+fn kafka_actions<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let stmt = args
+        .into_iter()
+        .next()
+        .ok_or_else(|| err("kafka_actions", "expected a statement"))?;
+    let st = statement_of(&celval::to_json(stmt.as_ref()));
+    Ok(CowVal::owned(CelList::from(
+        crate::inventory::iampattern::kafka_actions(&st)
+            .into_iter()
+            .map(|a| Box::new(CelString::from(a.to_string())) as Box<dyn Val + 'v>)
+            .collect::<Vec<_>>(),
+    )))
 }
 
 fn ver(f: &str, v: &Value) -> Result<KafkaVersion, ExecutionError> {
@@ -104,37 +216,9 @@ fn version_cmp(f: &str, a: &Value, b: &Value) -> Result<Ordering, ExecutionError
     Ok(ver(f, a)?.cmp(&ver(f, b)?))
 }
 
-/// A root context with every helper function registered.
-pub fn root_context() -> Context<'static, 'static> {
+/// A root context with every helper function registered; its values may borrow for `'v`.
+pub fn root_context<'v>() -> Context<'static, 'v> {
     let mut ctx = Context::with_env(env());
-    ctx.add_function("cfg", |item: Value, key: Arc<String>| -> Value {
-        config_entry(&item, &key)
-            .and_then(|e| field(e, "value"))
-            .cloned()
-            .unwrap_or(Value::Null)
-    })
-    .expect("cfg");
-    ctx.add_function("has_cfg", |item: Value, key: Arc<String>| -> Value {
-        Value::Bool(config_entry(&item, &key).is_some())
-    })
-    .expect("has_cfg");
-    ctx.add_function(
-        "cfg_or",
-        |item: Value, key: Arc<String>, default: Value| -> Value {
-            match config_entry(&item, &key).and_then(|e| field(e, "value")) {
-                Some(v @ Value::String(_)) => v.clone(),
-                _ => default,
-            }
-        },
-    )
-    .expect("cfg_or");
-    ctx.add_function("cfg_source", |item: Value, key: Arc<String>| -> Value {
-        config_entry(&item, &key)
-            .and_then(|e| field(e, "source"))
-            .cloned()
-            .unwrap_or(Value::Null)
-    })
-    .expect("cfg_source");
     macro_rules! cmp_fn {
         ($name:literal, $pred:expr) => {
             ctx.add_function(
@@ -187,35 +271,6 @@ pub fn root_context() -> Context<'static, 'static> {
         }
     })
     .expect("split_list");
-    fn sort_key(v: &Value) -> (u8, String, f64) {
-        match v {
-            Value::Int(i) => (0, String::new(), *i as f64),
-            Value::UInt(u) => (0, String::new(), *u as f64),
-            Value::Float(f) => (0, String::new(), *f),
-            Value::String(s) => (1, s.to_string(), 0.0),
-            other => (2, format!("{other:?}"), 0.0),
-        }
-    }
-    fn sorted_values(l: &[Value]) -> Vec<Value> {
-        let mut v = l.to_vec();
-        v.sort_by(|a, b| {
-            let (ka, kb) = (sort_key(a), sort_key(b));
-            ka.0.cmp(&kb.0)
-                .then(ka.1.cmp(&kb.1))
-                .then(ka.2.partial_cmp(&kb.2).unwrap_or(Ordering::Equal))
-        });
-        v
-    }
-    ctx.add_function("sorted", |l: Arc<Vec<Value>>| -> Value {
-        Value::List(Arc::new(sorted_values(&l)))
-    })
-    .expect("sorted");
-    ctx.add_function("distinct", |l: Arc<Vec<Value>>| -> Value {
-        let mut v = sorted_values(&l);
-        v.dedup();
-        Value::List(Arc::new(v))
-    })
-    .expect("distinct");
     ctx.add_function(
         "iam_match",
         |pattern: Arc<String>, value: Arc<String>| -> Value {
@@ -225,16 +280,6 @@ pub fn root_context() -> Context<'static, 'static> {
         },
     )
     .expect("iam_match");
-    ctx.add_function("kafka_actions", |stmt: Value| -> Value {
-        let st = statement_of(&stmt);
-        Value::List(Arc::new(
-            crate::inventory::iampattern::kafka_actions(&st)
-                .into_iter()
-                .map(|a| Value::String(Arc::new(a.to_string())))
-                .collect(),
-        ))
-    })
-    .expect("kafka_actions");
     ctx.add_function(
         "msk_pin",
         |resource: Arc<String>, arn: Value| -> Result<Value, ExecutionError> {
@@ -267,26 +312,24 @@ pub fn root_context() -> Context<'static, 'static> {
     ctx
 }
 
-/// An IAM statement (CEL map) as the typed statement the IAM helpers take.
-fn statement_of(v: &Value) -> crate::inventory::IamStatement {
+/// An IAM statement (as JSON) as the typed statement the IAM helpers take.
+fn statement_of(v: &Json) -> crate::inventory::IamStatement {
     let list = |k: &str| -> Vec<String> {
-        match field(v, k) {
-            Some(Value::List(l)) => l
+        match v.get(k) {
+            Some(Json::Array(l)) => l
                 .iter()
-                .filter_map(|x| match x {
-                    Value::String(s) => Some(s.to_string()),
-                    _ => None,
-                })
+                .filter_map(|x| x.as_str().map(str::to_string))
                 .collect(),
-            Some(Value::String(s)) => vec![s.to_string()],
+            Some(Json::String(s)) => vec![s.to_string()],
             _ => vec![],
         }
     };
     crate::inventory::IamStatement {
-        effect: match field(v, "effect") {
-            Some(Value::String(s)) => s.to_string(),
-            _ => "Allow".into(),
-        },
+        effect: v
+            .get("effect")
+            .and_then(Json::as_str)
+            .unwrap_or("Allow")
+            .to_string(),
         actions: list("actions"),
         not_actions: list("not_actions"),
         resources: list("resources"),
@@ -389,64 +432,50 @@ fn iam_statements(inv: &Inventory) -> Json {
     Json::Array(out)
 }
 
-/// A JSON value as a CEL value.
-pub fn to_cel(v: &Json) -> Value {
-    match v {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Json::String(s) => Value::String(Arc::new(s.clone())),
-        Json::Array(a) => Value::List(Arc::new(a.iter().map(to_cel).collect())),
-        Json::Object(o) => {
-            let map: HashMap<Key, Value> = o
-                .iter()
-                .map(|(k, v)| (Key::String(Arc::new(k.clone())), to_cel(v)))
-                .collect();
-            Value::Map(Map { map: Arc::new(map) })
-        }
-    }
-}
-
-/// A CEL value as JSON (for evidence).
-pub fn to_json(v: &Value) -> Json {
-    match v {
-        Value::Null => Json::Null,
-        Value::Bool(b) => json!(b),
-        Value::Int(i) => json!(i),
-        Value::UInt(u) => json!(u),
-        Value::Float(f) => json!(f),
-        Value::String(s) => json!(s.as_str()),
-        Value::List(l) => Json::Array(l.iter().map(to_json).collect()),
-        Value::Map(m) => {
-            let mut entries: Vec<(String, Json)> = m
-                .map
-                .iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Key::String(s) => s.to_string(),
-                        Key::Int(i) => i.to_string(),
-                        Key::Uint(u) => u.to_string(),
-                        Key::Bool(b) => b.to_string(),
-                    };
-                    (key, to_json(v))
-                })
-                .collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Json::Object(entries.into_iter().collect())
-        }
-        other => json!(format!("{other:?}")),
-    }
-}
-
 /// The inventory as JSON, with derived fields rules use often:
 /// topics get `partition_count`, `replication_factor`, `offline_partitions`,
-/// `under_replicated_partitions`, `min_isr` and `under_min_isr_partitions`;
+/// `under_replicated_partitions`, `replica_brokers` (the broker ids holding a replica),
+/// `min_isr` and `under_min_isr_partitions`;
 /// the root gets `broker_ids`.
+///
+/// Topics come without their `partitions`: the CEL side reads them from the typed inventory
+/// (see `celval::PartitionVal`), so a million partitions are not copied into JSON.
 pub fn inventory_view(inv: &Inventory) -> Json {
-    let mut root = serde_json::to_value(inv).expect("inventory serializes");
+    // Every field listed (no `..`), so a new inventory field cannot be forgotten here.
+    let shallow = Inventory {
+        schema_version: inv.schema_version,
+        generated_by: inv.generated_by.clone(),
+        generated_at: inv.generated_at.clone(),
+        sources: inv.sources.clone(),
+        cluster: inv.cluster.clone(),
+        brokers: inv.brokers.clone(),
+        topics: inv
+            .topics
+            .iter()
+            .map(|t| crate::inventory::Topic {
+                name: t.name.clone(),
+                id: t.id.clone(),
+                internal: t.internal,
+                framework: t.framework.clone(),
+                partitions: Vec::new(),
+                configs: t.configs.clone(),
+                pending_deletion: t.pending_deletion,
+            })
+            .collect(),
+        acls: inv.acls.clone(),
+        scram_users: inv.scram_users.clone(),
+        quotas: inv.quotas.clone(),
+        groups: inv.groups.clone(),
+        delegation_tokens: inv.delegation_tokens.clone(),
+        reassignments: inv.reassignments.clone(),
+        transactions: inv.transactions.clone(),
+        msk: inv.msk.clone(),
+        iam: inv.iam.clone(),
+        clients: inv.clients.clone(),
+        gaps: inv.gaps.clone(),
+    };
+    let mut root = serde_json::to_value(&shallow).expect("inventory serializes");
+    drop(shallow);
     let default_min_isr: i64 = inv
         .brokers
         .iter()
@@ -466,6 +495,7 @@ pub fn inventory_view(inv: &Inventory) -> Json {
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(default_min_isr);
             let o = t.as_object_mut().expect("topic is an object");
+            o.remove("partitions");
             o.insert("partition_count".into(), json!(src.partitions.len()));
             o.insert(
                 "replication_factor".into(),
@@ -488,6 +518,14 @@ pub fn inventory_view(inv: &Inventory) -> Json {
                     .filter(|p| p.isr.len() < p.replicas.len())
                     .count()),
             );
+            let mut replica_brokers: Vec<i64> = src
+                .partitions
+                .iter()
+                .flat_map(|p| p.replicas.iter().copied())
+                .collect();
+            replica_brokers.sort_unstable();
+            replica_brokers.dedup();
+            o.insert("replica_brokers".into(), json!(replica_brokers));
             o.insert("min_isr".into(), json!(min_isr));
             o.insert(
                 "under_min_isr_partitions".into(),

@@ -1,15 +1,41 @@
 //! Evaluating the rule pack against an inventory.
 
+use super::celval;
 use super::profiles::{profile, target_for};
 use super::{celenv, Rule, RuleSet, Scope};
 use crate::findings::{Finding, Location, Resource, Status};
-use crate::inventory::{pointer_line, Inventory, LineIndex};
-use cel::objects::{Key, Map};
+use crate::inventory::{Inventory, LineIndex};
+use cel::common::types::{CelBool, CelList, CelNull, CelString};
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use cel::{Context, Value};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
-use std::sync::Arc;
+
+/// A saved inventory file: its path and the line index of its text.
+#[derive(Debug, Clone)]
+pub struct InventoryFile {
+    pub path: String,
+    pub lines: LineIndex,
+}
+
+impl InventoryFile {
+    pub fn new(path: String, text: &str) -> Self {
+        InventoryFile {
+            lines: LineIndex::build(text),
+            path,
+        }
+    }
+
+    /// The file at `path`, with the line index built when it was loaded.
+    pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
+        Ok(InventoryFile {
+            lines: crate::inventory::line_index(path)?,
+            path: path.display().to_string(),
+        })
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct EvalOptions {
@@ -17,8 +43,8 @@ pub struct EvalOptions {
     pub profiles: Vec<String>,
     /// `--target-version`, applied to every profile.
     pub target: Option<String>,
-    /// The saved inventory file and its text, for locations.
-    pub inventory_file: Option<(String, String)>,
+    /// The saved inventory file and where its values stand, for locations.
+    pub inventory_file: Option<InventoryFile>,
     /// Evaluate only this rule (used by `rules test`).
     pub only: Option<String>,
 }
@@ -106,36 +132,92 @@ pub fn resource_of(scope: Scope, item: &Json) -> Resource {
     }
 }
 
-struct Run<'a> {
+struct Run<'p, 'v> {
     profile: String,
     target: String,
-    ctx: Context<'a, 'static>,
+    ctx: Context<'p, 'v>,
 }
 
-/// What every rule shares: the inventory as JSON and as CEL values (converted once), the
-/// items of every scope with their resources, and the line index of the inventory file.
-struct Prepared {
-    view: Json,
-    items: HashMap<&'static str, Vec<(Resource, Value)>>,
-    lines: Option<LineIndex>,
+/// The inventory's top-level values (and `inv` itself) for CEL, resolved by name.
+struct Globals<'a> {
+    inv: celval::Obj<'a>,
 }
 
-pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Finding> {
-    let view = celenv::inventory_view(inv);
-    let mut root = celenv::root_context();
-    let mut top: HashMap<Key, Value> = HashMap::new();
-    if let Json::Object(o) = &view {
+impl VariableResolver for Globals<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        if variable == "inv" {
+            return Some(CowVal::Borrowed(&self.inv));
+        }
+        self.inv.get(variable).map(CowVal::Borrowed)
+    }
+}
+
+/// The item a scoped rule is looking at, under its scope's name and as `item`.
+struct ItemVars<'x> {
+    var: &'static str,
+    val: &'x (dyn Val + 'x),
+}
+
+impl VariableResolver for ItemVars<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        (variable == self.var || variable == "item").then_some(CowVal::Borrowed(self.val))
+    }
+}
+
+/// What every rule shares: the inventory as JSON (for messages and locations), the items of
+/// every scope as CEL values with their resources, and the line index of the inventory file.
+struct Prepared<'g> {
+    view: &'g Json,
+    items: HashMap<&'static str, Vec<(Resource, ItemVars<'g>)>>,
+    lines: Option<&'g LineIndex>,
+}
+
+/// The CEL values of the inventory view: topics get their partitions from the typed inventory.
+fn globals<'a>(view: &'a Json, inv: &'a Inventory) -> Globals<'a> {
+    let mut entries: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = Vec::new();
+    if let Json::Object(o) = view {
         for (k, v) in o {
-            let cel = celenv::to_cel(v);
-            root.add_variable_from_value(k.clone(), cel.clone());
-            top.insert(Key::String(Arc::new(k.clone())), cel);
+            let val: Box<dyn Val + 'a> = match (k.as_str(), v) {
+                ("topics", Json::Array(topics)) => Box::new(CelList::from(
+                    topics
+                        .iter()
+                        .zip(&inv.topics)
+                        .map(|(t, typed)| {
+                            let mut fields: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = t
+                                .as_object()
+                                .into_iter()
+                                .flatten()
+                                .map(|(k, v)| (CelString::from(k.as_str()), celval::from_json(v)))
+                                .collect();
+                            fields.push((
+                                CelString::from("partitions"),
+                                celval::partitions(&typed.partitions),
+                            ));
+                            Box::new(celval::Obj::new(fields)) as Box<dyn Val + 'a>
+                        })
+                        .collect::<Vec<_>>(),
+                )),
+                _ => celval::from_json(v),
+            };
+            entries.push((CelString::from(k.as_str()), val));
         }
     }
     for k in ["msk", "iam", "clients"] {
         if view.get(k).is_none() {
-            root.add_variable_from_value(k, Value::Null);
+            entries.push((CelString::from(k), Box::new(CelNull)));
         }
     }
+    Globals {
+        inv: celval::Obj::new(entries),
+    }
+}
+
+pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Finding> {
+    let t = crate::debug::Stage::start("inventory view");
+    let view = celenv::inventory_view(inv);
+    drop(t);
+    let t = crate::debug::Stage::start("CEL values");
+    let globals = globals(&view, inv);
     let mut items = HashMap::new();
     for scope in Scope::ALL {
         let Some(list) = scope.list() else { continue };
@@ -144,83 +226,139 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
             .and_then(Json::as_array)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let cel_items: Vec<Value> = match top.get(&Key::String(Arc::new(list.to_string()))) {
-            Some(Value::List(l)) => l.as_ref().clone(),
-            _ => Vec::new(),
-        };
-        let prepared: Vec<(Resource, Value)> = json_items
+        let cel_items = globals
+            .inv
+            .get(list)
+            .and_then(celval::elements)
+            .unwrap_or_default();
+        let var = scope.variable().expect("item scopes bind a variable");
+        let prepared: Vec<(Resource, ItemVars)> = json_items
             .iter()
             .zip(cel_items)
-            .map(|(j, c)| (resource_of(scope, j), c))
+            .map(|(j, val)| (resource_of(scope, j), ItemVars { var, val }))
             .collect();
         items.insert(list, prepared);
     }
-    root.add_variable_from_value("inv", Value::Map(Map { map: Arc::new(top) }));
     let prep = Prepared {
-        lines: opts
-            .inventory_file
-            .as_ref()
-            .map(|(_, text)| LineIndex::build(text)),
-        view,
+        lines: opts.inventory_file.as_ref().map(|f| &f.lines),
+        view: &view,
         items,
     };
-    let mut findings = Vec::new();
-    for rule in &set.rules {
-        if opts.only.as_ref().is_some_and(|id| *id != rule.id) {
-            continue;
+    drop(t);
+    let mut root = celenv::root_context();
+    root.set_variable_resolver(&globals);
+    let _t = crate::debug::Stage::start("evaluate");
+    let selected: Vec<&Rule> = set
+        .rules
+        .iter()
+        .filter(|r| opts.only.as_ref().is_none_or(|id| *id == r.id))
+        .collect();
+    // Rules are independent: the workers take the next rule until none is left.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(selected.len().max(1));
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = selected.get(i) else { break };
+            let started = std::time::Instant::now();
+            let found = evaluate_one(set, rule, inv, &prep, &root, opts);
+            done.push((i, found, started.elapsed()));
         }
-        let selected: Vec<String> = rule
-            .profiles
-            .iter()
-            .filter(|p| opts.profiles.contains(p))
-            .cloned()
-            .collect();
-        if selected.is_empty() {
-            continue;
+        done
+    };
+    let mut results: Vec<(usize, Vec<Finding>, std::time::Duration)> = if workers > 1 {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers).map(|_| s.spawn(work)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("rule evaluation does not panic"))
+                .collect()
+        })
+    } else {
+        work()
+    };
+    // Same order whatever the scheduling: by rule, as loaded.
+    results.sort_by_key(|(i, _, _)| *i);
+    if crate::debug::enabled() {
+        let mut slowest: Vec<_> = results.iter().map(|(i, _, d)| (*d, *i)).collect();
+        slowest.sort_by(|a, b| b.cmp(a));
+        for (d, i) in slowest.iter().take(5) {
+            crate::debug::note(|| {
+                format!(
+                    "rule {}: {:.0} ms",
+                    selected[*i].id,
+                    d.as_secs_f64() * 1000.0
+                )
+            });
         }
-        let groups: Vec<Vec<String>> = if rule.per_profile {
-            selected.iter().map(|p| vec![p.clone()]).collect()
-        } else {
-            vec![selected.clone()]
-        };
-        let mut per_rule: Vec<Finding> = Vec::new();
-        for group in groups {
-            let p = profile(&group[0]).expect("rule profiles are validated at load");
-            let mut ctx = root.new_inner_scope();
-            let target = target_for(p, inv, opts.target.as_deref());
-            ctx.add_variable_from_value("target", Value::String(target.clone().into()));
-            ctx.add_variable_from_value("profile", Value::String(p.name.to_string().into()));
-            let run = Run {
-                profile: p.name.to_string(),
-                target,
-                ctx,
-            };
-            for mut f in evaluate_rule(set, rule, inv, &prep, &run, opts) {
-                f.profiles = group.clone();
-                match per_rule
-                    .iter_mut()
-                    .find(|e| e.resource == f.resource && e.status == f.status)
-                {
-                    Some(e) => e.profiles.extend(f.profiles),
-                    None => per_rule.push(f),
-                }
-            }
-        }
-        findings.extend(per_rule);
     }
+    let mut findings: Vec<Finding> = results.into_iter().flat_map(|(_, f, _)| f).collect();
     findings.sort_by_key(|f| f.sort_key());
     findings
 }
 
-fn evaluate_rule(
+/// One rule, once per profile group (rules reading `target`/`profile` run per profile).
+fn evaluate_one<'v>(
     set: &RuleSet,
     rule: &Rule,
     inv: &Inventory,
-    prep: &Prepared,
-    run: &Run,
+    prep: &'v Prepared<'v>,
+    root: &Context<'_, 'v>,
     opts: &EvalOptions,
 ) -> Vec<Finding> {
-    let view = &prep.view;
+    let selected: Vec<String> = rule
+        .profiles
+        .iter()
+        .filter(|p| opts.profiles.contains(p))
+        .cloned()
+        .collect();
+    if selected.is_empty() {
+        return Vec::new();
+    }
+    let groups: Vec<Vec<String>> = if rule.per_profile {
+        selected.iter().map(|p| vec![p.clone()]).collect()
+    } else {
+        vec![selected.clone()]
+    };
+    let mut per_rule: Vec<Finding> = Vec::new();
+    for group in groups {
+        let p = profile(&group[0]).expect("rule profiles are validated at load");
+        let mut ctx = root.new_inner_scope();
+        let target = target_for(p, inv, opts.target.as_deref());
+        ctx.add_variable_as_val("target", Box::new(CelString::from(target.clone())));
+        ctx.add_variable_as_val("profile", Box::new(CelString::from(p.name)));
+        let run = Run {
+            profile: p.name.to_string(),
+            target,
+            ctx,
+        };
+        for mut f in evaluate_rule(set, rule, inv, prep, &run, opts) {
+            f.profiles = group.clone();
+            match per_rule
+                .iter_mut()
+                .find(|e| e.resource == f.resource && e.status == f.status)
+            {
+                Some(e) => e.profiles.extend(f.profiles),
+                None => per_rule.push(f),
+            }
+        }
+    }
+    per_rule
+}
+
+fn evaluate_rule<'v>(
+    set: &RuleSet,
+    rule: &Rule,
+    inv: &Inventory,
+    prep: &'v Prepared<'v>,
+    run: &Run<'_, 'v>,
+    opts: &EvalOptions,
+) -> Vec<Finding> {
+    let view = prep.view;
     // A part the rule needs is missing for the whole cluster: unknown, never pass.
     for need in &rule.needs {
         if let Some(g) = inv.gap_for(need, None).filter(|g| g.resource.is_empty()) {
@@ -251,8 +389,15 @@ fn evaluate_rule(
         }
     }
     let Some(list) = rule.scope.list() else {
-        let (status, ev, msg) = match eval_item(set, rule, &run.ctx, None, Resource::cluster(), run)
-        {
+        let (status, ev, msg) = match eval_item(
+            set,
+            rule,
+            &run.ctx,
+            None,
+            &Json::clone,
+            Resource::cluster(),
+            run,
+        ) {
             Outcome::Fire(ev, msg) => (Status::Fail, ev, msg),
             Outcome::Quiet => (
                 Status::Pass,
@@ -267,10 +412,19 @@ fn evaluate_rule(
     let empty = Vec::new();
     let json_items = view.get(list).and_then(Json::as_array).unwrap_or(&empty);
     let items = prep.items.get(list).expect("every scope list is prepared");
-    let var = rule.scope.variable().expect("item scopes bind a variable");
     let mut out = Vec::new();
-    for (i, ((res, cel_item), item)) in items.iter().zip(json_items).enumerate() {
+    for (i, ((res, vars), item)) in items.iter().zip(json_items).enumerate() {
         let res = res.clone();
+        // Messages may read the whole item: topics get their partitions back for them.
+        let with_partitions = |item: &Json| -> Json {
+            let mut item = item.clone();
+            if let (Some(o), Some(t)) = (item.as_object_mut(), inv.topics.get(i)) {
+                if rule.scope == Scope::Topic {
+                    o.insert("partitions".into(), json!(t.partitions));
+                }
+            }
+            item
+        };
         // Derived items (IAM statements) say where they stand in the inventory.
         let pointer = item
             .get("pointer")
@@ -303,9 +457,16 @@ fn evaluate_rule(
             continue;
         }
         let mut ctx = run.ctx.new_inner_scope();
-        ctx.add_variable_from_value(var, cel_item.clone());
-        ctx.add_variable_from_value("item", cel_item.clone());
-        match eval_item(set, rule, &ctx, Some(item), res.clone(), run) {
+        ctx.set_variable_resolver(vars);
+        match eval_item(
+            set,
+            rule,
+            &ctx,
+            Some(item),
+            &with_partitions,
+            res.clone(),
+            run,
+        ) {
             Outcome::Fire(ev, msg) => out.push(finding(
                 rule,
                 res,
@@ -350,11 +511,13 @@ enum Outcome {
     Error(BTreeMap<String, Json>, String),
 }
 
+#[allow(clippy::too_many_arguments)]
 fn eval_item(
     set: &RuleSet,
     rule: &Rule,
     ctx: &Context,
     item: Option<&Json>,
+    full_item: &dyn Fn(&Json) -> Json,
     res: Resource,
     run: &Run,
 ) -> Outcome {
@@ -362,33 +525,36 @@ fn eval_item(
         let ev = BTreeMap::from([("error".to_string(), json!(why))]);
         Outcome::Error(ev, format!("Could not be evaluated: {why}"))
     };
-    match rule.when.execute(ctx) {
-        Ok(Value::Bool(true)) => {}
-        Ok(Value::Bool(false)) => return Outcome::Quiet,
-        Ok(other) => {
-            return unknown(format!(
-                "condition returned {:?}, not a boolean",
-                celenv::to_json(&other)
-            ))
-        }
+    match Value::resolve_val(rule.when.expression(), ctx) {
+        Ok(v) => match v.downcast_ref::<CelBool>().map(|b| *b.inner()) {
+            Some(true) => {}
+            Some(false) => return Outcome::Quiet,
+            None => {
+                return unknown(format!(
+                    "condition returned {}, not a boolean",
+                    celval::to_json(v.as_ref())
+                ))
+            }
+        },
         Err(e) => return unknown(e.to_string()),
     }
     let mut evidence = BTreeMap::new();
     for (name, (_, prog)) in &rule.evidence {
-        let v = match prog.execute(ctx) {
-            Ok(v) => celenv::to_json(&v),
+        let v = match Value::resolve_val(prog.expression(), ctx) {
+            Ok(v) => celval::to_json(v.as_ref()),
             // A value the inventory does not have: say so rather than print the error.
             Err(_) => json!("unknown"),
         };
         evidence.insert(name.clone(), v);
     }
+    let item = item.map(full_item).unwrap_or(Json::Null);
     let msg = set
         .templates
         .get_template(&rule.id)
         .and_then(|t| {
             t.render(minijinja::context! {
                 resource => res.id(),
-                item => minijinja::value::Serde(item.unwrap_or(&Json::Null)),
+                item => minijinja::value::Serde(&item),
                 evidence => minijinja::value::Serde(&evidence),
                 target => &run.target,
                 profile => &run.profile,
@@ -463,26 +629,22 @@ fn location(
             };
         }
     }
-    if let Some((file, text)) = &opts.inventory_file {
+    if let Some(f) = &opts.inventory_file {
         // The deepest indexed value on the pointer's path (the item itself when its config
         // key is too deep to index).
-        let line = match &prep.lines {
-            Some(idx) => {
-                let mut p = pointer.as_str();
-                loop {
-                    if let Some(l) = idx.get(p) {
-                        break l;
-                    }
-                    match p.rfind('/') {
-                        Some(cut) => p = &p[..cut],
-                        None => break 1,
-                    }
-                }
+        let idx = prep.lines.unwrap_or(&f.lines);
+        let mut p = pointer.as_str();
+        let line = loop {
+            if let Some(l) = idx.get(p) {
+                break l;
             }
-            None => pointer_line(text, &pointer).unwrap_or(1),
+            match p.rfind('/') {
+                Some(cut) => p = &p[..cut],
+                None => break 1,
+            }
         };
         return Location {
-            file: Some(file.clone()),
+            file: Some(f.path.clone()),
             line: Some(line),
             pointer,
         };

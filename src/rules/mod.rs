@@ -4,12 +4,13 @@
 //! embedded ones with the same id.
 
 pub mod celenv;
+pub mod celval;
 mod eval;
 mod load;
 pub mod profiles;
 mod selftest;
 
-pub use eval::{evaluate, EvalOptions};
+pub use eval::{evaluate, EvalOptions, InventoryFile};
 pub use load::{load_rules, RuleSet};
 pub use selftest::{run_examples, ExampleOutcome};
 

@@ -1,0 +1,38 @@
+//! `KRAFTCHECK_DEBUG=1`: what kraftcheck did and how long it took, on stderr.
+
+use std::time::Instant;
+
+/// Whether debug output is on (`KRAFTCHECK_DEBUG` set).
+pub fn enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("KRAFTCHECK_DEBUG").is_some())
+}
+
+/// A debug line, when debug output is on.
+pub fn note(msg: impl FnOnce() -> String) {
+    if enabled() {
+        eprintln!("kraftcheck: debug: {}", msg());
+    }
+}
+
+/// Times a stage: prints `stage NAME: N ms` when dropped, if debug output is on.
+pub struct Stage {
+    name: &'static str,
+    start: Instant,
+}
+
+impl Stage {
+    pub fn start(name: &'static str) -> Stage {
+        Stage {
+            name,
+            start: Instant::now(),
+        }
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        let ms = self.start.elapsed().as_secs_f64() * 1000.0;
+        note(|| format!("stage {}: {ms:.0} ms", self.name));
+    }
+}
