@@ -100,7 +100,9 @@ fn synth(partitions: usize) -> Inventory {
                 cfg("604800000", "DYNAMIC_TOPIC_CONFIG"),
             );
         }
-        if t % 97 == 0 {
+        // One topic in ten still pins an old message format: thousands of findings at 1M
+        // partitions, so the reports have to group them.
+        if t % 10 == 5 {
             configs.insert(
                 "message.format.version".into(),
                 cfg("0.10.2", "DYNAMIC_TOPIC_CONFIG"),

@@ -33,6 +33,24 @@ impl Stage {
 impl Drop for Stage {
     fn drop(&mut self) {
         let ms = self.start.elapsed().as_secs_f64() * 1000.0;
-        note(|| format!("stage {}: {ms:.0} ms", self.name));
+        note(|| format!("stage {}: {ms:.0} ms{}", self.name, memory()));
+    }
+}
+
+/// `, RSS N MB (peak M MB)` from /proc/self/status, where there is one.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    match (kb("VmRSS:"), kb("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!(", RSS {} MB (peak {} MB)", rss / 1024, peak / 1024),
+        _ => String::new(),
     }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -126,7 +127,8 @@ pub struct AppliedWaiver {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule_id: String,
-    pub title: String,
+    /// The rule's texts are shared by all its findings (a rule can fire on 50,000 topics).
+    pub title: Arc<str>,
     pub severity: Severity,
     pub status: Status,
     pub area: String,
@@ -136,9 +138,9 @@ pub struct Finding {
     pub message: String,
     /// The values that made the rule fire (or, for unknown, what was missing).
     pub evidence: BTreeMap<String, serde_json::Value>,
-    pub why: String,
-    pub remediation: String,
-    pub references: Vec<String>,
+    pub why: Arc<str>,
+    pub remediation: Arc<str>,
+    pub references: Arc<[String]>,
     pub location: Location,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,

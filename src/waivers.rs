@@ -202,9 +202,9 @@ mod tests {
             },
             message: "m".into(),
             evidence: Default::default(),
-            why: String::new(),
-            remediation: String::new(),
-            references: vec![],
+            why: "".into(),
+            remediation: "".into(),
+            references: Vec::new().into(),
             location: Location::default(),
             waiver: None,
         }

@@ -201,7 +201,7 @@ pub(super) fn rule_groups(report: &Report, status: Status) -> Vec<RuleGroup> {
         let i = *index.entry(f.rule_id.clone()).or_insert_with(|| {
             groups.push(RuleGroup {
                 rule_id: f.rule_id.clone(),
-                title: f.title.clone(),
+                title: f.title.to_string(),
                 severity: f.severity,
                 status,
                 area: f.area.clone(),

@@ -196,7 +196,7 @@ pub fn explain(r: &crate::rules::Rule) -> String {
         r.why.replace('\n', "\n  "),
         r.remediation.replace('\n', "\n  ")
     ));
-    for reference in &r.references {
+    for reference in r.references.iter() {
         s.push_str(&format!("  - {reference}\n"));
     }
     s

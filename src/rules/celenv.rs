@@ -432,14 +432,12 @@ fn iam_statements(inv: &Inventory) -> Json {
     Json::Array(out)
 }
 
-/// The inventory as JSON, with derived fields rules use often:
-/// topics get `partition_count`, `replication_factor`, `offline_partitions`,
-/// `under_replicated_partitions`, `replica_brokers` (the broker ids holding a replica),
-/// `min_isr` and `under_min_isr_partitions`;
-/// the root gets `broker_ids`.
+/// The inventory as JSON without its topics (see [`topic_view`]), with derived fields rules
+/// use often: the root gets `broker_ids`, `iam_statements`, `client_requests`,
+/// `client_software` and `dependencies`.
 ///
-/// Topics come without their `partitions`: the CEL side reads them from the typed inventory
-/// (see `celval::PartitionVal`), so a million partitions are not copied into JSON.
+/// Topics are the part that grows with the cluster: each is made on its own from the typed
+/// inventory, for CEL once and for a message again only when a rule fires on it.
 pub fn inventory_view(inv: &Inventory) -> Json {
     // Every field listed (no `..`), so a new inventory field cannot be forgotten here.
     let shallow = Inventory {
@@ -449,19 +447,7 @@ pub fn inventory_view(inv: &Inventory) -> Json {
         sources: inv.sources.clone(),
         cluster: inv.cluster.clone(),
         brokers: inv.brokers.clone(),
-        topics: inv
-            .topics
-            .iter()
-            .map(|t| crate::inventory::Topic {
-                name: t.name.clone(),
-                id: t.id.clone(),
-                internal: t.internal,
-                framework: t.framework.clone(),
-                partitions: Vec::new(),
-                configs: t.configs.clone(),
-                pending_deletion: t.pending_deletion,
-            })
-            .collect(),
+        topics: Vec::new(),
         acls: inv.acls.clone(),
         scram_users: inv.scram_users.clone(),
         quotas: inv.quotas.clone(),
@@ -476,69 +462,9 @@ pub fn inventory_view(inv: &Inventory) -> Json {
     };
     let mut root = serde_json::to_value(&shallow).expect("inventory serializes");
     drop(shallow);
-    let default_min_isr: i64 = inv
-        .brokers
-        .iter()
-        .find_map(|b| {
-            b.configs
-                .get("min.insync.replicas")
-                .and_then(|e| e.value.as_deref())
-                .and_then(|v| v.trim().parse().ok())
-        })
-        .unwrap_or(1);
-    if let Some(topics) = root.get_mut("topics").and_then(Json::as_array_mut) {
-        for (t, src) in topics.iter_mut().zip(&inv.topics) {
-            let min_isr: i64 = src
-                .configs
-                .get("min.insync.replicas")
-                .and_then(|e| e.value.as_deref())
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(default_min_isr);
-            let o = t.as_object_mut().expect("topic is an object");
-            o.remove("partitions");
-            o.insert("partition_count".into(), json!(src.partitions.len()));
-            o.insert(
-                "replication_factor".into(),
-                json!(src
-                    .partitions
-                    .iter()
-                    .map(|p| p.replicas.len())
-                    .max()
-                    .unwrap_or(0)),
-            );
-            o.insert(
-                "offline_partitions".into(),
-                json!(src.partitions.iter().filter(|p| p.leader < 0).count()),
-            );
-            o.insert(
-                "under_replicated_partitions".into(),
-                json!(src
-                    .partitions
-                    .iter()
-                    .filter(|p| p.isr.len() < p.replicas.len())
-                    .count()),
-            );
-            let mut replica_brokers: Vec<i64> = src
-                .partitions
-                .iter()
-                .flat_map(|p| p.replicas.iter().copied())
-                .collect();
-            replica_brokers.sort_unstable();
-            replica_brokers.dedup();
-            o.insert("replica_brokers".into(), json!(replica_brokers));
-            o.insert("min_isr".into(), json!(min_isr));
-            o.insert(
-                "under_min_isr_partitions".into(),
-                json!(src
-                    .partitions
-                    .iter()
-                    .filter(|p| (p.isr.len() as i64) < min_isr)
-                    .count()),
-            );
-        }
-    }
     let ids: Vec<i64> = inv.brokers.iter().map(|b| b.id).collect();
     let o = root.as_object_mut().expect("object");
+    o.remove("topics");
     o.insert("broker_ids".into(), json!(ids));
     o.insert("iam_statements".into(), iam_statements(inv));
     // Client software and protocol usage (issue 5): `client_requests`, `client_software`,
@@ -547,6 +473,78 @@ pub fn inventory_view(inv: &Inventory) -> Json {
         o.insert(k.into(), v);
     }
     root
+}
+
+/// The cluster-wide `min.insync.replicas` (the first broker that sets it; Kafka's default 1).
+pub fn default_min_isr(inv: &Inventory) -> i64 {
+    inv.brokers
+        .iter()
+        .find_map(|b| {
+            b.configs
+                .get("min.insync.replicas")
+                .and_then(|e| e.value.as_deref())
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(1)
+}
+
+/// A topic as JSON without its `partitions` (CEL reads those from the typed inventory, see
+/// `celval::PartitionVal`), with derived fields: `partition_count`, `replication_factor`,
+/// `offline_partitions`, `under_replicated_partitions`, `replica_brokers` (the broker ids
+/// holding a replica), `min_isr` and `under_min_isr_partitions`.
+pub fn topic_view(t: &crate::inventory::Topic, default_min_isr: i64) -> Json {
+    // Every field listed (no `..`), so a new topic field cannot be forgotten here.
+    let shallow = crate::inventory::Topic {
+        name: t.name.clone(),
+        id: t.id.clone(),
+        internal: t.internal,
+        framework: t.framework.clone(),
+        partitions: Vec::new(),
+        configs: t.configs.clone(),
+        pending_deletion: t.pending_deletion,
+    };
+    let mut v = serde_json::to_value(&shallow).expect("topic serializes");
+    let min_isr: i64 = t
+        .configs
+        .get("min.insync.replicas")
+        .and_then(|e| e.value.as_deref())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default_min_isr);
+    let parts = &t.partitions;
+    let mut replica_brokers: Vec<i64> = parts
+        .iter()
+        .flat_map(|p| p.replicas.iter().copied())
+        .collect();
+    replica_brokers.sort_unstable();
+    replica_brokers.dedup();
+    let o = v.as_object_mut().expect("topic is an object");
+    o.remove("partitions");
+    o.insert("partition_count".into(), json!(parts.len()));
+    o.insert(
+        "replication_factor".into(),
+        json!(parts.iter().map(|p| p.replicas.len()).max().unwrap_or(0)),
+    );
+    o.insert(
+        "offline_partitions".into(),
+        json!(parts.iter().filter(|p| p.leader < 0).count()),
+    );
+    o.insert(
+        "under_replicated_partitions".into(),
+        json!(parts
+            .iter()
+            .filter(|p| p.isr.len() < p.replicas.len())
+            .count()),
+    );
+    o.insert("replica_brokers".into(), json!(replica_brokers));
+    o.insert("min_isr".into(), json!(min_isr));
+    o.insert(
+        "under_min_isr_partitions".into(),
+        json!(parts
+            .iter()
+            .filter(|p| (p.isr.len() as i64) < min_isr)
+            .count()),
+    );
+    v
 }
 
 /// Compare two version strings for Rust callers (profiles, reports).

@@ -44,6 +44,32 @@ pub fn from_json(v: &Json) -> Box<dyn Val + '_> {
     }
 }
 
+/// A JSON value as a CEL value that owns its strings (moved, not copied).
+pub fn from_json_owned(v: Json) -> Box<dyn Val + 'static> {
+    match v {
+        Json::String(s) => Box::new(CelString::from(s)),
+        Json::Array(a) => Box::new(CelList::from(
+            a.into_iter().map(from_json_owned).collect::<Vec<_>>(),
+        )),
+        Json::Object(o) => Box::new(Obj::new(entries_owned(o))),
+        Json::Null => Box::new(CelNull),
+        Json::Bool(b) => Box::new(CelBool::from(b)),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Box::new(CelInt::from(i)),
+            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+        },
+    }
+}
+
+/// The entries of a JSON object as CEL map entries that own their strings.
+pub fn entries_owned(
+    o: serde_json::Map<String, Json>,
+) -> Vec<(CelString<'static>, Box<dyn Val + 'static>)> {
+    o.into_iter()
+        .map(|(k, v)| (CelString::from(k), from_json_owned(v)))
+        .collect()
+}
+
 /// A map with string keys, shared: cloning it does not copy the entries.
 #[derive(Debug, Clone)]
 pub struct Obj<'a>(Arc<[(CelString<'a>, Box<dyn Val + 'a>)]>);

@@ -10,6 +10,7 @@ use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 use cel::{Context, Value};
 use serde_json::{json, Value as Json};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
@@ -168,6 +169,7 @@ impl VariableResolver for ItemVars<'_> {
 /// every scope as CEL values with their resources, and the line index of the inventory file.
 struct Prepared<'g> {
     view: &'g Json,
+    default_min_isr: i64,
     items: HashMap<&'static str, Vec<(Resource, ItemVars<'g>)>>,
     lines: Option<&'g LineIndex>,
 }
@@ -177,31 +179,27 @@ fn globals<'a>(view: &'a Json, inv: &'a Inventory) -> Globals<'a> {
     let mut entries: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = Vec::new();
     if let Json::Object(o) = view {
         for (k, v) in o {
-            let val: Box<dyn Val + 'a> = match (k.as_str(), v) {
-                ("topics", Json::Array(topics)) => Box::new(CelList::from(
-                    topics
-                        .iter()
-                        .zip(&inv.topics)
-                        .map(|(t, typed)| {
-                            let mut fields: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = t
-                                .as_object()
-                                .into_iter()
-                                .flatten()
-                                .map(|(k, v)| (CelString::from(k.as_str()), celval::from_json(v)))
-                                .collect();
-                            fields.push((
-                                CelString::from("partitions"),
-                                celval::partitions(&typed.partitions),
-                            ));
-                            Box::new(celval::Obj::new(fields)) as Box<dyn Val + 'a>
-                        })
-                        .collect::<Vec<_>>(),
-                )),
-                _ => celval::from_json(v),
-            };
-            entries.push((CelString::from(k.as_str()), val));
+            entries.push((CelString::from(k.as_str()), celval::from_json(v)));
         }
     }
+    let min_isr = celenv::default_min_isr(inv);
+    let topics: Vec<Box<dyn Val + 'a>> = inv
+        .topics
+        .iter()
+        .map(|t| {
+            let mut fields: Vec<(CelString<'a>, Box<dyn Val + 'a>)> =
+                match celenv::topic_view(t, min_isr) {
+                    Json::Object(o) => celval::entries_owned(o),
+                    _ => Vec::new(),
+                };
+            fields.push((
+                CelString::from("partitions"),
+                celval::partitions(&t.partitions),
+            ));
+            Box::new(celval::Obj::new(fields)) as Box<dyn Val + 'a>
+        })
+        .collect();
+    entries.push((CelString::from("topics"), Box::new(CelList::from(topics))));
     for k in ["msk", "iam", "clients"] {
         if view.get(k).is_none() {
             entries.push((CelString::from(k), Box::new(CelNull)));
@@ -221,25 +219,34 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     let mut items = HashMap::new();
     for scope in Scope::ALL {
         let Some(list) = scope.list() else { continue };
-        let json_items = view
-            .get(list)
-            .and_then(Json::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
         let cel_items = globals
             .inv
             .get(list)
             .and_then(celval::elements)
             .unwrap_or_default();
         let var = scope.variable().expect("item scopes bind a variable");
-        let prepared: Vec<(Resource, ItemVars)> = json_items
-            .iter()
+        let resources: Vec<Resource> = match view.get(list).and_then(Json::as_array) {
+            Some(json_items) => json_items.iter().map(|j| resource_of(scope, j)).collect(),
+            // Topics are not in the JSON view (see celenv::topic_view).
+            None => inv
+                .topics
+                .iter()
+                .filter(|_| scope == Scope::Topic)
+                .map(|t| Resource {
+                    kind: "topic".into(),
+                    name: t.name.clone(),
+                })
+                .collect(),
+        };
+        let prepared: Vec<(Resource, ItemVars)> = resources
+            .into_iter()
             .zip(cel_items)
-            .map(|(j, val)| (resource_of(scope, j), ItemVars { var, val }))
+            .map(|(res, val)| (res, ItemVars { var, val }))
             .collect();
         items.insert(list, prepared);
     }
     let prep = Prepared {
+        default_min_isr: celenv::default_min_isr(inv),
         lines: opts.inventory_file.as_ref().map(|f| &f.lines),
         view: &view,
         items,
@@ -325,6 +332,9 @@ fn evaluate_one<'v>(
         vec![selected.clone()]
     };
     let mut per_rule: Vec<Finding> = Vec::new();
+    // (resource, status) → its finding in per_rule: the same finding from another profile
+    // group only adds that profile.
+    let mut seen: HashMap<(String, Status), usize> = HashMap::new();
     for group in groups {
         let p = profile(&group[0]).expect("rule profiles are validated at load");
         let mut ctx = root.new_inner_scope();
@@ -338,12 +348,14 @@ fn evaluate_one<'v>(
         };
         for mut f in evaluate_rule(set, rule, inv, prep, &run, opts) {
             f.profiles = group.clone();
-            match per_rule
-                .iter_mut()
-                .find(|e| e.resource == f.resource && e.status == f.status)
-            {
-                Some(e) => e.profiles.extend(f.profiles),
-                None => per_rule.push(f),
+            match seen.entry((f.resource.id(), f.status)) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    per_rule[*e.get()].profiles.extend(f.profiles)
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(per_rule.len());
+                    per_rule.push(f);
+                }
             }
         }
     }
@@ -393,8 +405,7 @@ fn evaluate_rule<'v>(
             set,
             rule,
             &run.ctx,
-            None,
-            &Json::clone,
+            &|| Cow::Owned(Json::Null),
             Resource::cluster(),
             run,
         ) {
@@ -409,28 +420,37 @@ fn evaluate_rule<'v>(
         let loc = location(rule, inv, prep, "", None, opts);
         return vec![finding(rule, Resource::cluster(), status, msg, ev, loc)];
     };
-    let empty = Vec::new();
-    let json_items = view.get(list).and_then(Json::as_array).unwrap_or(&empty);
     let items = prep.items.get(list).expect("every scope list is prepared");
-    let mut out = Vec::new();
-    for (i, ((res, vars), item)) in items.iter().zip(json_items).enumerate() {
-        let res = res.clone();
-        // Messages may read the whole item: topics get their partitions back for them.
-        let with_partitions = |item: &Json| -> Json {
-            let mut item = item.clone();
-            if let (Some(o), Some(t)) = (item.as_object_mut(), inv.topics.get(i)) {
-                if rule.scope == Scope::Topic {
-                    o.insert("partitions".into(), json!(t.partitions));
+    let json_items = view.get(list).and_then(Json::as_array);
+    // The item as JSON, for messages and locations, made only for items that are reported:
+    // topics come from the typed inventory (with their partitions when the message reads them).
+    let item_json = |i: usize| -> Cow<Json> {
+        match json_items.and_then(|a| a.get(i)) {
+            Some(j) => Cow::Borrowed(j),
+            None => match inv.topics.get(i).filter(|_| list == "topics") {
+                Some(t) => {
+                    let mut v = celenv::topic_view(t, prep.default_min_isr);
+                    if rule.message.contains("partitions") {
+                        if let Some(o) = v.as_object_mut() {
+                            o.insert("partitions".into(), json!(t.partitions));
+                        }
+                    }
+                    Cow::Owned(v)
                 }
-            }
-            item
-        };
-        // Derived items (IAM statements) say where they stand in the inventory.
-        let pointer = item
-            .get("pointer")
+                None => Cow::Owned(Json::Null),
+            },
+        }
+    };
+    // Derived items (IAM statements) say where they stand in the inventory.
+    let pointer_of = |i: usize, item: &Json| -> String {
+        item.get("pointer")
             .and_then(Json::as_str)
             .map(str::to_string)
-            .unwrap_or_else(|| format!("/{list}/{i}"));
+            .unwrap_or_else(|| format!("/{list}/{i}"))
+    };
+    let mut out = Vec::new();
+    for (i, (res, vars)) in items.iter().enumerate() {
+        let res = res.clone();
         let gap = rule.needs.iter().find_map(|n| {
             inv.gap_for(n, Some(&res.id()))
                 .filter(|g| !g.resource.is_empty())
@@ -446,45 +466,22 @@ fn evaluate_rule<'v>(
                 g.part,
                 g.reason
             );
-            out.push(finding(
-                rule,
-                res,
-                Status::Unknown,
-                msg,
-                ev,
-                location(rule, inv, prep, &pointer, Some(item), opts),
-            ));
+            let item = item_json(i);
+            let loc = location(rule, inv, prep, &pointer_of(i, &item), Some(&item), opts);
+            out.push(finding(rule, res, Status::Unknown, msg, ev, loc));
             continue;
         }
         let mut ctx = run.ctx.new_inner_scope();
         ctx.set_variable_resolver(vars);
-        match eval_item(
-            set,
-            rule,
-            &ctx,
-            Some(item),
-            &with_partitions,
-            res.clone(),
-            run,
-        ) {
-            Outcome::Fire(ev, msg) => out.push(finding(
-                rule,
-                res,
-                Status::Fail,
-                msg,
-                ev,
-                location(rule, inv, prep, &pointer, Some(item), opts),
-            )),
-            Outcome::Quiet => {}
-            Outcome::Error(ev, msg) => out.push(finding(
-                rule,
-                res,
-                Status::Unknown,
-                msg,
-                ev,
-                location(rule, inv, prep, &pointer, Some(item), opts),
-            )),
-        }
+        let (status, ev, msg) = match eval_item(set, rule, &ctx, &|| item_json(i), res.clone(), run)
+        {
+            Outcome::Fire(ev, msg) => (Status::Fail, ev, msg),
+            Outcome::Quiet => continue,
+            Outcome::Error(ev, msg) => (Status::Unknown, ev, msg),
+        };
+        let item = item_json(i);
+        let loc = location(rule, inv, prep, &pointer_of(i, &item), Some(&item), opts);
+        out.push(finding(rule, res, status, msg, ev, loc));
     }
     if out.is_empty() {
         let ev = BTreeMap::from([("checked".to_string(), json!(items.len()))]);
@@ -511,13 +508,11 @@ enum Outcome {
     Error(BTreeMap<String, Json>, String),
 }
 
-#[allow(clippy::too_many_arguments)]
-fn eval_item(
+fn eval_item<'i>(
     set: &RuleSet,
     rule: &Rule,
     ctx: &Context,
-    item: Option<&Json>,
-    full_item: &dyn Fn(&Json) -> Json,
+    item: &dyn Fn() -> Cow<'i, Json>,
     res: Resource,
     run: &Run,
 ) -> Outcome {
@@ -547,14 +542,14 @@ fn eval_item(
         };
         evidence.insert(name.clone(), v);
     }
-    let item = item.map(full_item).unwrap_or(Json::Null);
+    let item = item();
     let msg = set
         .templates
         .get_template(&rule.id)
         .and_then(|t| {
             t.render(minijinja::context! {
                 resource => res.id(),
-                item => minijinja::value::Serde(&item),
+                item => minijinja::value::Serde(item.as_ref()),
                 evidence => minijinja::value::Serde(&evidence),
                 target => &run.target,
                 profile => &run.profile,

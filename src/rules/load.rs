@@ -304,7 +304,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
     }
     Ok(Rule {
         id: f.id,
-        title: f.title,
+        title: f.title.into(),
         severity,
         area: f.area,
         profiles: f.profiles,
@@ -315,9 +315,9 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         when,
         message: f.message,
         evidence,
-        why: f.why.trim().to_string(),
-        remediation: f.remediation.trim().to_string(),
-        references: f.references,
+        why: f.why.trim().into(),
+        remediation: f.remediation.trim().into(),
+        references: f.references.into(),
         examples,
         origin: origin.to_string(),
         per_profile,

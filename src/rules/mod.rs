@@ -157,7 +157,8 @@ pub struct Example {
 #[derive(Debug)]
 pub struct Rule {
     pub id: String,
-    pub title: String,
+    /// Texts shared with every finding of the rule.
+    pub title: std::sync::Arc<str>,
     pub severity: Severity,
     pub area: String,
     pub profiles: Vec<String>,
@@ -168,9 +169,9 @@ pub struct Rule {
     pub when: cel::Program,
     pub message: String,
     pub evidence: BTreeMap<String, (String, cel::Program)>,
-    pub why: String,
-    pub remediation: String,
-    pub references: Vec<String>,
+    pub why: std::sync::Arc<str>,
+    pub remediation: std::sync::Arc<str>,
+    pub references: std::sync::Arc<[String]>,
     pub examples: Vec<Example>,
     /// Where the rule came from: `embedded:rules/…` or a file path.
     pub origin: String,
