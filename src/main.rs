@@ -387,7 +387,7 @@ fn audit_one(
         }
         other => other.map(|p| p.to_path_buf()),
     };
-    output::write_all(output::plan(&rendered, out.as_deref())?)?;
+    output::write_all(output::plan(rendered, out.as_deref())?)?;
     for n in &report.waiver_notices {
         eprintln!("kraftcheck: waiver {}: {}", n.kind, n.message);
     }
@@ -586,6 +586,6 @@ fn run_diff(d: DiffArgs) -> Result<u8> {
     for f in &formats {
         rendered.push((diff::file_name(*f), diff::render(*f, &result, &opts)?));
     }
-    output::write_all(output::plan(&rendered, d.output.as_deref())?)?;
+    output::write_all(output::plan(rendered, d.output.as_deref())?)?;
     Ok(result.exit_code())
 }

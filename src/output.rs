@@ -32,14 +32,17 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
 /// Where each rendered output goes. With one output and no `-o`, stdout (`None`).
 /// With several, `-o` must name a directory (created if missing).
 pub fn plan(
-    outputs: &[(&'static str, String)],
+    outputs: Vec<(&'static str, String)>,
     out: Option<&Path>,
 ) -> Result<Vec<(Option<PathBuf>, String)>> {
     match (outputs.len(), out) {
-        (1, None) => Ok(vec![(None, outputs[0].1.clone())]),
+        (1, None) => Ok(outputs.into_iter().map(|(_, body)| (None, body)).collect()),
         (_, None) => bail!("several --format values need -o DIR to write them into"),
         (1, Some(p)) if !p.is_dir() && !p.as_os_str().to_string_lossy().ends_with('/') => {
-            Ok(vec![(Some(p.to_path_buf()), outputs[0].1.clone())])
+            Ok(outputs
+                .into_iter()
+                .map(|(_, body)| (Some(p.to_path_buf()), body))
+                .collect())
         }
         (_, Some(dir)) => {
             if dir.exists() && !dir.is_dir() {
@@ -49,8 +52,8 @@ pub fn plan(
                 );
             }
             Ok(outputs
-                .iter()
-                .map(|(name, body)| (Some(dir.join(name)), body.clone()))
+                .into_iter()
+                .map(|(name, body)| (Some(dir.join(name)), body))
                 .collect())
         }
     }

@@ -210,6 +210,9 @@ fn inventory_values_behave_like_cel_maps() {
         "\"isr\" in topic.partitions[0] && !(\"nope\" in topic.partitions[0])",
         "topic.partitions[0].exists(k, k == \"leader\") && topic.partitions[0].all(k, k != \"log_end_offset\")",
         "topic.partitions.map(p, p.id) == [0, 1]",
+        "size(topic.partitions) == 2 && topic.partitions == topics[0].partitions && topic.partitions != topics[1].partitions",
+        "topic.partitions[0] in topic.partitions && !(topics[1].partitions[0] in topic.partitions)",
+        "topic.partitions.exists(p, p.leader == 2) && topic.partitions.all(p, p.leader > 0) && topic.partitions.exists_one(p, p.id == 1)",
         "size(topic.partitions.filter(p, size(p.isr) < size(p.replicas))) == 1",
         "topic.partitions[1] == {\"id\": 1, \"leader\": 2, \"replicas\": [2, 3, 4], \"isr\": [2, 3], \"adding_replicas\": [4], \"log_end_offset\": 42}",
         "topic.partitions[0] != topic.partitions[1] && topic.partitions[0] == topics[0].partitions[0]",
@@ -272,4 +275,29 @@ fn inventory_values_behave_like_cel_maps() {
             "{id}: evidence is the partition as JSON"
         );
     }
+}
+
+/// A partition index past the end is an evaluation error: unknown, never pass.
+#[test]
+fn partition_index_out_of_range_is_unknown() {
+    let d = tempfile::TempDir::new().unwrap();
+    let set = rules(
+        d.path(),
+        &[(
+            "T-OOB.toml",
+            &rule(
+                "T-OOB",
+                "topic",
+                "[]",
+                "topic.partitions[7].leader == 1",
+                "[\"inplace\"]",
+            ),
+        )],
+    );
+    let i = inv(
+        r#"{"topics": [{"name": "orders", "partitions": [{"id": 0, "leader": 1, "replicas": [1], "isr": [1]}]}]}"#,
+    );
+    let found = run(&set, &i, "T-OOB", &["inplace"], None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, Status::Unknown, "{found:?}");
 }

@@ -475,24 +475,50 @@ pub fn inventory_view(inv: &Inventory) -> Json {
     root
 }
 
-/// The cluster-wide `min.insync.replicas` (the first broker that sets it; Kafka's default 1).
-pub fn default_min_isr(inv: &Inventory) -> i64 {
-    inv.brokers
-        .iter()
-        .find_map(|b| {
-            b.configs
-                .get("min.insync.replicas")
-                .and_then(|e| e.value.as_deref())
-                .and_then(|v| v.trim().parse().ok())
-        })
-        .unwrap_or(1)
+/// What the derived topic fields need from the rest of the inventory, gathered once.
+pub struct TopicContext {
+    /// The cluster-wide `min.insync.replicas` (the first broker that sets it; Kafka's default 1).
+    default_min_isr: i64,
+    /// Consumer group ids, to find the group a topic name starts with in one lookup per `-`.
+    group_ids: std::collections::HashSet<String>,
+}
+
+impl TopicContext {
+    pub fn new(inv: &Inventory) -> Self {
+        TopicContext {
+            default_min_isr: inv
+                .brokers
+                .iter()
+                .find_map(|b| {
+                    b.configs
+                        .get("min.insync.replicas")
+                        .and_then(|e| e.value.as_deref())
+                        .and_then(|v| v.trim().parse().ok())
+                })
+                .unwrap_or(1),
+            group_ids: inv.groups.iter().map(|g| g.id.clone()).collect(),
+        }
+    }
+
+    /// The longest consumer group id that the topic name starts with, followed by `-`
+    /// (Kafka Streams names its internal topics `<application.id>-…`, and the application id
+    /// is its consumer group).
+    fn app_group(&self, topic: &str) -> Option<String> {
+        topic
+            .match_indices('-')
+            .map(|(i, _)| &topic[..i])
+            .filter(|prefix| self.group_ids.contains(*prefix))
+            .last()
+            .map(str::to_string)
+    }
 }
 
 /// A topic as JSON without its `partitions` (CEL reads those from the typed inventory, see
 /// `celval::PartitionVal`), with derived fields: `partition_count`, `replication_factor`,
 /// `offline_partitions`, `under_replicated_partitions`, `replica_brokers` (the broker ids
-/// holding a replica), `min_isr` and `under_min_isr_partitions`.
-pub fn topic_view(t: &crate::inventory::Topic, default_min_isr: i64) -> Json {
+/// holding a replica), `min_isr`, `under_min_isr_partitions` and `app_group` (the longest
+/// consumer group id the name starts with, followed by `-`; null when none).
+pub fn topic_view(t: &crate::inventory::Topic, cx: &TopicContext) -> Json {
     // Every field listed (no `..`), so a new topic field cannot be forgotten here.
     let shallow = crate::inventory::Topic {
         name: t.name.clone(),
@@ -509,7 +535,7 @@ pub fn topic_view(t: &crate::inventory::Topic, default_min_isr: i64) -> Json {
         .get("min.insync.replicas")
         .and_then(|e| e.value.as_deref())
         .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default_min_isr);
+        .unwrap_or(cx.default_min_isr);
     let parts = &t.partitions;
     let mut replica_brokers: Vec<i64> = parts
         .iter()
@@ -536,6 +562,7 @@ pub fn topic_view(t: &crate::inventory::Topic, default_min_isr: i64) -> Json {
             .count()),
     );
     o.insert("replica_brokers".into(), json!(replica_brokers));
+    o.insert("app_group".into(), json!(cx.app_group(&t.name)));
     o.insert("min_isr".into(), json!(min_isr));
     o.insert(
         "under_min_isr_partitions".into(),
@@ -553,4 +580,31 @@ pub fn version_ge(a: &str, b: &str) -> bool {
         version::compare(a, b),
         Ok(Ordering::Greater | Ordering::Equal)
     )
+}
+
+#[cfg(test)]
+mod topic_tests {
+    use super::*;
+
+    #[test]
+    fn app_group_is_the_longest_group_prefix() {
+        let mut inv = Inventory::new();
+        for g in ["orders", "orders-app", "pay"] {
+            inv.groups.push(crate::inventory::ConsumerGroup {
+                id: g.into(),
+                ..Default::default()
+            });
+        }
+        let cx = TopicContext::new(&inv);
+        assert_eq!(
+            cx.app_group("orders-app-store-changelog").as_deref(),
+            Some("orders-app")
+        );
+        assert_eq!(
+            cx.app_group("orders-x-repartition").as_deref(),
+            Some("orders")
+        );
+        assert_eq!(cx.app_group("payments-x-changelog"), None);
+        assert_eq!(cx.app_group("pay"), None);
+    }
 }

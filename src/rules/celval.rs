@@ -18,7 +18,8 @@
 use crate::inventory::Partition;
 use cel::common::traits::{self, Container, Indexer, Iterable, Sizer, Zeroer};
 use cel::common::types::{
-    CelBool, CelDouble, CelInt, CelList, CelNull, CelString, CelUInt, Kind, Type, MAP_TYPE,
+    CelBool, CelDouble, CelInt, CelList, CelNull, CelString, CelUInt, Kind, Type, LIST_TYPE,
+    MAP_TYPE,
 };
 use cel::common::value::{CowVal, Val};
 use cel::ExecutionError;
@@ -409,14 +410,130 @@ impl Sizer for PartitionVal<'_> {
     }
 }
 
-/// The partitions of a topic as a CEL list.
+/// The partitions of a topic as a CEL list: one pointer per partition (a built-in list would
+/// box each element). It answers the list operators (`[i]`, `size()`, `in`, `==`, and the
+/// comprehensions `exists`, `all`, `filter`, `map`…).
 pub fn partitions(parts: &[Partition]) -> Box<dyn Val + '_> {
-    Box::new(CelList::from(
-        parts
-            .iter()
-            .map(|p| Box::new(PartitionVal(p)) as Box<dyn Val + '_>)
-            .collect::<Vec<_>>(),
-    ))
+    Box::new(PartitionList(parts.iter().map(PartitionVal).collect()))
+}
+
+#[derive(Debug, Clone)]
+struct PartitionList<'a>(Arc<[PartitionVal<'a>]>);
+
+impl<'a> Val for PartitionList<'a> {
+    fn get_type(&self) -> &Type {
+        &LIST_TYPE
+    }
+
+    fn cel_type() -> &'static Type {
+        &LIST_TYPE
+    }
+
+    fn as_container(&self) -> Option<&dyn Container> {
+        Some(self)
+    }
+
+    fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
+    where
+        Self: 'w,
+    {
+        Some(self)
+    }
+
+    fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
+    where
+        Self: 'w,
+    {
+        Some(self)
+    }
+
+    fn as_sizer(&self) -> Option<&dyn Sizer> {
+        Some(self)
+    }
+
+    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+        Some(self)
+    }
+
+    fn equals(&self, other: &dyn Val) -> bool {
+        if other.get_type().kind() != Kind::List {
+            return false;
+        }
+        match elements(other) {
+            Some(o) => o.len() == self.0.len() && self.0.iter().zip(o).all(|(a, b)| a.equals(b)),
+            None => false,
+        }
+    }
+
+    fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
+    where
+        Self: 'w,
+    {
+        Box::new(self.clone())
+    }
+}
+
+impl<'a> PartitionList<'a> {
+    fn at(&self, idx: &dyn Val) -> Result<&PartitionVal<'a>, ExecutionError> {
+        let i = if let Some(i) = idx.downcast_ref::<CelInt>() {
+            *i.inner()
+        } else if let Some(u) = idx.downcast_ref::<CelUInt>() {
+            i64::try_from(*u.inner()).unwrap_or(i64::MAX)
+        } else {
+            return Err(ExecutionError::UnexpectedType {
+                got: idx.get_type().name().to_owned(),
+                want: "int".to_owned(),
+            });
+        };
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .ok_or(ExecutionError::IndexOutOfBounds(cel::Value::Int(i)))
+    }
+}
+
+impl Container for PartitionList<'_> {
+    fn contains(&self, value: &dyn Val) -> Result<bool, ExecutionError> {
+        Ok(self.0.iter().any(|p| p.equals(value)))
+    }
+}
+
+impl<'a> Indexer for PartitionList<'a> {
+    fn get<'b, 'w>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'w>, ExecutionError>
+    where
+        Self: 'w,
+    {
+        Ok(CowVal::Borrowed(self.at(idx)?))
+    }
+
+    fn steal<'w>(self: Box<Self>, idx: &dyn Val) -> Result<Box<dyn Val + 'w>, ExecutionError>
+    where
+        Self: 'w,
+    {
+        Ok(Box::new(*self.at(idx)?))
+    }
+}
+
+impl<'a> Iterable for PartitionList<'a> {
+    fn iter<'b, 'w>(&'b self) -> Box<dyn traits::Iterator<'b, 'w> + 'b>
+    where
+        Self: 'w,
+    {
+        let items: Vec<&'b (dyn Val + 'a)> = self.0.iter().map(|p| p as _).collect();
+        Box::new(Lend(items.into_iter()))
+    }
+}
+
+impl Sizer for PartitionList<'_> {
+    fn size(&self) -> CelInt {
+        (self.0.len() as i64).into()
+    }
+}
+
+impl Zeroer for PartitionList<'_> {
+    fn is_zero_value(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Any CEL value as JSON (evidence, messages). Maps come out with sorted keys.

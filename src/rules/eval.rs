@@ -169,7 +169,7 @@ impl VariableResolver for ItemVars<'_> {
 /// every scope as CEL values with their resources, and the line index of the inventory file.
 struct Prepared<'g> {
     view: &'g Json,
-    default_min_isr: i64,
+    topic_cx: celenv::TopicContext,
     items: HashMap<&'static str, Vec<(Resource, ItemVars<'g>)>>,
     lines: Option<&'g LineIndex>,
 }
@@ -182,13 +182,13 @@ fn globals<'a>(view: &'a Json, inv: &'a Inventory) -> Globals<'a> {
             entries.push((CelString::from(k.as_str()), celval::from_json(v)));
         }
     }
-    let min_isr = celenv::default_min_isr(inv);
+    let cx = celenv::TopicContext::new(inv);
     let topics: Vec<Box<dyn Val + 'a>> = inv
         .topics
         .iter()
         .map(|t| {
             let mut fields: Vec<(CelString<'a>, Box<dyn Val + 'a>)> =
-                match celenv::topic_view(t, min_isr) {
+                match celenv::topic_view(t, &cx) {
                     Json::Object(o) => celval::entries_owned(o),
                     _ => Vec::new(),
                 };
@@ -246,7 +246,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
         items.insert(list, prepared);
     }
     let prep = Prepared {
-        default_min_isr: celenv::default_min_isr(inv),
+        topic_cx: celenv::TopicContext::new(inv),
         lines: opts.inventory_file.as_ref().map(|f| &f.lines),
         view: &view,
         items,
@@ -429,7 +429,7 @@ fn evaluate_rule<'v>(
             Some(j) => Cow::Borrowed(j),
             None => match inv.topics.get(i).filter(|_| list == "topics") {
                 Some(t) => {
-                    let mut v = celenv::topic_view(t, prep.default_min_isr);
+                    let mut v = celenv::topic_view(t, &prep.topic_cx);
                     if rule.message.contains("partitions") {
                         if let Some(o) = v.as_object_mut() {
                             o.insert("partitions".into(), json!(t.partitions));
