@@ -505,10 +505,9 @@ impl TopicContext {
     /// is its consumer group).
     fn app_group(&self, topic: &str) -> Option<String> {
         topic
-            .match_indices('-')
+            .rmatch_indices('-')
             .map(|(i, _)| &topic[..i])
-            .filter(|prefix| self.group_ids.contains(*prefix))
-            .last()
+            .find(|prefix| self.group_ids.contains(*prefix))
             .map(str::to_string)
     }
 }
