@@ -548,30 +548,9 @@ fn large_rules_stay_one_group_and_name_every_resource() {
 /// anything) and the banner's pixel colours are exact and take milliseconds; OCR of a
 /// screenshot depends on fonts and tesseract's models and is slow on 2 cores. The whole test
 /// takes a few seconds.
-#[test]
-fn html_in_headless_chromium() {
-    let chromium = cdp::find_chromium().expect(
-        "headless Chromium is needed for this test: apt-get install -y chromium (or set CHROMIUM)",
-    );
-    let r = build(30);
-    let dir = tempfile::tempdir().unwrap();
-    let blocked = dir.path().join("blocked.html");
-    std::fs::write(&blocked, report::render(Format::Html, &r).unwrap()).unwrap();
-    let mut ready = r.clone();
-    ready.findings.retain(|f| f.status == Status::Pass);
-    ready.verdict = "ready".into();
-    for p in &mut ready.profiles {
-        p.verdict = "ready".into();
-        (p.failing, p.unknown, p.waived) = (0, 0, 0);
-    }
-    ready.waiver_notices.clear();
-    let ready_path = dir.path().join("ready.html");
-    std::fs::write(&ready_path, report::render(Format::Html, &ready).unwrap()).unwrap();
-
-    // Kept next to the screenshots for a person to look at when the test fails.
-    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::copy(&blocked, shots.join("report-blocked.html")).unwrap();
-    let mut b = cdp::Browser::launch(&chromium).unwrap();
+/// A new page (1280×800) in `b` with the Page, Runtime, Log and Network domains on; its
+/// session id.
+fn new_page(b: &mut cdp::Browser) -> String {
     let target = b
         .call(None, "Target.createTarget", json!({"url": "about:blank"}))
         .unwrap();
@@ -600,56 +579,92 @@ fn html_in_headless_chromium() {
         json!({"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}),
     )
     .unwrap();
+    session
+}
+
+/// Opens `path` in the page and checks that it loads with no console error, exception,
+/// failed load or dialog, and requests nothing but the file itself.
+fn open_clean(b: &mut cdp::Browser, session: &str, path: &Path, verdict: &str) {
+    let s = Some(session);
+    let url = format!("file://{}", path.display());
+    let since = b.events.len();
+    b.call(s, "Page.navigate", json!({"url": url})).unwrap();
+    b.wait_event("Page.loadEventFired", since).unwrap();
+    b.settle(Duration::from_millis(300)).unwrap();
+    let events: Vec<Value> = b.events[since..]
+        .iter()
+        .filter(|e| e["sessionId"] == session)
+        .cloned()
+        .collect();
+    // No console errors, exceptions, failed loads or dialogs.
+    let mut problems = Vec::new();
+    for e in &events {
+        let p = &e["params"];
+        match e["method"].as_str().unwrap_or("") {
+            "Runtime.consoleAPICalled"
+                if matches!(p["type"].as_str(), Some("error" | "assert" | "warning")) =>
+            {
+                problems.push(format!("console {}: {}", p["type"], p["args"]))
+            }
+            "Runtime.exceptionThrown" => problems.push(format!("exception: {p}")),
+            "Log.entryAdded"
+                if matches!(p["entry"]["level"].as_str(), Some("error" | "warning")) =>
+            {
+                problems.push(format!("log: {}", p["entry"]))
+            }
+            "Network.loadingFailed" => problems.push(format!("load failed: {p}")),
+            "Page.javascriptDialogOpening" => problems.push(format!("dialog: {p}")),
+            _ => {}
+        }
+    }
+    assert!(problems.is_empty(), "{verdict}: {problems:#?}");
+    // No network request except the report itself.
+    let requests: Vec<String> = events
+        .iter()
+        .filter(|e| e["method"] == "Network.requestWillBeSent")
+        .map(|e| {
+            e["params"]["request"]["url"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .filter(|u| *u != url)
+        .collect();
+    assert!(requests.is_empty(), "{verdict}: requests {requests:?}");
+}
+
+#[test]
+fn html_in_headless_chromium() {
+    let chromium = cdp::find_chromium().expect(
+        "headless Chromium is needed for this test: apt-get install -y chromium (or set CHROMIUM)",
+    );
+    let r = build(30);
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join("blocked.html");
+    std::fs::write(&blocked, report::render(Format::Html, &r).unwrap()).unwrap();
+    let mut ready = r.clone();
+    ready.findings.retain(|f| f.status == Status::Pass);
+    ready.verdict = "ready".into();
+    for p in &mut ready.profiles {
+        p.verdict = "ready".into();
+        (p.failing, p.unknown, p.waived) = (0, 0, 0);
+    }
+    ready.waiver_notices.clear();
+    let ready_path = dir.path().join("ready.html");
+    std::fs::write(&ready_path, report::render(Format::Html, &ready).unwrap()).unwrap();
+
+    // Kept next to the screenshots for a person to look at when the test fails.
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::copy(&blocked, shots.join("report-blocked.html")).unwrap();
+    let mut b = cdp::Browser::launch(&chromium).unwrap();
+    let session = new_page(&mut b);
+    let s = Some(session.as_str());
 
     for (path, verdict, rgb) in [
         (&blocked, "blocked", [0xb4, 0x23, 0x18]),
         (&ready_path, "ready", [0x06, 0x76, 0x47]),
     ] {
-        let url = format!("file://{}", path.display());
-        let since = b.events.len();
-        b.call(s, "Page.navigate", json!({"url": url})).unwrap();
-        b.wait_event("Page.loadEventFired", since).unwrap();
-        b.settle(Duration::from_millis(300)).unwrap();
-        let events: Vec<Value> = b.events[since..]
-            .iter()
-            .filter(|e| e["sessionId"] == session)
-            .cloned()
-            .collect();
-        // No console errors, exceptions, failed loads or dialogs.
-        let mut problems = Vec::new();
-        for e in &events {
-            let p = &e["params"];
-            match e["method"].as_str().unwrap_or("") {
-                "Runtime.consoleAPICalled"
-                    if matches!(p["type"].as_str(), Some("error" | "assert" | "warning")) =>
-                {
-                    problems.push(format!("console {}: {}", p["type"], p["args"]))
-                }
-                "Runtime.exceptionThrown" => problems.push(format!("exception: {p}")),
-                "Log.entryAdded"
-                    if matches!(p["entry"]["level"].as_str(), Some("error" | "warning")) =>
-                {
-                    problems.push(format!("log: {}", p["entry"]))
-                }
-                "Network.loadingFailed" => problems.push(format!("load failed: {p}")),
-                "Page.javascriptDialogOpening" => problems.push(format!("dialog: {p}")),
-                _ => {}
-            }
-        }
-        assert!(problems.is_empty(), "{verdict}: {problems:#?}");
-        // No network request except the report itself.
-        let requests: Vec<String> = events
-            .iter()
-            .filter(|e| e["method"] == "Network.requestWillBeSent")
-            .map(|e| {
-                e["params"]["request"]["url"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .filter(|u| *u != url)
-            .collect();
-        assert!(requests.is_empty(), "{verdict}: requests {requests:?}");
+        open_clean(&mut b, &session, path, verdict);
         assert_eq!(
             b.eval(&session, "document.documentElement.dataset.ready")
                 .unwrap(),
@@ -1201,4 +1216,80 @@ fn cli_writes_every_report_format() {
     roxmltree::Document::parse(&xml).unwrap();
     // Severity of the failing finding the verdict rests on.
     assert!(md.contains("**blocking**"));
+}
+
+/// A synthetic cluster (src/inventory/synth.rs) audited with every profile: thousands of
+/// failing topics. The HTML report stays small, opens cleanly in headless Chromium, and shows
+/// one block per rule (at most 500 detailed rows each), naming every failing resource.
+/// `benches/scale.sh` does the same at a million partitions and prints the numbers.
+#[test]
+fn synthetic_cluster_report_groups_thousands_of_findings() {
+    let chromium = cdp::find_chromium().expect(
+        "headless Chromium is needed for this test: apt-get install -y chromium (or set CHROMIUM)",
+    );
+    let inv = kraftcheck::inventory::synth::synthetic(60_000);
+    let rules = kraftcheck::rules::load_rules(None).unwrap();
+    let opts = AuditOptions {
+        profiles: ["inplace", "kafka4", "new-cluster", "msk-inplace"]
+            .map(String::from)
+            .to_vec(),
+        target: None,
+        waivers: vec![],
+        fail_on: FailOn::Blocking,
+        fail_on_unknown: false,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        inventory_file: None,
+    };
+    let r = audit::run(&rules, &inv, &opts);
+    let failing: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .collect();
+    let mut rules_failing: Vec<&str> = failing.iter().map(|f| f.rule_id.as_str()).collect();
+    rules_failing.sort();
+    rules_failing.dedup();
+    let topics_failing = failing
+        .iter()
+        .filter(|f| f.resource.kind == "topic")
+        .count();
+    assert!(
+        topics_failing >= 3000,
+        "{topics_failing} failing topic findings"
+    );
+    let html = report::render(Format::Html, &r).unwrap();
+    assert!(
+        html.len() < 8 * 1024 * 1024,
+        "HTML is {} bytes for {} failing findings",
+        html.len(),
+        failing.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("synthetic.html");
+    std::fs::write(&path, &html).unwrap();
+    let mut b = cdp::Browser::launch(&chromium).unwrap();
+    let session = new_page(&mut b);
+    open_clean(&mut b, &session, &path, "synthetic");
+    let page = b
+        .eval(
+            &session,
+            r#"(() => {
+                const blocks = [...document.querySelectorAll('details.rule.st-fail')];
+                return {
+                    ids: blocks.map(d => d.id.replace('fail-', '')),
+                    most_rows: Math.max(...blocks.map(d => d.querySelectorAll('table.res tbody tr').length)),
+                    named: blocks.map(d => d.querySelectorAll('table.res tbody tr').length
+                        + d.querySelectorAll('ul.names li').length).reduce((a, b) => a + b, 0),
+                    open: blocks.filter(d => d.open).length,
+                    verdict: document.getElementById('verdict').innerText.trim(),
+                };
+            })()"#,
+        )
+        .unwrap();
+    let mut ids: Vec<String> = serde_json::from_value(page["ids"].clone()).unwrap();
+    ids.sort();
+    assert_eq!(ids, rules_failing, "one block per failing rule: {page}");
+    assert!(page["most_rows"].as_u64().unwrap() <= 500, "{page}");
+    assert_eq!(page["named"], json!(failing.len()), "{page}");
+    assert_eq!(page["verdict"], json!("BLOCKED"), "{page}");
 }

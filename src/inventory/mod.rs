@@ -12,6 +12,7 @@ mod clients;
 pub mod iampattern;
 mod load;
 mod msk;
+pub mod synth;
 mod topics;
 pub use clients::*;
 pub use load::{line_index, load_inventory, pointer_line, LineIndex};
