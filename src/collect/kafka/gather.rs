@@ -64,6 +64,7 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
     let mut gaps: Vec<GapNote> = Vec::new();
 
     // Metadata: brokers, controller, topics and partitions.
+    let t = crate::debug::Stage::start("collect: connect + metadata");
     let md = boot
         .send(
             MetadataRequest::default()
@@ -110,7 +111,9 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
         });
     }
 
+    drop(t);
     // Connect to every broker concurrently.
+    let t = crate::debug::Stage::start("collect: broker connections");
     let mut connecting = JoinSet::new();
     for b in &md.brokers {
         let (id, addr, cfg) = (
@@ -152,8 +155,10 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
         }
     }
 
+    drop(t);
     // Mode, features and API ranges from ApiVersions.
     detect_mode(&mut inv, &conns, &boot);
+    let t = crate::debug::Stage::start("collect: configs, groups, ACLs, users, quotas");
 
     // Per-broker work, concurrently; topic-config batches are spread over the brokers.
     let topic_names: Vec<String> = inv.topics.iter().map(|t| t.name.clone()).collect();
@@ -241,8 +246,11 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
         ));
     }
 
+    drop(t);
     // Log end offsets (one ListOffsets per leader) and consumer lag.
+    let t = crate::debug::Stage::start("collect: log end offsets");
     log_end_offsets(&mut inv, conns, &mut gaps).await;
+    drop(t);
 
     for (part, resource, reason, detail) in gaps {
         if !inv
