@@ -19,6 +19,12 @@
 #   rig/rig.sh up mm2target                      an empty 2-node KRaft 3.9 cluster
 #   rig/rig.sh mirror mig39 mm2target            MirrorMaker 2 (dedicated mode) until in sync, then stop it
 #
+# Benchmark rig (not part of `up all`; benches/collect.sh):
+#   rig/rig.sh up bench39                        ZooKeeper + 2 brokers (3.9, ZooKeeper mode), JMX exporter
+#   rig/rig.sh seed-large bench39 [--topics N]   N topics x 10 partitions (default 2000), 2,000 ACLs,
+#                                                200 groups, 100 SCRAM users, 100 quotas; more topics later
+#                                                only adds topics; already that size: no-op
+#
 # Everything listens on 127.0.0.1 only. See rig/README.md.
 set -euo pipefail
 
@@ -31,11 +37,17 @@ MVN=${MVN:-mvn}
 TIMEOUT=${KRAFTCHECK_RIG_TIMEOUT:-180}
 BROKER_HEAP=${KRAFTCHECK_RIG_BROKER_HEAP:-384m}
 ZK_HEAP=${KRAFTCHECK_RIG_ZK_HEAP:-96m}
+# bench39 holds 20,000+ partitions
+BENCH_HEAP=${KRAFTCHECK_RIG_BENCH_HEAP:-1g}
+BENCH_ZK_HEAP=256m
+# bench39's log dirs: Kafka fsyncs a few files for every partition it creates, which makes 20,000
+# partitions take minutes on a disk; on tmpfs they take seconds (`down` removes them)
+BENCH_DATA=${KRAFTCHECK_RIG_BENCH_DATA:-/dev/shm/kraftcheck-rig-bench39}
 # small, quick-to-start JVMs: 2 cores shared by up to 6 JVMs
 JVM_OPTS=${KRAFTCHECK_RIG_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true}
 ALL_RIGS=(zk39 kraft39 kraft4)
 # rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
-EXTRA_RIGS=(mig39 mm2target)
+EXTRA_RIGS=(mig39 mm2target bench39)
 PW=rigpass
 
 die() { echo "rig: $*" >&2; exit 1; }
@@ -45,16 +57,18 @@ say() { echo "rig: $*" >&2; }
 # rig definitions
 rig_ver() {
   case "$1" in
-    zk39 | kraft39 | mig39 | mm2target | 39 | 3.9) echo 39 ;;
+    zk39 | kraft39 | mig39 | mm2target | bench39 | 39 | 3.9) echo 39 ;;
     kraft4 | 4) echo 4 ;;
-    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target)" ;;
+    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39)" ;;
   esac
 }
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$RIG_DIR/pom-kafka$1.xml"; }
 upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
+broker_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_HEAP"; else echo "$BROKER_HEAP"; fi; }
+zk_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_ZK_HEAP"; else echo "$ZK_HEAP"; fi; }
 
-# ports: zk39 191xx, kraft39 193xx, kraft4 194xx
-zk_port() { if [ "${1:-zk39}" = mig39 ]; then echo 19681; else echo 19181; fi; }
+# ports: zk39 191xx, kraft39 193xx, kraft4 194xx, mig39 196xx, mm2target 197xx, bench39 198xx
+zk_port() { case "${1:-zk39}" in mig39) echo 19681 ;; bench39) echo 19881 ;; *) echo 19181 ;; esac; }
 # broker_port RIG ID KIND  (KIND: plain|sasl|ssl|ctl)
 broker_port() {
   local base off
@@ -64,13 +78,14 @@ broker_port() {
     kraft4) base=19410 ;;
     mig39) base=$((19600 + 10 * $2)) ;;
     mm2target) base=$((19700 + 10 * $2)) ;;
+    bench39) base=$((19800 + 10 * $2)) ;;
   esac
   case "$3" in plain) off=1 ;; sasl) off=2 ;; ssl) off=3 ;; ctl) off=4 ;; esac
   if [ "$3" = ctl ] && [ "$1" = mig39 ]; then echo $MIG_CTRL_PORT; return; fi
   if [ "$3" = ctl ] && [ "$1" != zk39 ]; then off=9; fi
   echo $((base + off))
 }
-broker_ids() { case "$1" in zk39 | mig39 | mm2target) echo "1 2" ;; *) echo 1 ;; esac; }
+broker_ids() { case "$1" in zk39 | mig39 | mm2target | bench39) echo "1 2" ;; *) echo 1 ;; esac; }
 bootstrap_of() { # RIG KIND -> comma-separated list
   local out="" id
   for id in $(broker_ids "$1"); do out="$out${out:+,}127.0.0.1:$(broker_port "$1" "$id" "$2")"; done
@@ -83,6 +98,7 @@ rig_ports() {
   [ "$1" = kraft4 ] && oauth_port
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
+  [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
 }
 
@@ -213,13 +229,19 @@ proc_names() { awk '{ print $1 }' "$(rundir "$1")/pids" 2>/dev/null | awk '!seen
 # Only when `rig/clients/clients.sh prepare` has put the agent jar into rig/.cache (scripts/test-all
 # runs it before `up`): broker N then serves rig/clients/exporter.yaml's metrics on 127.0.0.1:191N5,
 # and `env zk39` exports KRAFTCHECK_RIG_ZK39_METRICS_URLS. Without the jar nothing changes.
+# bench39 (issue 7) always has it (`up bench39` runs `clients.sh prepare` when the jar is missing),
+# with rig/clients/exporter-bench39.yaml: 127.0.0.1:198N5, KRAFTCHECK_RIG_BENCH39_METRICS_URLS.
+exporter_port() { case "$1" in zk39) echo $((19105 + 10 * $2)) ;; bench39) echo $((19805 + 10 * $2)) ;; esac; }
 exporter_opt() { # RIG NAME -> the -javaagent option, or nothing
   local jar=$CACHE/jmx_prometheus_javaagent.jar
-  case "$1:$2" in zk39:broker[12]) [ ! -f "$jar" ] || echo "-javaagent:$jar=127.0.0.1:$((19105 + 10 * ${2#broker})):$RIG_DIR/clients/exporter.yaml" ;; esac
+  case "$1:$2" in
+    zk39:broker[12]) [ ! -f "$jar" ] || echo "-javaagent:$jar=127.0.0.1:$(exporter_port "$1" "${2#broker}"):$RIG_DIR/clients/exporter.yaml" ;;
+    bench39:broker[12]) [ ! -f "$jar" ] || echo "-javaagent:$jar=127.0.0.1:$(exporter_port "$1" "${2#broker}"):$RIG_DIR/clients/exporter-bench39.yaml" ;;
+  esac
 }
-zk39_metrics_env() { # U: the URLs, if the running brokers carry the agent
-  tr '\0' ' ' <"/proc/$(pid_of zk39 broker1)/cmdline" 2>/dev/null | grep -q -- '-javaagent:' &&
-    echo "export ${1}_METRICS_URLS=http://127.0.0.1:19115/metrics,http://127.0.0.1:19125/metrics" || true
+metrics_env() { # RIG U: the URLs, if the running brokers carry the agent
+  tr '\0' ' ' <"/proc/$(pid_of "$1" broker1)/cmdline" 2>/dev/null | grep -q -- '-javaagent:' &&
+    echo "export ${2}_METRICS_URLS=http://127.0.0.1:$(exporter_port "$1" 1)/metrics,http://127.0.0.1:$(exporter_port "$1" 2)/metrics" || true
 }
 
 start_java() { # RIG NAME HEAP MAIN ARGS... (cwd = run dir; stdout+stderr -> logs/NAME.out)
@@ -351,6 +373,22 @@ log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 EOF
+  elif [ "$rig" = bench39 ]; then
+    # no request log: logging every request and response of a 20,000-partition cluster at DEBUG
+    # would be what the benchmark measures; no per-partition INFO lines (20,000 per broker)
+    cat >"$f" <<EOF
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.org.apache.zookeeper=WARN
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.log=WARN
+log4j.logger.kafka.cluster=WARN
+log4j.logger.kafka.server.ReplicaFetcherManager=WARN
+log4j.logger.kafka.server.ReplicaFetcherThread=WARN
+log4j.logger.kafka.server.ReplicaAlterLogDirsManager=WARN
+EOF
   elif [ "$v" = 39 ]; then
     cat >"$f" <<EOF
 log4j.rootLogger=INFO, stdout
@@ -444,33 +482,43 @@ super.users=User:ANONYMOUS;User:admin;User:CN=kraftcheck-admin
 EOF
 }
 
-write_zk39_configs() {
-  local rig=zk39 rd id
-  rd=$(rundir $rig)
+write_zk39_configs() { # [RIG]: zk39, or bench39 (the same listeners and security, no baits)
+  local rig=${1:-zk39} rd id
+  rd=$(rundir "$rig")
   mkdir -p "$rd/conf" "$rd/zookeeper"
   cat >"$rd/conf/zookeeper.properties" <<EOF
 dataDir=$rd/zookeeper
-clientPort=$(zk_port)
+clientPort=$(zk_port "$rig")
 clientPortAddress=127.0.0.1
 maxClientCnxns=0
 admin.enableServer=false
 4lw.commands.whitelist=ruok,srvr,stat,mntr
 tickTime=2000
 EOF
-  write_log_config $rig zookeeper
+  # bench39 creates ~40,000 znodes when seeded; a test rig needs no fsync per ZooKeeper write
+  if [ "$rig" = bench39 ]; then
+    echo "forceSync=no" >>"$rd/conf/zookeeper.properties"
+    rm -rf "$BENCH_DATA"
+    mkdir -p "$BENCH_DATA"
+  fi
+  write_log_config "$rig" zookeeper
   for id in 1 2; do
-    local dirs="$rd/broker$id/data"
-    # bait: broker 2 is JBOD (two log dirs); ZK->KRaft migration with JBOD needs IBP >= 3.7-IV2
-    [ "$id" = 2 ] && dirs="$rd/broker$id/data-a,$rd/broker$id/data-b"
+    local dirs="$rd/broker$id/data" map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
+    [ "$rig" = bench39 ] && dirs="$BENCH_DATA/broker$id/data"
+    if [ "$rig" = zk39 ]; then
+      # bait: broker 2 is JBOD (two log dirs); ZK->KRaft migration with JBOD needs IBP >= 3.7-IV2
+      [ "$id" = 2 ] && dirs="$rd/broker$id/data-a,$rd/broker$id/data-b"
+      map=$map,CONTROL_PLANE:PLAINTEXT
+    fi
     {
       cat <<EOF
 broker.id=$id
 broker.rack=rack-$id
-listeners=$(listeners_of $rig $id)
-advertised.listeners=$(listeners_of $rig $id)
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROL_PLANE:PLAINTEXT
+listeners=$(listeners_of "$rig" $id)
+advertised.listeners=$(listeners_of "$rig" $id)
+listener.security.protocol.map=$map
 inter.broker.listener.name=PLAINTEXT
-zookeeper.connect=127.0.0.1:$(zk_port)
+zookeeper.connect=127.0.0.1:$(zk_port "$rig")
 zookeeper.connection.timeout.ms=18000
 zookeeper.session.timeout.ms=18000
 log.dirs=$dirs
@@ -483,16 +531,20 @@ transaction.state.log.num.partitions=5
 controlled.shutdown.max.retries=1
 controlled.shutdown.retry.backoff.ms=1000
 EOF
-      common_broker_props $rig
-      cat <<EOF
+      common_broker_props "$rig"
+      if [ "$rig" = zk39 ]; then
+        cat <<EOF
 # ---- audit bait (see rig/README.md) ----
 authorizer.class.name=kafka.security.authorizer.AclAuthorizer
 control.plane.listener.name=CONTROL_PLANE
 inter.broker.protocol.version=3.3
 log.message.format.version=0.10.2
 EOF
+      else
+        echo "authorizer.class.name=kafka.security.authorizer.AclAuthorizer"
+      fi
     } >"$rd/conf/broker$id.properties"
-    write_log_config $rig "broker$id"
+    write_log_config "$rig" "broker$id"
   done
 }
 
@@ -649,7 +701,13 @@ write_env() { # RIG
       echo "export ${U}_MODE=zookeeper"
       echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port)"
       echo "export ${U}_BROKER_IDS=1,2"
-      zk39_metrics_env "$U"
+      metrics_env zk39 "$U"
+    elif [ "$rig" = bench39 ]; then
+      echo "export ${U}_MODE=zookeeper"
+      echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port bench39)"
+      echo "export ${U}_BROKER_IDS=1,2"
+      metrics_env bench39 "$U"
+      echo "export ${U}_SEEDED_LARGE_JSON=$rd/seeded-large.json"
     elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ]; then
       ${rig}_env "$U"
     else
@@ -704,6 +762,10 @@ up_unlocked() {
     rm -rf "$rd"
   fi
   build "$v"
+  # bench39 always carries the JMX exporter (its request metrics are part of the benchmark)
+  if [ "$rig" = bench39 ] && [ ! -f "$CACHE/jmx_prometheus_javaagent.jar" ]; then
+    "$RIG_DIR/clients/clients.sh" prepare >&2 9>&- || die "bench39: rig/clients/clients.sh prepare failed (JMX exporter)"
+  fi
   check_ports_free "$rig"
   t0=$SECONDS
   mkdir -p "$rd/logs" "$rd/conf"
@@ -711,12 +773,12 @@ up_unlocked() {
   echo starting >"$rd/state"
   gen_certs "$rd/certs"
   write_client_configs "$rig"
-  if [ "$rig" = zk39 ]; then
-    write_zk39_configs
-    start_java "$rig" zookeeper "$ZK_HEAP" org.apache.zookeeper.server.quorum.QuorumPeerMain \
+  if [ "$rig" = zk39 ] || [ "$rig" = bench39 ]; then
+    write_zk39_configs "$rig"
+    start_java "$rig" zookeeper "$(zk_heap "$rig")" org.apache.zookeeper.server.quorum.QuorumPeerMain \
       "$rd/conf/zookeeper.properties" >/dev/null
     wait_zk "$rig" 60
-    for id in 1 2; do start_java "$rig" "broker$id" "$BROKER_HEAP" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
+    for id in 1 2; do start_java "$rig" "broker$id" "$(broker_heap "$rig")" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
     for id in 1 2; do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
   elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ]; then
     start_${rig}_nodes
@@ -737,9 +799,9 @@ up_unlocked() {
   (cd "$rd" && "$JAVA" -Xmx128m $JVM_OPTS -cp "$(classpath "$v"):$(seeder_dir "$v")" "$(tools_log_opts "$v")" \
     RigAdmin bootstrap "$(bootstrap_of "$rig" plain)" "$rd" "$(bootstrap_of "$rig" sasl)" "$(bootstrap_of "$rig" ssl)" \
     >>"$rd/logs/rig-admin.out" 2>&1 9>&-) || fail_start "$rig" rig-admin "creating the SCRAM users / checking logins failed"
-  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ]; then
+  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ] || [ "$rig" = bench39 ]; then
     # cluster id as ZooKeeper-mode brokers store it
-    sed -n 's/^cluster.id=//p' "$rd/broker1/data/meta.properties" >"$rd/cluster.id"
+    sed -n 's/^cluster.id=//p' "$(sed -n 's/^log.dirs=//p' "$rd/conf/broker1.properties")/meta.properties" >"$rd/cluster.id"
   fi
   echo up >"$rd/state"
   write_baits "$rig"
@@ -754,9 +816,10 @@ down_unlocked() {
   stop_all_of "$rig"
   if [ -n "${KRAFTCHECK_RIG_KEEP:-}" ]; then
     echo down >"$rd/state"
-    say "$rig stopped (run dir kept: $rd)"
+    say "$rig stopped (run dir kept: $rd$([ "$rig" != bench39 ] || echo ", data: $BENCH_DATA"))"
   else
     rm -rf "$rd"
+    if [ "$rig" = bench39 ]; then rm -rf "$BENCH_DATA"; fi
     say "$rig stopped"
   fi
 }
@@ -822,6 +885,40 @@ seed_unlocked() { # RIG [--reset]
   say "$rig seeded in $((SECONDS - t0)) s: $rd/seeded.json"
 }
 
+# bench39 (issue 7, benches/collect.sh): a cluster of production-like size, through batched Admin calls
+large_topics() { sed -n 's/^ *"topics": *\([0-9]*\),*$/\1/p' "$(rundir "$1")/seeded-large.json" 2>/dev/null || true; }
+
+seed_large_unlocked() { # RIG TOPICS
+  local rig=$1 n=$2 rd prev t0 lim per rf2
+  rd=$(rundir "$rig")
+  [ "$rig" = bench39 ] || die "seed-large: only for the bench39 rig ('rig/rig.sh up bench39')"
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "seed-large: --topics takes a positive number, not '$n'"
+  rig_is_up "$rig" || die "$rig is not up ('rig/rig.sh up $rig')"
+  build 39
+  prev=$(large_topics "$rig")
+  prev=${prev:-0}
+  if [ "$prev" -ge "$n" ]; then
+    say "$rig is already seeded with $prev topics ($rd/seeded-large.json); 'rig/rig.sh down $rig' starts over"
+    return 0
+  fi
+  # Every replica keeps its segment file open. 10 partitions a topic, RF 2 on every third topic and
+  # RF 1 on the others: ~6.7 replicas a topic on each broker, which must stay below the open-files limit.
+  lim=$(ulimit -n)
+  rf2=$(((n + 1) / 3))
+  per=$((rf2 * 10 + (n - rf2) * 5))
+  if [ "$lim" != unlimited ] && ((per + 2000 > lim)); then
+    die "seed-large: $n topics put ~$per replicas on each broker, too many for the open-files limit $lim ('ulimit -n')"
+  fi
+  t0=$SECONDS
+  # shellcheck disable=SC2086
+  (cd "$rd" && "$JAVA" -Xmx512m $JVM_OPTS -cp "$(classpath 39):$(seeder_dir 39)" "$(tools_log_opts 39)" \
+    RigAdmin seed-large "$(bootstrap_of "$rig" plain)" "$rd" "$n" "$prev" >>"$rd/logs/seed-large.out" 2>&1 9>&-) ||
+    { tail -n 40 "$rd/logs/seed-large.out" >&2; die "$rig: seed-large failed (log: $rd/logs/seed-large.out)"; }
+  [ "$(large_topics "$rig")" = "$n" ] || { tail -n 40 "$rd/logs/seed-large.out" >&2; die "$rig: seeder wrote no seeded-large.json"; }
+  echo "seed-large $prev->$n $((SECONDS - t0))" >>"$rd/seed-timings.txt"
+  say "$rig seeded with $n topics (from $prev) in $((SECONDS - t0)) s: $rd/seeded-large.json"
+}
+
 # ------------------------------------------------------------------------------------------------
 expand() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}"; else rig_ver "$1" >/dev/null; echo "$1"; fi; }
 # the migration rigs mig39 and mm2target (issue 6): configs, `migrate`, `mirror`
@@ -858,6 +955,10 @@ case "$cmd" in
     locked "$1" seed_unlocked "$1" "${2:-}"
     locked "$1" write_env "$1"
     ;;
+  seed-large)
+    [ $# -eq 1 ] || { [ $# -eq 3 ] && [ "$2" = --topics ]; } || die "usage: rig.sh seed-large bench39 [--topics N]"
+    locked "$1" seed_large_unlocked "$1" "${3:-2000}"
+    ;;
   migrate) [ $# -eq 2 ] || die "usage: rig.sh migrate mig39 controller|brokers-migration|brokers-kraft|finalize|all"; locked "$1" migrate_unlocked "$1" "$2" ;;
   mirror) [ $# -eq 2 ] || die "usage: rig.sh mirror mig39 mm2target"; locked "$2" mirror_unlocked "$1" "$2" ;;
   stop-broker) [ $# -eq 2 ] || die "usage: rig.sh stop-broker zk39 ID"; locked "$1" stop_broker_unlocked "$1" "$2" ;;
@@ -873,8 +974,8 @@ case "$cmd" in
     case " $* " in
       *" --bootstrap-server"* | *" --bootstrap-controller"* | *" --zookeeper"* | *" --authorizer-properties"* | *" -server "* | *" --help "* | *" --version "*) ;;
       *)
-        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
-        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
+        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
+        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
         if [ ${#extra[@]} -gt 0 ] && ! rig_is_up "$r"; then say "warning: $r is not up; ${extra[*]} will not answer"; fi
         ;;
     esac
@@ -884,7 +985,7 @@ case "$cmd" in
   status)
     for r in "${ALL_RIGS[@]}" "${EXTRA_RIGS[@]}"; do
       if rig_is_up "$r"; then
-        echo "$r: up ($(awk '{printf "%s%s=%s", (NR>1?" ":""), $1, $2}' "$(rundir "$r")/pids"))$([ -s "$(rundir "$r")/stopped" ] && echo "; stopped: $(paste -sd' ' "$(rundir "$r")/stopped")")$([ -s "$(rundir "$r")/seeded.json" ] && echo "; seeded")"
+        echo "$r: up ($(awk '{printf "%s%s=%s", (NR>1?" ":""), $1, $2}' "$(rundir "$r")/pids"))$([ -s "$(rundir "$r")/stopped" ] && echo "; stopped: $(paste -sd' ' "$(rundir "$r")/stopped")")$([ -s "$(rundir "$r")/seeded.json" ] && echo "; seeded")$([ -s "$(rundir "$r")/seeded-large.json" ] && echo "; seeded-large: $(large_topics "$r") topics")"
       elif [ -d "$(rundir "$r")" ]; then echo "$r: $(cat "$(rundir "$r")/state" 2>/dev/null || echo unknown) (run dir present)"
       else echo "$r: down"; fi
     done
@@ -893,7 +994,7 @@ case "$cmd" in
     case "${1:-all}" in all) build 39; build 4 ;; mm2) with_lock "$CACHE/build.lock" build_mm2_unlocked ;; *) build "$(rig_ver "$1")" ;; esac
     ;;
   *)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

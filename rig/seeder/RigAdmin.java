@@ -13,6 +13,10 @@
 //   mirror-wait SOURCE TARGET TIMEOUT_S        wait until MirrorMaker 2 has created every source topic and
 //                                              emitted checkpoints (when the source has groups), and the
 //                                              target has stopped changing for 6 s
+//   seed-large BOOTSTRAP RUN_DIR TOPICS PREV   bench39 (benches/collect.sh): topics PREV..TOPICS-1 (10 partitions
+//                                              each); when PREV is 0 also 2,000 ACLs, 100 SCRAM users, 100 quotas,
+//                                              records and 200 groups with committed offsets; writes
+//                                              RUN_DIR/seeded-large.json
 //
 // BOOTSTRAP is always the PLAINTEXT (super-user ANONYMOUS) listener.
 import java.io.FileInputStream;
@@ -61,12 +65,13 @@ public class RigAdmin {
       case "hold" -> hold(a[1]);
       case "insync" -> insync(a[1], Integer.parseInt(a[2]));
       case "mirror-wait" -> mirrorWait(a[1], a[2], Integer.parseInt(a[3]));
+      case "seed-large" -> new Large(a[1], Path.of(a[2]), Integer.parseInt(a[3]), Integer.parseInt(a[4])).run();
       default -> usage();
     }
   }
 
   static void usage() {
-    System.err.println("usage: RigAdmin ready|bootstrap|seed|hold ...");
+    System.err.println("usage: RigAdmin ready|bootstrap|seed|hold|insync|mirror-wait|seed-large ...");
     System.exit(2);
   }
 
@@ -721,6 +726,187 @@ public class RigAdmin {
       log("transaction tx-abandoned left open; halting");
       System.out.flush();
       Runtime.getRuntime().halt(0);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // seed-large: a cluster of production-like size for the collect benchmark (rig bench39), every kind
+  // of object in batched Admin calls. Topics bench-00000… have 10 partitions; every third one (i % 3 == 1)
+  // has RF 2, the others RF 1: each replica keeps a segment file open, and 20,000 partitions at RF 2 on
+  // 2 brokers would exceed an open-files limit of 20,000 (rig.sh checks `ulimit -n`). A second call with
+  // more topics (PREV > 0) only adds topics, so the other objects stay the same at every size.
+  static final class Large {
+    static final int PARTITIONS = 10, ACLS = 2000, SCRAM_USERS = 100, QUOTAS = 100, GROUPS = 200, RECORDS = 5,
+        TOPIC_BATCH = 200, ACL_BATCH = 250;
+    final String bs;
+    final Path run;
+    final int n, prev;
+
+    Large(String bs, Path run, int n, int prev) { this.bs = bs; this.run = run; this.n = n; this.prev = prev; }
+
+    static String topic(int i) { return String.format("bench-%05d", i); }
+    static int rf(int i) { return i % 3 == 1 ? 2 : 1; }
+    static Map<String, String> configs(int i) {
+      Map<String, String> c = new LinkedHashMap<>();
+      if (i % 3 == 0) c.put("retention.ms", String.valueOf(86_400_000L * (1 + i % 7)));
+      if (i % 10 == 5) c.put("max.message.bytes", "2097152");
+      return c;
+    }
+    // the topics that get records and the groups' offsets: the first 200 (fewer when the cluster is smaller)
+    int dataTopics() { return Math.min(n, GROUPS); }
+
+    void run() throws Exception {
+      long t0 = System.nanoTime();
+      Properties p = base(bs);
+      p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "120000");
+      p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "600000");
+      try (Admin admin = Admin.create(p)) {
+        topics(admin);
+        if (prev == 0) {
+          produce();
+          groups(admin);
+          acls(admin);
+          scram(admin);
+          quotas(admin);
+        }
+      }
+      int rf2 = 0, retention = 0, maxBytes = 0;
+      for (int i = 0; i < n; i++) {
+        if (rf(i) == 2) rf2++;
+        if (configs(i).containsKey("retention.ms")) retention++;
+        if (configs(i).containsKey("max.message.bytes")) maxBytes++;
+      }
+      Json out = new Json();
+      out.begin();
+      out.kv("rig", "bench39");
+      out.raw("topics", String.valueOf(n));
+      out.raw("partitions_per_topic", String.valueOf(PARTITIONS));
+      out.raw("partitions", String.valueOf(n * PARTITIONS));
+      out.raw("topics_rf2", String.valueOf(rf2));
+      out.raw("topics_with_retention_ms", String.valueOf(retention));
+      out.raw("topics_with_max_message_bytes", String.valueOf(maxBytes));
+      out.raw("acls", String.valueOf(ACLS));
+      out.raw("scram_users", String.valueOf(SCRAM_USERS));
+      out.raw("quotas", String.valueOf(QUOTAS));
+      out.raw("groups", String.valueOf(GROUPS));
+      out.raw("records_per_partition", String.valueOf(RECORDS));
+      out.raw("topics_with_records", String.valueOf(dataTopics()));
+      out.kv("note", "topics bench-NNNNN; the 3 ACLs and 2 SCRAM users of rig.sh up (restricted, admin) come on top");
+      out.end();
+      Files.writeString(run.resolve("seeded-large.json"), out.toString(), StandardCharsets.UTF_8);
+      log("seed-large: " + n + " topics (from " + prev + ") in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    }
+
+    void topics(Admin admin) throws Exception {
+      long t = System.nanoTime();
+      Set<String> names = new LinkedHashSet<>();
+      List<NewTopic> batch = new ArrayList<>();
+      for (int i = prev; i < n; i++) {
+        names.add(topic(i));
+        batch.add(new NewTopic(topic(i), PARTITIONS, (short) rf(i)).configs(configs(i)));
+        if (batch.size() == TOPIC_BATCH || i == n - 1) {
+          CreateTopicsResult r = admin.createTopics(batch, new CreateTopicsOptions().timeoutMs(120_000));
+          for (Map.Entry<String, ? extends org.apache.kafka.common.KafkaFuture<Void>> e : r.values().entrySet()) {
+            try { e.getValue().get(); }
+            catch (ExecutionException ex) { if (!causedBy(ex, TopicExistsException.class)) throw ex; }
+          }
+          batch.clear();
+          log("seed-large: " + (i + 1) + " topics created");
+        }
+      }
+      // every partition has a leader, as the brokers' metadata shows it
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+      String last = "";
+      while (true) {
+        int missing = 0;
+        try {
+          for (TopicDescription d : admin.describeTopics(names).allTopicNames().get().values())
+            for (TopicPartitionInfo pi : d.partitions()) if (pi.leader() == null || pi.leader().isEmpty()) missing++;
+          last = missing + " partition(s) without a leader";
+        } catch (ExecutionException e) { missing = -1; last = String.valueOf(e.getCause()); }
+        if (missing == 0) break;
+        if (System.nanoTime() > end) throw new IllegalStateException("seed-large: topics not ready after 300 s: " + last);
+        Thread.sleep(500);
+      }
+      log("seed-large: " + names.size() + " topics have leaders (" + (System.nanoTime() - t) / 1_000_000 + " ms)");
+    }
+
+    void produce() throws Exception {
+      Properties pp = producerProps(bs, "rig-seeder-large");
+      pp.put(ProducerConfig.LINGER_MS_CONFIG, "50");
+      try (KafkaProducer<String, String> pr = new KafkaProducer<>(pp)) {
+        for (int i = 0; i < dataTopics(); i++)
+          for (int part = 0; part < PARTITIONS; part++)
+            for (int r = 0; r < RECORDS; r++) pr.send(new ProducerRecord<>(topic(i), part, "k" + r, "record " + r));
+        pr.flush();
+      }
+      log("seed-large: " + dataTopics() * PARTITIONS * RECORDS + " records produced");
+    }
+
+    void groups(Admin admin) throws Exception {
+      // group g commits on every partition of topic g (of the first 200), offset p % 5 of 5: lag 30 a group
+      List<org.apache.kafka.common.KafkaFuture<Void>> fs = new ArrayList<>();
+      for (int g = 0; g < GROUPS; g++) {
+        Map<TopicPartition, OffsetAndMetadata> offs = new LinkedHashMap<>();
+        for (int part = 0; part < PARTITIONS; part++)
+          offs.put(new TopicPartition(topic(g % dataTopics()), part), new OffsetAndMetadata(part % RECORDS, "seeded"));
+        fs.add(admin.alterConsumerGroupOffsets(String.format("bench-group-%03d", g), offs).all());
+      }
+      for (org.apache.kafka.common.KafkaFuture<Void> f : fs) f.get();
+      log("seed-large: " + GROUPS + " consumer groups with committed offsets");
+    }
+
+    void acls(Admin admin) throws Exception {
+      // a quarter each on topics, groups, transactional ids (literal and prefixed) and the cluster; every
+      // binding has its own principal, so all 2,000 are distinct
+      AclOperation[] dataOps = {AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE};
+      AclOperation[] clusterOps = {AclOperation.IDEMPOTENT_WRITE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS,
+          AclOperation.ALTER_CONFIGS};
+      List<AclBinding> batch = new ArrayList<>();
+      for (int i = 0; i < ACLS; i++) {
+        int k = i / 4;
+        PatternType pt = k % 2 == 0 ? PatternType.LITERAL : PatternType.PREFIXED;
+        String principal = String.format("User:bench-app-%04d", i);
+        AclPermissionType perm = i % 50 == 0 ? AclPermissionType.DENY : AclPermissionType.ALLOW;
+        String host = i % 25 == 0 ? "192.0.2." + (i % 250) : "*";
+        AclBinding b = switch (i % 4) {
+          case 0 -> acl(ResourceType.TOPIC, pt == PatternType.LITERAL ? topic(k) : "bench-" + (k % 100), pt, principal,
+              host, dataOps[k % 3], perm);
+          case 1 -> acl(ResourceType.GROUP, pt == PatternType.LITERAL ? String.format("bench-group-%03d", k % GROUPS)
+              : "bench-app-" + (k % 50) + "-", pt, principal, host, AclOperation.READ, perm);
+          case 2 -> acl(ResourceType.TRANSACTIONAL_ID, pt == PatternType.LITERAL ? "bench-tx-" + k : "bench-tx-" + (k % 40) + "-",
+              pt, principal, host, k % 2 == 0 ? AclOperation.WRITE : AclOperation.DESCRIBE, perm);
+          default -> acl(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, principal, host, clusterOps[k % 4], perm);
+        };
+        batch.add(b);
+        if (batch.size() == ACL_BATCH || i == ACLS - 1) { admin.createAcls(batch).all().get(); batch.clear(); }
+      }
+      log("seed-large: " + ACLS + " ACLs created");
+    }
+
+    void scram(Admin admin) throws Exception {
+      // ZooKeeper mode takes alterations of many users in one request (each user once)
+      List<UserScramCredentialAlteration> ups = new ArrayList<>();
+      for (int u = 0; u < SCRAM_USERS; u++)
+        ups.add(new UserScramCredentialUpsertion(String.format("bench-user-%03d", u), new ScramCredentialInfo(
+            u % 2 == 0 ? ScramMechanism.SCRAM_SHA_256 : ScramMechanism.SCRAM_SHA_512, 4096), "bench-secret-" + u));
+      admin.alterUserScramCredentials(ups).all().get();
+      log("seed-large: " + SCRAM_USERS + " SCRAM users");
+    }
+
+    void quotas(Admin admin) throws Exception {
+      // a third each: user, client-id, user + client-id
+      List<ClientQuotaAlteration> alts = new ArrayList<>();
+      for (int q = 0; q < QUOTAS; q++) {
+        Map<String, String> e = new LinkedHashMap<>();
+        if (q % 3 != 1) e.put(ClientQuotaEntity.USER, String.format("bench-user-%03d", q));
+        if (q % 3 != 0) e.put(ClientQuotaEntity.CLIENT_ID, String.format("bench-client-%03d", q));
+        alts.add(new ClientQuotaAlteration(new ClientQuotaEntity(e), List.of(
+            new ClientQuotaAlteration.Op("producer_byte_rate", 1_048_576.0 + q),
+            new ClientQuotaAlteration.Op("consumer_byte_rate", 2_097_152.0 + q))));
+      }
+      admin.alterClientQuotas(alts).all().get();
+      log("seed-large: " + QUOTAS + " client quotas");
     }
   }
 
