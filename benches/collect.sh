@@ -18,8 +18,8 @@
 # What it does: `cargo build --release`; `rig/rig.sh up bench39` (ZooKeeper + 2 brokers, Kafka 3.9.2,
 # JMX exporter on 127.0.0.1:19815/19825); `rig/rig.sh seed-large bench39 --topics SMALL`; counts the
 # requests of one `KRAFTCHECK_DEBUG=1 kraftcheck collect` and the brokers' RequestMetrics delta around
-# it; grows the cluster to N topics and counts again; runs each tool once to warm up (not counted);
-# then RUNS rounds. Every output is checked against the seeded counts (a benchmark of a failing or
+# it; grows the cluster to N topics and counts again; runs each tool 3 times to warm up (not counted;
+# KRAFTCHECK_BENCH_WARMUP); then RUNS rounds. Every output is checked against the seeded counts (a benchmark of a failing or
 # incomplete command means nothing): the script exits non-zero when a command fails or an output
 # lacks them. Report: stdout and target/bench/collect.md; the outputs of the last round are in
 # target/bench/collect/. The CLI commands are the java command lines `rig/rig.sh tool` would exec,
@@ -35,12 +35,13 @@ cd "$(dirname "$0")/.."
 export LC_ALL=C
 
 RUNS=5 TOPICS=2000 SMALL=200 DOWN=0
+WARMUP=${KRAFTCHECK_BENCH_WARMUP:-3}
 while [ $# -gt 0 ]; do
   case "$1" in
     --topics) TOPICS=${2:?--topics N}; shift 2 ;;
     --small) SMALL=${2:?--small N}; shift 2 ;;
     --down) DOWN=1; shift ;;
-    -h | --help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) [[ "$1" =~ ^[1-9][0-9]*$ ]] || { echo "usage: benches/collect.sh [RUNS] [--topics N] [--small N] [--down]" >&2; exit 2; }
        RUNS=$1; shift ;;
   esac
@@ -287,9 +288,13 @@ capture_cli
 say "warm-up (not counted)"
 mkdir -p "$W/warmup"
 rm -f "$W"/*.times
-run_a "$W/warmup"
-run_b "$W/warmup"
-run_c "$W/warmup"
+# The brokers run with the full JIT (rig/README.md): the request paths get compiled over the
+# first rounds, so several rounds of every tool go first (KRAFTCHECK_BENCH_WARMUP, default 3).
+for ((i = 0; i < WARMUP; i++)); do
+  run_a "$W/warmup"
+  run_b "$W/warmup"
+  run_c "$W/warmup"
+done
 rm -f "$W"/*.times
 
 say "counting requests at $E_TOPICS topics"
@@ -382,7 +387,7 @@ report() {
   echo "$E_ACLS ACLs (+3 of the rig), $E_GROUPS consumer groups with committed offsets and lag, $E_SCRAM SCRAM users (+2), $E_QUOTAS quotas. Bootstrap \`$BS\` (PLAINTEXT)."
   echo "Setup: \`rig/rig.sh up bench39\` $UP_S; \`rig/rig.sh seed-large bench39\` to $SMALL_ASKED topics ${SEED_SMALL_S} s, then to $E_TOPICS topics ${SEED_FULL_S} s (\`-\`: already seeded)."
   echo
-  echo "Median of $RUNS rounds after one warm-up round; wall clock. Peak RSS: the largest max RSS (\`/usr/bin/time -f %M\`) over the rounds; for the CLI, over its commands."
+  echo "Median of $RUNS rounds after $WARMUP warm-up rounds; wall clock. Peak RSS: the largest max RSS (\`/usr/bin/time -f %M\`) over the rounds; for the CLI, over its commands."
   echo
   echo "| | Command | Median (s) | Min (s) | Max (s) | Peak RSS (MiB) |"
   echo "|---|---|---:|---:|---:|---:|"

@@ -45,6 +45,10 @@ BENCH_ZK_HEAP=256m
 BENCH_DATA=${KRAFTCHECK_RIG_BENCH_DATA:-/dev/shm/kraftcheck-rig-bench39}
 # small, quick-to-start JVMs: 2 cores shared by up to 6 JVMs
 JVM_OPTS=${KRAFTCHECK_RIG_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true}
+# bench39 is measured: its brokers and ZooKeeper run as production clusters do, with the JVM
+# options of Kafka's own kafka-run-class.sh (G1, the full JIT) rather than the quick-start ones
+BENCH_JVM_OPTS=${KRAFTCHECK_RIG_BENCH_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true}
+jvm_opts() { if [ "$1" = bench39 ]; then echo "$BENCH_JVM_OPTS"; else echo "$JVM_OPTS"; fi; }
 ALL_RIGS=(zk39 kraft39 kraft4)
 # rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
 EXTRA_RIGS=(mig39 mm2target bench39)
@@ -251,7 +255,7 @@ start_java() { # RIG NAME HEAP MAIN ARGS... (cwd = run dir; stdout+stderr -> log
   v=$(rig_ver "$rig")
   mkdir -p "$rd/logs"
   # shellcheck disable=SC2086
-  (cd "$rd" && exec nohup "$JAVA" -Xms32m "-Xmx$heap" $JVM_OPTS $(exporter_opt "$rig" "$name") "-Dkraftcheck.rig=$rig" "-Dkraftcheck.proc=$name" \
+  (cd "$rd" && exec nohup "$JAVA" -Xms32m "-Xmx$heap" $(jvm_opts "$rig") $(exporter_opt "$rig" "$name") "-Dkraftcheck.rig=$rig" "-Dkraftcheck.proc=$name" \
     "-Dkafka.logs.dir=$rd/logs" "$(log_opts "$v" "$rd/conf/$name.log.properties")" \
     -cp "${START_CP:-$(classpath "$v"):$(seeder_dir "$v")}" "$main" "$@" </dev/null >"$rd/logs/$name.out" 2>&1 9>&-) &
   local pid=$! i

@@ -289,6 +289,7 @@ fn run(cli: Cli) -> Result<u8> {
                 return Ok(0);
             }
             let inv = collect::collect(&to_sources(&sources)?)?;
+            let _t = kraftcheck::debug::Stage::start("write inventory");
             let json = inv.to_json();
             match out {
                 Some(p) => output::write_atomic(&p, json.as_bytes())?,

@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, HashMap};
 use tokio::task::JoinSet;
 
 /// How many topics go into one DescribeConfigs request.
-const TOPIC_CONFIG_BATCH: usize = 500;
+const TOPIC_CONFIG_BATCH: usize = 200;
+/// Connections per broker that describe topic configs side by side.
+const TOPIC_CONFIG_LANES: usize = 4;
 /// Cluster-level operation bit for DESCRIBE in authorized-operations bitfields.
 const OP_DESCRIBE: i32 = 1 << 8;
 
@@ -175,10 +177,48 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
         assigned.entry(ids[i % ids.len()]).or_default().push(b);
     }
     let controller = inv.cluster.controller_id;
+    // Topic configs on connections of their own, TOPIC_CONFIG_LANES per broker, so that the
+    // brokers answer batches side by side (in ZooKeeper mode each topic is a ZooKeeper read)
+    // while the broker connections do the rest.
+    let mut config_work = JoinSet::new();
+    for (id, batches) in assigned {
+        let addr = md
+            .brokers
+            .iter()
+            .find(|b| b.node_id.0 as i64 == id)
+            .map(|b| format!("{}:{}", s(&b.host), b.port))
+            .unwrap_or_default();
+        let mut lanes: Vec<Vec<Vec<String>>> = vec![Vec::new(); TOPIC_CONFIG_LANES];
+        for (i, b) in batches.into_iter().enumerate() {
+            lanes[i % TOPIC_CONFIG_LANES].push(b);
+        }
+        for lane in lanes.into_iter().filter(|l| !l.is_empty()) {
+            let (addr, cfg) = (addr.clone(), cfg.clone());
+            config_work.spawn(async move {
+                match Conn::connect(&addr, &cfg).await {
+                    Ok(mut c) => topic_configs(&mut c, lane).await,
+                    Err(e) => {
+                        let gaps = lane
+                            .iter()
+                            .flatten()
+                            .map(|t| {
+                                gap(
+                                    "topics.configs",
+                                    &format!("topic:{t}"),
+                                    "error",
+                                    format!("{e:#}"),
+                                )
+                            })
+                            .collect();
+                        (HashMap::new(), gaps)
+                    }
+                }
+            });
+        }
+    }
     let mut work = JoinSet::new();
     for (id, conn) in std::mem::take(&mut conns) {
-        let batches = assigned.remove(&id).unwrap_or_default();
-        work.spawn(per_broker(id, conn, batches, controller == Some(id)));
+        work.spawn(per_broker(id, conn, controller == Some(id)));
     }
     // Cluster-wide requests on the bootstrap connection meanwhile.
     let cluster = cluster_wide(&mut boot).await;
@@ -189,6 +229,11 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
     results.sort_by_key(|r| r.id);
 
     let mut topic_cfgs: HashMap<String, BTreeMap<String, ConfigEntry>> = HashMap::new();
+    while let Some(r) = config_work.join_next().await {
+        let (cfgs, mut g) = r.map_err(|e| anyhow!("internal error: {e}"))?;
+        topic_cfgs.extend(cfgs);
+        gaps.append(&mut g);
+    }
     let mut reassign_seen = false;
     let mut conns: BTreeMap<i64, Conn> = BTreeMap::new();
     for r in &mut results {
@@ -200,7 +245,6 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
             b.log_dirs = std::mem::take(&mut r.log_dirs);
             b.api_versions = std::mem::take(&mut r.api_ranges);
         }
-        topic_cfgs.extend(std::mem::take(&mut r.topic_configs));
         inv.groups.append(&mut r.groups);
         inv.transactions.append(&mut r.transactions);
         gaps.append(&mut r.gaps);
@@ -346,7 +390,6 @@ struct BrokerResult {
     configs: BTreeMap<String, ConfigEntry>,
     log_dirs: Vec<LogDir>,
     api_ranges: Vec<ApiRange>,
-    topic_configs: HashMap<String, BTreeMap<String, ConfigEntry>>,
     groups: Vec<ConsumerGroup>,
     transactions: Vec<Transaction>,
     reassignments: Option<Vec<Reassignment>>,
@@ -355,12 +398,73 @@ struct BrokerResult {
     conn: Option<Conn>,
 }
 
-async fn per_broker(
-    id: i64,
-    mut c: Conn,
+/// Non-default topic configs of these batches of topics, one DescribeConfigs request per
+/// batch, on one connection.
+async fn topic_configs(
+    c: &mut Conn,
     topic_batches: Vec<Vec<String>>,
-    is_controller: bool,
-) -> BrokerResult {
+) -> (HashMap<String, BTreeMap<String, ConfigEntry>>, Vec<GapNote>) {
+    let mut out = HashMap::new();
+    let mut gaps = Vec::new();
+    for batch in topic_batches {
+        let req = DescribeConfigsRequest::default().with_resources(
+            batch
+                .iter()
+                .map(|t| {
+                    DescribeConfigsResource::default()
+                        .with_resource_type(2)
+                        .with_resource_name(StrBytes::from_string(t.clone()))
+                        .with_configuration_keys(None)
+                })
+                .collect(),
+        );
+        match c.send(req).await {
+            Ok(resp) => {
+                for x in resp.results {
+                    let topic = s(&x.resource_name);
+                    if x.error_code != 0 {
+                        gaps.push(code_gap(
+                            "topics.configs",
+                            &format!("topic:{topic}"),
+                            x.error_code,
+                        ));
+                        continue;
+                    }
+                    let cfgs = x
+                        .configs
+                        .iter()
+                        .filter(|e| e.config_source == 1)
+                        .map(|e| {
+                            let name = s(&e.name);
+                            let entry = ConfigEntry::new(
+                                &name,
+                                e.value.as_ref().map(s),
+                                "DYNAMIC_TOPIC_CONFIG",
+                                e.is_sensitive,
+                            );
+                            (name, entry)
+                        })
+                        .collect();
+                    out.insert(topic, cfgs);
+                }
+            }
+            Err(e) => {
+                for t in &batch {
+                    gaps.push(gap(
+                        "topics.configs",
+                        &format!("topic:{t}"),
+                        "error",
+                        format!("{e:#}"),
+                    ));
+                }
+            }
+        }
+    }
+
+    (out, gaps)
+}
+
+async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
     let res = format!("broker:{id}");
     let mut r = BrokerResult {
         id,
@@ -376,7 +480,6 @@ async fn per_broker(
                 max: *max,
             })
             .collect(),
-        topic_configs: HashMap::new(),
         groups: vec![],
         transactions: vec![],
         reassignments: None,
@@ -419,62 +522,6 @@ async fn per_broker(
         Err(e) => r
             .gaps
             .push(gap("brokers.configs", &res, "error", format!("{e:#}"))),
-    }
-
-    // Topic configs for the batches assigned to this broker (non-default only).
-    for batch in topic_batches {
-        let req = DescribeConfigsRequest::default().with_resources(
-            batch
-                .iter()
-                .map(|t| {
-                    DescribeConfigsResource::default()
-                        .with_resource_type(2)
-                        .with_resource_name(StrBytes::from_string(t.clone()))
-                        .with_configuration_keys(None)
-                })
-                .collect(),
-        );
-        match c.send(req).await {
-            Ok(resp) => {
-                for x in resp.results {
-                    let topic = s(&x.resource_name);
-                    if x.error_code != 0 {
-                        r.gaps.push(code_gap(
-                            "topics.configs",
-                            &format!("topic:{topic}"),
-                            x.error_code,
-                        ));
-                        continue;
-                    }
-                    let cfgs = x
-                        .configs
-                        .iter()
-                        .filter(|e| e.config_source == 1)
-                        .map(|e| {
-                            let name = s(&e.name);
-                            let entry = ConfigEntry::new(
-                                &name,
-                                e.value.as_ref().map(s),
-                                "DYNAMIC_TOPIC_CONFIG",
-                                e.is_sensitive,
-                            );
-                            (name, entry)
-                        })
-                        .collect();
-                    r.topic_configs.insert(topic, cfgs);
-                }
-            }
-            Err(e) => {
-                for t in &batch {
-                    r.gaps.push(gap(
-                        "topics.configs",
-                        &format!("topic:{t}"),
-                        "error",
-                        format!("{e:#}"),
-                    ));
-                }
-            }
-        }
     }
 
     // Log directories.
