@@ -48,8 +48,8 @@ for n in "${sizes[@]}"; do
     fi
     cat "$out/time-$n" >>"$out/times-$n"
   done
-  secs[$n]=$(awk '{ print $1 }' "$out/times-$n" | median)
-  rss[$n]=$(awk '{ print $2 }' "$out/times-$n" | sort -n | tail -1)
+  secs[$n]=$(grep -E '^[0-9]' "$out/times-$n" | awk '{ print $1 }' | median)
+  rss[$n]=$(grep -E '^[0-9]' "$out/times-$n" | awk '{ print $2 }' | sort -n | tail -1)
   html_mb[$n]=$(awk -v b="$(stat -c %s "$out/report-$n/kraftcheck.html")" 'BEGIN { printf "%.2f", b / 1048576 }')
   findings[$n]=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["findings"]; print(sum(1 for x in f if x["status"]=="fail"), len({x["rule_id"] for x in f if x["status"]=="fail"}))' "$out/report-$n/kraftcheck.json")
   KRAFTCHECK_DEBUG=1 "$bin" audit --inventory "$inv" "${profiles[@]}" --format json --format html -o "$out/report-$n" \

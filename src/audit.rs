@@ -73,7 +73,7 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
     };
     let mut findings = evaluate(rules, inv, &eval_opts);
     let notices = waivers::apply(&mut findings, &opts.waivers, opts.today);
-    findings.sort_by_key(|f| f.sort_key());
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let verdicts: Vec<ProfileVerdict> = profiles
         .iter()
         .map(|name| {

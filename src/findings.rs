@@ -147,13 +147,13 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Sort key: worst first, then rule, then resource.
-    pub fn sort_key(&self) -> (Status, std::cmp::Reverse<Severity>, String, Resource) {
+    /// Sort key: worst first, then rule, then resource (borrowed: sorting copies nothing).
+    pub fn sort_key(&self) -> (Status, std::cmp::Reverse<Severity>, &str, &Resource) {
         (
             self.status,
             std::cmp::Reverse(self.severity),
-            self.rule_id.clone(),
-            self.resource.clone(),
+            &self.rule_id,
+            &self.resource,
         )
     }
 }

@@ -493,7 +493,7 @@ fn large_report() -> Report {
         f.message = format!("Topic orders-{i:04} has 1 under-replicated partition(s).");
         r.findings.push(f);
     }
-    r.findings.sort_by_key(|f| f.sort_key());
+    r.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     r
 }
 

@@ -450,7 +450,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
     let tmpl = env.get_template("report.html")?;
     let failing = rule_groups(report, Status::Fail);
     let ctx = minijinja::context! {
-        report => Serde(report),
+        report => Serde(report.head()),
         verdict_word => report.verdict.to_uppercase(),
         headline => headline(report),
         counts => Serde(Counts {

@@ -189,7 +189,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         .partition(|g| g.severity == Severity::Blocking);
     let count = |gs: &[RuleGroup]| gs.iter().map(|g| g.count).sum::<usize>();
     let ctx = minijinja::context! {
-        report => Serde(report),
+        report => Serde(report.head()),
         verdict_word => report.verdict.to_uppercase(),
         headline => headline(report),
         blocking_count => count(&blocking),

@@ -125,7 +125,65 @@ pub struct Report {
     pub clients: Option<clients::ClientsSection>,
 }
 
+/// The report without its findings, for templates: they get the findings
+/// grouped (see `html::rule_groups`), and converting tens of thousands of findings into
+/// template values only to skip them was most of the rendering time of a large report.
+#[derive(Serialize)]
+pub(crate) struct ReportHead<'a> {
+    tool: &'a str,
+    generated_at: &'a str,
+    verdict: &'a str,
+    fail_on: &'a str,
+    fail_on_unknown: bool,
+    profiles: &'a [ProfileVerdict],
+    summary: &'a InventorySummary,
+    waiver_notices: &'a [WaiverNotice],
+    checklist: &'a [checklist::ChecklistItem],
+    inventory_file: &'a Option<String>,
+    finalize_note: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    msk: &'a Option<msk::MskSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clients: &'a Option<clients::ClientsSection>,
+}
+
 impl Report {
+    /// Everything but the findings (every field named, so that a new one
+    /// is not forgotten here).
+    pub(crate) fn head(&self) -> ReportHead<'_> {
+        let Report {
+            tool,
+            generated_at,
+            verdict,
+            fail_on,
+            fail_on_unknown,
+            profiles,
+            summary,
+            findings: _,
+            waiver_notices,
+            checklist,
+            inventory_file,
+            finalize_note,
+            msk,
+            clients,
+        } = self;
+        ReportHead {
+            tool,
+            generated_at,
+            verdict,
+            fail_on,
+            fail_on_unknown: *fail_on_unknown,
+            profiles,
+            summary,
+            waiver_notices,
+            checklist,
+            inventory_file,
+            finalize_note,
+            msk,
+            clients,
+        }
+    }
+
     /// Counts of failing findings by severity (for charts and summaries).
     pub fn failing_by_severity(&self) -> BTreeMap<Severity, usize> {
         let mut m: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();

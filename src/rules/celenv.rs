@@ -523,7 +523,11 @@ pub fn topic_view(t: &crate::inventory::Topic, cx: &TopicContext) -> Json {
         name: t.name.clone(),
         id: t.id.clone(),
         internal: t.internal,
-        framework: t.framework.clone(),
+        // As `Inventory::normalize` does: recognised by name when the inventory does not say.
+        framework: t
+            .framework
+            .clone()
+            .or_else(|| crate::inventory::framework_of(&t.name).map(str::to_string)),
         partitions: Vec::new(),
         configs: t.configs.clone(),
         pending_deletion: t.pending_deletion,

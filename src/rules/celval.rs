@@ -79,7 +79,7 @@ impl<'a> Obj<'a> {
     /// A map of these entries (sorted here; a repeated key keeps its last value).
     pub fn new(mut entries: Vec<(CelString<'a>, Box<dyn Val + 'a>)>) -> Self {
         entries.reverse();
-        entries.sort_by(|a, b| a.0.inner().cmp(b.0.inner()));
+        entries.sort_by(|a, b| key_order(a.0.inner(), b.0.inner()));
         entries.dedup_by(|a, b| a.0.inner() == b.0.inner());
         Obj(entries.into())
     }
@@ -87,15 +87,16 @@ impl<'a> Obj<'a> {
     /// The value at `key`.
     pub fn get(&self, key: &str) -> Option<&(dyn Val + 'a)> {
         self.0
-            .binary_search_by(|(k, _)| k.inner().cmp(key))
+            .binary_search_by(|(k, _)| key_order(k.inner(), key))
             .ok()
             .map(|i| self.0[i].1.as_ref())
     }
+}
 
-    /// The entries, sorted by key.
-    pub fn entries(&self) -> &[(CelString<'a>, Box<dyn Val + 'a>)] {
-        &self.0
-    }
+/// The order entries are kept in: by length first, so that most comparisons of a lookup are
+/// decided without comparing bytes (field lookups are the hottest path of rule evaluation).
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// The string a key value names, if it is a string.

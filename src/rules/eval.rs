@@ -255,11 +255,21 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     let mut root = celenv::root_context();
     root.set_variable_resolver(&globals);
     let _t = crate::debug::Stage::start("evaluate");
-    let selected: Vec<&Rule> = set
+    let mut selected: Vec<(usize, &Rule)> = set
         .rules
         .iter()
-        .filter(|r| opts.only.as_ref().is_none_or(|id| *id == r.id))
+        .enumerate()
+        .filter(|(_, r)| opts.only.as_ref().is_none_or(|id| *id == r.id))
         .collect();
+    // Rules over the longest lists first, so that the workers end together (results are put
+    // back in rule order below).
+    let size_of = |r: &Rule| {
+        r.scope
+            .list()
+            .and_then(|l| prep.items.get(l))
+            .map_or(0, Vec::len)
+    };
+    selected.sort_by_key(|(_, r)| std::cmp::Reverse(size_of(r)));
     // Rules are independent: the workers take the next rule until none is left.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -269,11 +279,13 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     let work = || {
         let mut done = Vec::new();
         loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(rule) = selected.get(i) else { break };
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((i, rule)) = selected.get(n) else {
+                break;
+            };
             let started = std::time::Instant::now();
             let found = evaluate_one(set, rule, inv, &prep, &root, opts);
-            done.push((i, found, started.elapsed()));
+            done.push((*i, found, started.elapsed()));
         }
         done
     };
@@ -297,14 +309,14 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
             crate::debug::note(|| {
                 format!(
                     "rule {}: {:.0} ms",
-                    selected[*i].id,
+                    set.rules[*i].id,
                     d.as_secs_f64() * 1000.0
                 )
             });
         }
     }
     let mut findings: Vec<Finding> = results.into_iter().flat_map(|(_, f, _)| f).collect();
-    findings.sort_by_key(|f| f.sort_key());
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
 }
 
