@@ -20,7 +20,10 @@ Exit codes:
 2 on bad input.
 
 Profiles (migration paths): inplace, msk-inplace, new-cluster, kafka4.
-Run `kraftcheck rules list` to see the rule pack.";
+Run `kraftcheck rules list` to see the rule pack.
+
+KRAFTCHECK_DEBUG=1 prints, on stderr, the requests sent per Kafka/AWS API and the time and
+memory of every stage (collect, load, evaluate, the slowest rules, render, write).";
 
 #[derive(Parser)]
 #[command(
