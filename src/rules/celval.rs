@@ -71,6 +71,60 @@ pub fn entries_owned(
         .collect()
 }
 
+/// The `Val` of our container types: a map or list type whose operators are its `Container`,
+/// `Indexer`, `Iterable`, `Sizer` and `Zeroer` impls, equality its `equal_to`, and whose clone
+/// is cheap (shared or borrowed data).
+macro_rules! container_val {
+    ($ty:ident, $cel_type:expr) => {
+        impl<'a> Val for $ty<'a> {
+            fn get_type(&self) -> &Type {
+                &$cel_type
+            }
+
+            fn cel_type() -> &'static Type {
+                &$cel_type
+            }
+
+            fn as_container(&self) -> Option<&dyn Container> {
+                Some(self)
+            }
+
+            fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
+            where
+                Self: 'w,
+            {
+                Some(self)
+            }
+
+            fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
+            where
+                Self: 'w,
+            {
+                Some(self)
+            }
+
+            fn as_sizer(&self) -> Option<&dyn Sizer> {
+                Some(self)
+            }
+
+            fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+                Some(self)
+            }
+
+            fn equals(&self, other: &dyn Val) -> bool {
+                self.equal_to(other)
+            }
+
+            fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
+            where
+                Self: 'w,
+            {
+                Box::new(self.clone())
+            }
+        }
+    };
+}
+
 /// A map with string keys, shared: cloning it does not copy the entries.
 #[derive(Debug, Clone)]
 pub struct Obj<'a>(Arc<[(CelString<'a>, Box<dyn Val + 'a>)]>);
@@ -163,50 +217,11 @@ fn map_equals(a: &dyn Val, b: &dyn Val) -> bool {
     true
 }
 
-impl<'a> Val for Obj<'a> {
-    fn get_type(&self) -> &Type {
-        &MAP_TYPE
-    }
+container_val!(Obj, MAP_TYPE);
 
-    fn cel_type() -> &'static Type {
-        &MAP_TYPE
-    }
-
-    fn as_container(&self) -> Option<&dyn Container> {
-        Some(self)
-    }
-
-    fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn as_sizer(&self) -> Option<&dyn Sizer> {
-        Some(self)
-    }
-
-    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
-        Some(self)
-    }
-
-    fn equals(&self, other: &dyn Val) -> bool {
+impl Obj<'_> {
+    fn equal_to(&self, other: &dyn Val) -> bool {
         map_equals(self, other)
-    }
-
-    fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
-    where
-        Self: 'w,
-    {
-        Box::new(self.clone())
     }
 }
 
@@ -322,46 +337,17 @@ impl<'a> PartitionVal<'a> {
     }
 }
 
-impl<'a> Val for PartitionVal<'a> {
-    fn get_type(&self) -> &Type {
-        &MAP_TYPE
-    }
+container_val!(PartitionVal, MAP_TYPE);
 
-    fn cel_type() -> &'static Type {
-        &MAP_TYPE
-    }
-
-    fn as_container(&self) -> Option<&dyn Container> {
-        Some(self)
-    }
-
-    fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn as_sizer(&self) -> Option<&dyn Sizer> {
-        Some(self)
-    }
-
-    fn equals(&self, other: &dyn Val) -> bool {
+impl PartitionVal<'_> {
+    fn equal_to(&self, other: &dyn Val) -> bool {
         map_equals(self, other)
     }
+}
 
-    fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
-    where
-        Self: 'w,
-    {
-        Box::new(*self)
+impl Zeroer for PartitionVal<'_> {
+    fn is_zero_value(&self) -> bool {
+        false
     }
 }
 
@@ -421,42 +407,10 @@ pub fn partitions(parts: &[Partition]) -> Box<dyn Val + '_> {
 #[derive(Debug, Clone)]
 struct PartitionList<'a>(Arc<[PartitionVal<'a>]>);
 
-impl<'a> Val for PartitionList<'a> {
-    fn get_type(&self) -> &Type {
-        &LIST_TYPE
-    }
+container_val!(PartitionList, LIST_TYPE);
 
-    fn cel_type() -> &'static Type {
-        &LIST_TYPE
-    }
-
-    fn as_container(&self) -> Option<&dyn Container> {
-        Some(self)
-    }
-
-    fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn as_sizer(&self) -> Option<&dyn Sizer> {
-        Some(self)
-    }
-
-    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
-        Some(self)
-    }
-
-    fn equals(&self, other: &dyn Val) -> bool {
+impl PartitionList<'_> {
+    fn equal_to(&self, other: &dyn Val) -> bool {
         if other.get_type().kind() != Kind::List {
             return false;
         }
@@ -464,13 +418,6 @@ impl<'a> Val for PartitionList<'a> {
             Some(o) => o.len() == self.0.len() && self.0.iter().zip(o).all(|(a, b)| a.equals(b)),
             None => false,
         }
-    }
-
-    fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
-    where
-        Self: 'w,
-    {
-        Box::new(self.clone())
     }
 }
 
