@@ -369,6 +369,15 @@ pub struct Gap {
     pub detail: String,
 }
 
+impl Gap {
+    /// Whether this gap covers `part`: the part itself or one of its children
+    /// (`topics` covers `topics.configs`).
+    pub fn covers(&self, part: &str) -> bool {
+        part.strip_prefix(self.part.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    }
+}
+
 impl Inventory {
     pub fn new() -> Self {
         Inventory {
@@ -393,8 +402,7 @@ impl Inventory {
     /// A gap on a parent part (`topics`) covers its children (`topics.configs`).
     pub fn gap_for(&self, part: &str, resource: Option<&str>) -> Option<&Gap> {
         self.gaps.iter().find(|g| {
-            let related = g.part == part || part.starts_with(&format!("{}.", g.part));
-            related && (g.resource.is_empty() || Some(g.resource.as_str()) == resource)
+            g.covers(part) && (g.resource.is_empty() || Some(g.resource.as_str()) == resource)
         })
     }
 
@@ -511,6 +519,16 @@ impl ConfigEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gap_covers_its_part_and_children_only() {
+        let g = Gap {
+            part: "topics".into(),
+            ..Default::default()
+        };
+        assert!(g.covers("topics") && g.covers("topics.configs"));
+        assert!(!g.covers("topicsx") && !g.covers("topic") && !g.covers("groups"));
+    }
 
     #[test]
     fn sensitive_keys_are_recognised() {

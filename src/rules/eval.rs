@@ -4,7 +4,7 @@ use super::celval;
 use super::profiles::{profile, target_for};
 use super::{celenv, Rule, RuleSet, Scope};
 use crate::findings::{Finding, Location, Resource, Status};
-use crate::inventory::{Inventory, LineIndex};
+use crate::inventory::{Gap, Inventory, LineIndex};
 use cel::common::types::{CelBool, CelList, CelNull, CelString};
 use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
@@ -460,13 +460,20 @@ fn evaluate_rule<'v>(
             .map(str::to_string)
             .unwrap_or_else(|| format!("/{list}/{i}"))
     };
+    // Gaps narrowed to one resource, of the parts the rule needs: looked up per item only
+    // when there are any (building every item's resource id would be a cost per item).
+    let resource_gaps: Vec<&Gap> = inv
+        .gaps
+        .iter()
+        .filter(|g| !g.resource.is_empty() && rule.needs.iter().any(|n| g.covers(n)))
+        .collect();
     let mut out = Vec::new();
     for (i, (res, vars)) in items.iter().enumerate() {
         let res = res.clone();
-        let gap = rule.needs.iter().find_map(|n| {
-            inv.gap_for(n, Some(&res.id()))
-                .filter(|g| !g.resource.is_empty())
-        });
+        let gap = resource_gaps
+            .iter()
+            .find(|g| g.resource == res.id())
+            .copied();
         if let Some(g) = gap {
             let ev = BTreeMap::from([
                 ("missing".to_string(), json!(g.part)),
