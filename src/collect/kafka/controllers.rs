@@ -12,9 +12,10 @@
 //! as a broker gets its roles filled in.
 
 use super::conn::Conn;
+use super::gather::{api_ranges, node_configs, s};
 use super::names;
 use super::ConnConfig;
-use crate::inventory::{ApiRange, Broker, ConfigEntry, Inventory, Quorum};
+use crate::inventory::{Broker, ConfigEntry, Inventory, Quorum};
 use anyhow::{anyhow, bail, Result};
 use kafka_protocol::messages::{
     describe_configs_request::DescribeConfigsResource, describe_quorum_request,
@@ -22,10 +23,6 @@ use kafka_protocol::messages::{
 };
 use kafka_protocol::protocol::StrBytes;
 use std::collections::BTreeMap;
-
-fn s(b: &StrBytes) -> String {
-    b.to_string()
-}
 
 /// Collect the controllers reachable through `bootstrap` into `inv`.
 pub async fn collect_controllers(
@@ -126,17 +123,7 @@ pub async fn collect_controllers(
         let conn = c.as_mut().unwrap_or(&mut boot);
         let version = crate::collect::fingerprint::software_version(&conn.versions);
         let configs = describe_own_configs(conn, id).await;
-        let mut api: Vec<ApiRange> = conn
-            .versions
-            .iter()
-            .map(|(k, (min, max))| ApiRange {
-                key: *k,
-                name: names::api_name(*k),
-                min: *min,
-                max: *max,
-            })
-            .collect();
-        api.sort_by_key(|a| a.key);
+        let api = api_ranges(conn);
         let configs = match configs {
             Ok(c) => c,
             Err(e) => {
@@ -194,19 +181,5 @@ async fn describe_own_configs(c: &mut Conn, id: i64) -> Result<BTreeMap<String, 
             names::error(x.error_code)
         );
     }
-    let mut out = BTreeMap::new();
-    for e in &x.configs {
-        if e.config_source == 5 || (e.value.is_none() && !e.is_sensitive) {
-            continue; // Kafka's default, not set by anyone.
-        }
-        let name = s(&e.name);
-        let entry = ConfigEntry::new(
-            &name,
-            e.value.as_ref().map(s),
-            names::config_source(e.config_source),
-            e.is_sensitive,
-        );
-        out.insert(name, entry);
-    }
-    Ok(out)
+    Ok(node_configs(&x.configs))
 }

@@ -24,8 +24,45 @@ const TOPIC_CONFIG_LANES: usize = 4;
 /// Cluster-level operation bit for DESCRIBE in authorized-operations bitfields.
 const OP_DESCRIBE: i32 = 1 << 8;
 
-fn s(b: &StrBytes) -> String {
+pub(super) fn s(b: &StrBytes) -> String {
     b.to_string()
+}
+
+/// A node's configs as DescribeConfigs returned them, without Kafka's defaults (set by
+/// nobody): static, dynamic per-node and dynamic default entries, sensitive ones redacted.
+pub(super) fn node_configs(
+    entries: &[describe_configs_response::DescribeConfigsResourceResult],
+) -> BTreeMap<String, ConfigEntry> {
+    entries
+        .iter()
+        .filter(|e| !(e.config_source == 5 || (e.value.is_none() && !e.is_sensitive)))
+        .map(|e| {
+            let name = s(&e.name);
+            let entry = ConfigEntry::new(
+                &name,
+                e.value.as_ref().map(s),
+                names::config_source(e.config_source),
+                e.is_sensitive,
+            );
+            (name, entry)
+        })
+        .collect()
+}
+
+/// The API version ranges a connection's broker announced, by API key.
+pub(super) fn api_ranges(c: &Conn) -> Vec<ApiRange> {
+    let mut api: Vec<ApiRange> = c
+        .versions
+        .iter()
+        .map(|(k, (min, max))| ApiRange {
+            key: *k,
+            name: names::api_name(*k),
+            min: *min,
+            max: *max,
+        })
+        .collect();
+    api.sort_by_key(|a| a.key);
+    api
 }
 
 fn topic_id(u: &uuid::Uuid) -> Option<String> {
@@ -470,23 +507,13 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
         id,
         configs: BTreeMap::new(),
         log_dirs: vec![],
-        api_ranges: c
-            .versions
-            .iter()
-            .map(|(k, (min, max))| ApiRange {
-                key: *k,
-                name: names::api_name(*k),
-                min: *min,
-                max: *max,
-            })
-            .collect(),
+        api_ranges: api_ranges(&c),
         groups: vec![],
         transactions: vec![],
         reassignments: None,
         conn: None,
         gaps: vec![],
     };
-    r.api_ranges.sort_by_key(|a| a.key);
 
     // This broker's own configs (static, dynamic per-broker, dynamic default).
     let req =
@@ -496,21 +523,7 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
             .with_configuration_keys(None)]);
     match c.send(req).await {
         Ok(resp) => match resp.results.first() {
-            Some(x) if x.error_code == 0 => {
-                for e in &x.configs {
-                    if e.config_source == 5 || (e.value.is_none() && !e.is_sensitive) {
-                        continue; // Kafka's default, not set by anyone.
-                    }
-                    let name = s(&e.name);
-                    let entry = ConfigEntry::new(
-                        &name,
-                        e.value.as_ref().map(s),
-                        names::config_source(e.config_source),
-                        e.is_sensitive,
-                    );
-                    r.configs.insert(name, entry);
-                }
-            }
+            Some(x) if x.error_code == 0 => r.configs = node_configs(&x.configs),
             Some(x) => r.gaps.push(code_gap("brokers.configs", &res, x.error_code)),
             None => r.gaps.push(gap(
                 "brokers.configs",
