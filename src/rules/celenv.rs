@@ -373,23 +373,28 @@ fn iam_statements(inv: &Inventory) -> Json {
         Some(sid) => sid.clone(),
         None => format!("#{}", st.index),
     };
-    for (pi, p) in iam.policies.iter().enumerate() {
-        // Who gets the policy: directly attached, and users through groups that attach it.
-        let mut principals: Vec<String> = Vec::new();
-        for who in &iam.principals {
-            if who.attached_policies.contains(&p.arn) {
-                principals.push(format!("{}:{}", who.kind, who.name));
-                if who.kind == "group" {
-                    for u in iam
-                        .principals
-                        .iter()
-                        .filter(|u| u.groups.contains(&who.name))
-                    {
-                        principals.push(format!("{}:{} (via group {})", u.kind, u.name, who.name));
-                    }
-                }
+    // Who a policy attached to `who` reaches: `who`, and for a group its members.
+    let reached = |who: &crate::inventory::IamPrincipal| -> Vec<String> {
+        let mut out = vec![format!("{}:{}", who.kind, who.name)];
+        if who.kind == "group" {
+            for u in iam
+                .principals
+                .iter()
+                .filter(|u| u.groups.contains(&who.name))
+            {
+                out.push(format!("{}:{} (via group {})", u.kind, u.name, who.name));
             }
         }
+        out
+    };
+    for (pi, p) in iam.policies.iter().enumerate() {
+        // Who gets the policy: directly attached, and users through groups that attach it.
+        let mut principals: Vec<String> = iam
+            .principals
+            .iter()
+            .filter(|who| who.attached_policies.contains(&p.arn))
+            .flat_map(reached)
+            .collect();
         principals.sort();
         principals.dedup();
         for (si, st) in p.statements.iter().enumerate() {
@@ -405,16 +410,7 @@ fn iam_statements(inv: &Inventory) -> Json {
         }
     }
     for (wi, who) in iam.principals.iter().enumerate() {
-        let mut principals = vec![format!("{}:{}", who.kind, who.name)];
-        if who.kind == "group" {
-            for u in iam
-                .principals
-                .iter()
-                .filter(|u| u.groups.contains(&who.name))
-            {
-                principals.push(format!("{}:{} (via group {})", u.kind, u.name, who.name));
-            }
-        }
+        let principals = reached(who);
         for (ii, ip) in who.inline_policies.iter().enumerate() {
             for (si, st) in ip.statements.iter().enumerate() {
                 out.push(item(
