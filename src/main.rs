@@ -524,7 +524,11 @@ fn diff_side(
     command_config: Option<&std::path::Path>,
     files: &mut std::vec::IntoIter<PathBuf>,
     timeout_ms: u64,
-) -> Result<(kraftcheck::inventory::Inventory, String, Option<String>)> {
+) -> Result<(
+    kraftcheck::inventory::Inventory,
+    String,
+    Option<kraftcheck::inventory::LineIndex>,
+)> {
     if let Some(b) = bootstrap {
         let src = collect::Sources {
             kafka: Some(kafka::build_config(b, command_config, &[], timeout_ms)?),
@@ -549,8 +553,9 @@ fn diff_side(
     };
     let mut inv = kraftcheck::inventory::load_inventory(&path)?;
     collect::phase::infer(&mut inv);
-    let text = std::fs::read_to_string(&path).ok();
-    Ok((inv, path.display().to_string(), text))
+    // Built while the inventory was parsed: the file is not read again.
+    let lines = kraftcheck::inventory::line_index(&path)?;
+    Ok((inv, path.display().to_string(), Some(lines)))
 }
 
 fn run_diff(d: DiffArgs) -> Result<u8> {
@@ -567,14 +572,14 @@ fn run_diff(d: DiffArgs) -> Result<u8> {
         );
     }
     let mut files = d.files.clone().into_iter();
-    let (old, old_source, old_text) = diff_side(
+    let (old, old_source, old_lines) = diff_side(
         "old",
         d.old_bootstrap_server.as_deref(),
         d.old_command_config.as_deref(),
         &mut files,
         d.timeout_ms,
     )?;
-    let (new, new_source, new_text) = diff_side(
+    let (new, new_source, _) = diff_side(
         "new",
         d.new_bootstrap_server.as_deref(),
         d.new_command_config.as_deref(),
@@ -593,8 +598,7 @@ fn run_diff(d: DiffArgs) -> Result<u8> {
         source_alias: d.source_alias.clone(),
         old_source,
         new_source,
-        old_text,
-        new_text,
+        old_lines,
     };
     let result = diff::compare(&old, &new, &opts);
     let mut formats = d.formats.clone();

@@ -305,9 +305,9 @@ pub struct DiffOptions {
     /// Old and new sources (file paths or `bootstrap:…`), for headers and SARIF locations.
     pub old_source: String,
     pub new_source: String,
-    /// The inventory files' text, so items can point at a line.
-    pub old_text: Option<String>,
-    pub new_text: Option<String>,
+    /// Where the old inventory file's values stand, so items can point at a line (findings
+    /// are about what the new side lacks, so they point into the old file).
+    pub old_lines: Option<crate::inventory::LineIndex>,
 }
 
 /// The whole comparison.

@@ -10,7 +10,6 @@
 //!   (`properties.locationIsPlaceholder`). `partialFingerprints` hash category, resource and key.
 
 use super::{Diff, DiffOptions, Item, Status};
-use crate::inventory::LineIndex;
 use crate::report::sarif::{fingerprint, path_to_uri, SCHEMA_URI};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -57,17 +56,16 @@ pub fn render(diff: &Diff, opts: &DiffOptions) -> anyhow::Result<String> {
             })
         })
         .collect();
-    let (file, placeholder) = if opts.old_text.is_some() {
+    let (file, placeholder) = if opts.old_lines.is_some() {
         (opts.old_source.clone(), false)
     } else {
         ("old-inventory.json".to_string(), true)
     };
-    let lines = opts.old_text.as_deref().map(LineIndex::build);
+    let lines = opts.old_lines.as_ref();
     let results: Vec<Value> = failing
         .iter()
         .map(|i| {
             let line = lines
-                .as_ref()
                 .and_then(|l| l.get(&indexed(&i.pointer)).or_else(|| l.get("")))
                 .unwrap_or(1)
                 .max(1);
