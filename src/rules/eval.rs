@@ -169,26 +169,25 @@ impl VariableResolver for ItemVars<'_> {
 /// every scope as CEL values with their resources, and the line index of the inventory file.
 struct Prepared<'g> {
     view: &'g Json,
-    topic_cx: celenv::TopicContext,
+    topic_cx: &'g celenv::TopicContext,
     items: HashMap<&'static str, Vec<(Resource, ItemVars<'g>)>>,
     lines: Option<&'g LineIndex>,
 }
 
 /// The CEL values of the inventory view: topics get their partitions from the typed inventory.
-fn globals<'a>(view: &'a Json, inv: &'a Inventory) -> Globals<'a> {
+fn globals<'a>(view: &'a Json, inv: &'a Inventory, cx: &celenv::TopicContext) -> Globals<'a> {
     let mut entries: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = Vec::new();
     if let Json::Object(o) = view {
         for (k, v) in o {
             entries.push((CelString::from(k.as_str()), celval::from_json(v)));
         }
     }
-    let cx = celenv::TopicContext::new(inv);
     let topics: Vec<Box<dyn Val + 'a>> = inv
         .topics
         .iter()
         .map(|t| {
             let mut fields: Vec<(CelString<'a>, Box<dyn Val + 'a>)> =
-                match celenv::topic_view(t, &cx) {
+                match celenv::topic_view(t, cx) {
                     Json::Object(o) => celval::entries_owned(o),
                     _ => Vec::new(),
                 };
@@ -215,7 +214,8 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     let view = celenv::inventory_view(inv);
     drop(t);
     let t = crate::debug::Stage::start("CEL values");
-    let globals = globals(&view, inv);
+    let topic_cx = celenv::TopicContext::new(inv);
+    let globals = globals(&view, inv, &topic_cx);
     let mut items = HashMap::new();
     for scope in Scope::ALL {
         let Some(list) = scope.list() else { continue };
@@ -246,7 +246,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
         items.insert(list, prepared);
     }
     let prep = Prepared {
-        topic_cx: celenv::TopicContext::new(inv),
+        topic_cx: &topic_cx,
         lines: opts.inventory_file.as_ref().map(|f| &f.lines),
         view: &view,
         items,
@@ -441,7 +441,7 @@ fn evaluate_rule<'v>(
             Some(j) => Cow::Borrowed(j),
             None => match inv.topics.get(i).filter(|_| list == "topics") {
                 Some(t) => {
-                    let mut v = celenv::topic_view(t, &prep.topic_cx);
+                    let mut v = celenv::topic_view(t, prep.topic_cx);
                     if rule.message.contains("partitions") {
                         if let Some(o) = v.as_object_mut() {
                             o.insert("partitions".into(), json!(t.partitions));
