@@ -705,6 +705,7 @@ write_env() { # RIG
       echo "export ${U}_MODE=zookeeper"
       echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port)"
       echo "export ${U}_BROKER_IDS=1,2"
+      echo "export ${U}_BROKER_CONFIGS=$rd/conf/broker1.properties,$rd/conf/broker2.properties"
       metrics_env zk39 "$U"
     elif [ "$rig" = bench39 ]; then
       echo "export ${U}_MODE=zookeeper"

@@ -84,9 +84,19 @@ struct Sources {
     /// A broker's server.properties (repeatable, one per broker).
     #[arg(long = "broker-config", value_name = "FILE")]
     broker_configs: Vec<PathBuf>,
-    /// Kafka software version of the brokers, when it cannot be detected (e.g. 3.6.2).
-    #[arg(long, value_name = "V")]
-    kafka_version: Option<String>,
+    /// Exact Kafka software version: V for every broker (e.g. 3.6.2), or ID=V for one broker
+    /// (repeatable). A live audit otherwise knows only major.minor, and rules that depend on
+    /// the patch level report unknown.
+    #[arg(long, value_name = "[ID=]V")]
+    kafka_version: Vec<String>,
+    /// A broker's log file (server.log, or the service's stdout): the version of its last
+    /// start (`Kafka version: X.Y.Z`) and its broker.id / node.id. Repeatable, one per broker.
+    #[arg(long = "broker-log", value_name = "[ID=]FILE")]
+    broker_logs: Vec<String>,
+    /// A Kafka installation directory: the version in its libs/kafka_<scala>-<version>.jar,
+    /// for every broker or for broker ID. Repeatable.
+    #[arg(long = "kafka-home", value_name = "[ID=]DIR")]
+    kafka_homes: Vec<String>,
     /// Broker metrics in Prometheus text format, as the JMX exporter serves them (MSK open
     /// monitoring: http://BROKER:11001/metrics): a URL to scrape or a saved file. Repeatable,
     /// one per broker; URLs are scraped concurrently, each bounded by --timeout-ms.
@@ -136,7 +146,9 @@ struct AuditArgs {
     #[arg(long = "profile", value_name = "P")]
     profiles: Vec<String>,
     /// Kafka version the cluster will run after the move (default per profile: inplace 3.9.2,
-    /// msk-inplace 3.9.x.kraft, new-cluster and kafka4 4.3.1, or 4.1.x.kraft on MSK).
+    /// msk-inplace 3.9.x.kraft, new-cluster and kafka4 4.4.0, or 4.1.x.kraft on MSK; raised to
+    /// the version the cluster already runs when that is newer). A target below the running
+    /// version is refused.
     #[arg(long, value_name = "V")]
     target_version: Option<String>,
     /// Extra rule files (*.toml, searched recursively); same id replaces an embedded rule.
@@ -214,7 +226,6 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
         offline: OfflineSources {
             inventory: s.inventory.clone(),
             broker_configs: s.broker_configs.clone(),
-            kafka_version: s.kafka_version.clone(),
             msk_cluster: s.msk_cluster.clone(),
         },
         kafka,
@@ -240,6 +251,11 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
             .map(|b| b.trim().to_string())
             .filter(|b| !b.is_empty())
             .collect(),
+        versions: collect::versions::VersionSources {
+            kafka_version: s.kafka_version.clone(),
+            broker_logs: s.broker_logs.clone(),
+            kafka_homes: s.kafka_homes.clone(),
+        },
     })
 }
 
@@ -381,6 +397,7 @@ fn audit_one(
         today: chrono::Local::now().date_naive(),
         inventory_file,
     };
+    rules::profiles::check_target(inv, a.target_version.as_deref())?;
     let t = kraftcheck::debug::Stage::start("audit");
     let report = audit::run(rules, inv, &opts);
     drop(t);

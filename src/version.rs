@@ -80,6 +80,31 @@ impl KafkaVersion {
         self.suffix.split(['.', '-']).any(|p| p == "kraft")
     }
 
+    /// True when only major.minor is known (`3.6`, as a live ApiVersions fingerprint gives):
+    /// the version stands for the whole range 3.6.0 … 3.6.x. Metadata versions (`3.6-IV1`),
+    /// MSK wildcards (`3.7.x`) and suffixed strings are not ranges.
+    pub fn is_major_minor_only(&self) -> bool {
+        self.parts.len() == 2
+            && self.parts.iter().all(Option::is_some)
+            && self.iv.is_none()
+            && self.suffix.is_empty()
+    }
+
+    /// The lowest and highest release a version may stand for: itself, or for a major.minor-only
+    /// version its `.0` and its newest patch.
+    fn bounds(&self) -> (KafkaVersion, KafkaVersion) {
+        if !self.is_major_minor_only() {
+            return (self.clone(), self.clone());
+        }
+        let with = |patch: Option<u32>| KafkaVersion {
+            parts: vec![self.parts[0], self.parts[1], patch],
+            iv: None,
+            suffix: String::new(),
+            raw: self.raw.clone(),
+        };
+        (with(Some(0)), with(None))
+    }
+
     pub fn major_minor(&self) -> String {
         let c = |i: usize| self.parts.get(i).copied().flatten().unwrap_or(0);
         format!("{}.{}", c(0), c(1))
@@ -118,6 +143,45 @@ impl fmt::Display for KafkaVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.raw)
     }
+}
+
+/// How `a` orders against `b` when either may be a major.minor-only range: `Some` when every
+/// release in the range(s) gives the same answer to `pred`, `None` when the answer depends on
+/// the patch level. Two equal major.minor-only versions are the same version (`3.6` = `3.6`).
+pub fn decide(a: &KafkaVersion, b: &KafkaVersion, pred: impl Fn(Ordering) -> bool) -> Option<bool> {
+    let ranged = a.is_major_minor_only() || b.is_major_minor_only();
+    if !ranged || (a.is_major_minor_only() && b.is_major_minor_only() && a.parts == b.parts) {
+        return Some(pred(a.cmp(b)));
+    }
+    let (alo, ahi) = a.bounds();
+    let (blo, bhi) = b.bounds();
+    // Overlapping ranges hold releases that are equal (3.9.1 lies inside 3.9.0 … 3.9.x).
+    let overlap = alo <= bhi && blo <= ahi;
+    let answers = [
+        pred(alo.cmp(&blo)),
+        pred(alo.cmp(&bhi)),
+        pred(ahi.cmp(&blo)),
+        pred(ahi.cmp(&bhi)),
+        if overlap {
+            pred(Ordering::Equal)
+        } else {
+            pred(alo.cmp(&blo))
+        },
+    ];
+    answers
+        .iter()
+        .all(|x| *x == answers[0])
+        .then_some(answers[0])
+}
+
+/// Why a comparison could not be decided, and what settles it.
+pub fn undecided(a: &KafkaVersion, b: &KafkaVersion) -> String {
+    let v = if a.is_major_minor_only() { a } else { b };
+    format!(
+        "patch level unknown: {v} is known only as major.minor ({}.0 … {}.x) and the answer differs within that range; give --kafka-version, --broker-log or --kafka-home to settle it",
+        v.major_minor(),
+        v.major_minor()
+    )
 }
 
 /// Compare two version strings; an error names the one that does not parse.
@@ -178,6 +242,35 @@ mod tests {
             KafkaVersion::parse("3.9.0-SNAPSHOT").unwrap().suffix,
             "snapshot"
         );
+    }
+
+    #[test]
+    fn major_minor_only_is_a_range() {
+        let p = |s: &str| KafkaVersion::parse(s).unwrap();
+        let lt = |o: Ordering| o == Less;
+        let ge = |o: Ordering| o != Less;
+        assert!(p("3.6").is_major_minor_only());
+        for s in ["3.6.0", "3.6-IV1", "3.7.x", "2.8.tiered", "3.6.0.1"] {
+            assert!(!p(s).is_major_minor_only(), "{s}");
+        }
+        // 3.6.0 … 3.6.x against 3.6.2: some below, some not
+        assert_eq!(decide(&p("3.6"), &p("3.6.2"), lt), None);
+        assert_eq!(decide(&p("3.6"), &p("3.6.0"), ge), Some(true));
+        assert_eq!(decide(&p("3.6"), &p("3.7.0"), lt), Some(true));
+        assert_eq!(decide(&p("3.6"), &p("3.5.2"), lt), Some(false));
+        assert_eq!(decide(&p("3.5.2"), &p("3.6"), lt), Some(true));
+        // IBP-style comparisons keep their meaning
+        assert_eq!(decide(&p("3.6"), &p("3.5-IV2"), lt), Some(false));
+        assert_eq!(decide(&p("3.5"), &p("3.5-IV2"), lt), Some(false));
+        assert_eq!(decide(&p("3.4"), &p("3.4"), ge), Some(true));
+        assert_eq!(decide(&p("3.4"), &p("3.6"), lt), Some(true));
+        // exact versions as before
+        assert_eq!(decide(&p("3.6.1"), &p("3.6.2"), lt), Some(true));
+        // equality inside a range is open, outside it is not
+        let eq = |o: Ordering| o == Equal;
+        assert_eq!(decide(&p("3.9"), &p("3.9.1"), eq), None);
+        assert_eq!(decide(&p("3.9"), &p("3.8.1"), eq), Some(false));
+        assert!(undecided(&p("3.6"), &p("3.6.2")).contains("3.6.0 … 3.6.x"));
     }
 
     #[test]

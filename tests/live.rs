@@ -5,7 +5,7 @@ mod common;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 fn rig(name: &str, key: &str) -> String {
@@ -155,59 +155,226 @@ fn planted_blocking_findings_are_raised_over_scram_and_mtls() {
     }
 }
 
-#[test]
-fn restricted_principal_yields_gaps_and_unknowns_never_passes() {
-    let inv = collect(
-        &rig("zk39", "SASL_BOOTSTRAP"),
-        Some(&rig("zk39", "RESTRICTED_CONFIG")),
-    );
-    let gaps: BTreeSet<String> = inv["gaps"]
+/// The parts a collect marked as gaps, part-wide, with their reasons.
+fn gap_parts(inv: &Value) -> BTreeMap<String, String> {
+    inv["gaps"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| g["part"].as_str().unwrap().to_string())
-        .collect();
-    for part in ["acls", "scram_users", "quotas", "brokers.configs"] {
-        assert!(gaps.contains(part), "no gap for {part}: {gaps:?}");
+        .filter(|g| g.get("resource").is_none())
+        .map(|g| {
+            (
+                g["part"].as_str().unwrap().to_string(),
+                g["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 17: with the rig's restricted principal (it may describe topics and groups, nothing
+/// else), over SCRAM and over mutual TLS, the lists the broker filters are marked partial or
+/// unauthorized, and no rule of any profile that reads such a part passes: checked over the
+/// whole pack, with the parts each rule reads derived from its CEL.
+#[test]
+fn restricted_principal_never_gets_a_pass_on_what_it_cannot_see() {
+    let rules = kraftcheck::rules::load_rules(None).unwrap();
+    for (bootstrap, config) in [
+        (
+            rig("zk39", "SASL_BOOTSTRAP"),
+            rig("zk39", "RESTRICTED_CONFIG"),
+        ),
+        (
+            rig("zk39", "SSL_BOOTSTRAP"),
+            rig("zk39", "RESTRICTED_SSL_CONFIG"),
+        ),
+    ] {
+        let inv = collect(&bootstrap, Some(&config));
+        let gaps = gap_parts(&inv);
+        for part in ["acls", "scram_users", "quotas"] {
+            assert_eq!(
+                gaps.get(part).map(String::as_str),
+                Some("unauthorized"),
+                "{part} via {config}: {gaps:?}"
+            );
+        }
+        // (Delegation tokens are disabled on the rig: the broker answers so, and "no tokens" is
+        // then a fact, not a filtered list; gather.rs's unit test covers the enabled case.)
+        for part in ["topics", "groups", "transactions"] {
+            assert_eq!(
+                gaps.get(part).map(String::as_str),
+                Some("partial"),
+                "{part} via {config}: {gaps:?}"
+            );
+        }
+        let blind: BTreeSet<String> = inv["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["part"].as_str().unwrap().to_string())
+            .collect();
+        let (_, report) = audit_json(
+            &bootstrap,
+            Some(&config),
+            &[
+                "--profile",
+                "inplace",
+                "--profile",
+                "new-cluster",
+                "--profile",
+                "kafka4",
+            ],
+        );
+        let mut checked = 0;
+        for r in &rules.rules {
+            let reads_blind = r.reads.iter().any(|p| {
+                blind
+                    .iter()
+                    .any(|g| p == g || p.starts_with(&format!("{g}.")))
+            });
+            if !reads_blind {
+                continue;
+            }
+            for f in findings(&report, &r.id) {
+                checked += 1;
+                assert_ne!(
+                    f["status"], "pass",
+                    "{} passed via {config} although it reads {:?} and the collect has gaps on {blind:?}: {}",
+                    r.id, r.reads, f["message"]
+                );
+            }
+        }
+        assert!(
+            checked > 40,
+            "only {checked} findings of blind rules via {config}"
+        );
+        // KRAFT-FEAT-001 (SCRAM users and broker configs): the pass the issue found.
+        let f = findings(&report, "KRAFT-FEAT-001");
+        assert!(
+            !f.is_empty() && f.iter().all(|f| f["status"] == "unknown"),
+            "KRAFT-FEAT-001: {f:?}"
+        );
     }
+}
+
+/// With the admin principal (a super user) nothing is partial, and with the brokers'
+/// server.properties beside the live collect, the super.users the broker hides is read.
+#[test]
+fn admin_sees_everything_and_hidden_values_come_from_the_broker_configs() {
+    let inv = collect(
+        &rig("zk39", "SASL_BOOTSTRAP"),
+        Some(&rig("zk39", "SCRAM_CONFIG")),
+    );
+    let gaps = gap_parts(&inv);
+    assert!(
+        !inv["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["reason"] == "partial"),
+        "admin has partial gaps: {gaps:?}"
+    );
+    // The broker hides super.users (its type is unknown to it): set, no value.
+    let su = &inv["brokers"][0]["configs"]["super.users"];
+    assert!(su.is_object() && su["value"].is_null(), "super.users: {su}");
     let (_, report) = audit_json(
         &rig("zk39", "SASL_BOOTSTRAP"),
-        Some(&rig("zk39", "RESTRICTED_CONFIG")),
-        &[
-            "--profile",
-            "inplace",
-            "--profile",
-            "new-cluster",
-            "--profile",
-            "kafka4",
-        ],
+        Some(&rig("zk39", "SCRAM_CONFIG")),
+        &["--profile", "inplace"],
     );
-    let rules = kraftcheck::rules::load_rules(None).unwrap();
-    let mut checked = 0;
-    for r in &rules.rules {
-        let blind = r
-            .needs
-            .iter()
-            .any(|n| ["acls", "scram_users", "quotas"].contains(&n.as_str()));
-        if !blind {
-            continue;
-        }
-        for f in findings(&report, &r.id) {
-            checked += 1;
-            assert_ne!(
-                f["status"], "pass",
-                "{} passed although its data ({:?}) was not readable",
-                r.id, r.needs
+    for f in findings(&report, "KRAFT-CFG-009") {
+        assert_ne!(f["status"], "fail", "claims super.users is missing: {f}");
+        if f["status"] == "unknown" {
+            assert!(
+                f["message"].as_str().unwrap().contains("super.users"),
+                "{f}"
             );
         }
     }
-    assert!(
-        checked > 0,
-        "no rule needing ACLs/SCRAM/quotas was evaluated"
+    // The same with the brokers' files: the value is read, and the rule passes.
+    let confs: Vec<String> = rig("zk39", "BROKER_CONFIGS")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let mut extra = vec!["--profile".to_string(), "inplace".to_string()];
+    for c in &confs {
+        extra.push("--broker-config".into());
+        extra.push(c.clone());
+    }
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let (_, report) = audit_json(
+        &rig("zk39", "SASL_BOOTSTRAP"),
+        Some(&rig("zk39", "SCRAM_CONFIG")),
+        &extra,
     );
-    // Broker-config rules are unknown per broker, not pass.
-    for f in findings(&report, "KRAFT-CFG-003") {
-        assert_eq!(f["status"], "unknown", "{f}");
+    let f = findings(&report, "KRAFT-CFG-009");
+    assert!(
+        !f.is_empty() && f.iter().all(|f| f["status"] == "pass"),
+        "{f:?}"
+    );
+}
+
+/// Issue 18: the brokers' logs turn the live "3.9" into the exact release.
+#[test]
+fn broker_logs_give_the_exact_version() {
+    let live = collect(&rig("zk39", "BOOTSTRAP"), None);
+    for b in live["brokers"].as_array().unwrap() {
+        assert_eq!(b["version"], "3.9", "{b}");
+        assert_eq!(b["version_source"], "fingerprint", "{b}");
+    }
+    let logs = rig("zk39", "LOG_DIR");
+    let mut cmd = kc();
+    cmd.args(["collect", "--bootstrap-server", &rig("zk39", "BOOTSTRAP")]);
+    for id in rig("zk39", "BROKER_IDS").split(',') {
+        cmd.args(["--broker-log", &format!("{logs}/broker{id}.out")]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want = rig("zk39", "KAFKA_VERSION");
+    for b in inv["brokers"].as_array().unwrap() {
+        assert_eq!(b["version"], want.as_str(), "{b}");
+        assert!(
+            b["version_source"]
+                .as_str()
+                .unwrap()
+                .starts_with("broker-log:"),
+            "{b}"
+        );
+    }
+    assert_eq!(inv["cluster"]["version"], want.as_str());
+    // A log from the other rig (Kafka 4.x) is refused: it is not these brokers' log.
+    let k4 = rig("kraft4", "LOG_DIR");
+    let out = kc()
+        .args(["collect", "--bootstrap-server", &rig("zk39", "BOOTSTRAP")])
+        .args(["--broker-log", &format!("1={k4}/node1.out")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("answers as Kafka 3.9"));
+}
+
+/// Issue 18: a cluster already on Kafka 4.x gets no finding about crossing into 4.0, and its
+/// default target is not below what it runs.
+#[test]
+fn a_kafka4_cluster_is_not_told_about_crossing_into_4_0() {
+    let (_, report) = audit_json(&rig("kraft4", "BOOTSTRAP"), None, &[]);
+    for f in report["findings"].as_array().unwrap() {
+        let id = f["rule_id"].as_str().unwrap();
+        if id.starts_with("K4-CFG") || id.starts_with("K4-FMT") {
+            assert_ne!(f["status"], "fail", "{f}");
+        }
+    }
+    for p in report["profiles"].as_array().unwrap() {
+        let t = p["target"].as_str().unwrap();
+        assert!(
+            kraftcheck::rules::celenv::version_ge(t, "4.4.0"),
+            "{} targets {t}",
+            p["name"]
+        );
     }
 }
 
@@ -274,4 +441,61 @@ fn only_read_only_requests_reach_the_brokers() {
             "the request logs show no {must} from kraftcheck: is request logging on? seen {seen:?}"
         );
     }
+}
+
+/// Issue 17: what one side could not see is not comparable. The restricted principal's
+/// inventory diffed against the admin's: nothing it could not read (ACLs, SCRAM users, quotas,
+/// broker configs and the cluster-wide defaults, the filtered lists) is reported missing.
+#[test]
+fn diff_against_a_restricted_view_reports_unknown_not_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = |name: &str, bootstrap: &str, config: &str| {
+        let p = dir.path().join(name);
+        let out = kc()
+            .args([
+                "collect",
+                "--bootstrap-server",
+                bootstrap,
+                "--command-config",
+                config,
+            ])
+            .args(["-o", p.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        p
+    };
+    let sasl = rig("zk39", "SASL_BOOTSTRAP");
+    let admin = save("admin.json", &sasl, &rig("zk39", "SCRAM_CONFIG"));
+    let restricted = save("restricted.json", &sasl, &rig("zk39", "RESTRICTED_CONFIG"));
+    let out = kc()
+        .args([
+            "diff",
+            admin.to_str().unwrap(),
+            restricted.to_str().unwrap(),
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = d["items"].as_array().unwrap();
+    let missing: Vec<&Value> = items.iter().filter(|i| i["status"] == "missing").collect();
+    assert!(missing.is_empty(), "reported missing: {missing:#?}");
+    let unknown: BTreeSet<&str> = items
+        .iter()
+        .filter(|i| i["status"] == "unknown")
+        .map(|i| i["category"].as_str().unwrap())
+        .collect();
+    assert!(unknown.len() >= 4, "categories not compared: {unknown:?}");
 }

@@ -303,6 +303,42 @@ fn finding_id(f: &Value) -> String {
     }
 }
 
+/// Issue 17: a cluster the suite migrates in place is not BLOCKED for `inplace` before it is
+/// migrated: a blocker that the project's own migration walks through is a false blocker.
+#[test]
+fn the_cluster_the_suite_migrates_is_not_blocked() {
+    let r = run();
+    let blockers: Vec<String> = r.pre_audit.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["status"] == "fail"
+                && f["severity"] == "blocking"
+                && f["profiles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p == "inplace")
+        })
+        .map(|f| format!("{} {}: {}", f["rule_id"], finding_id(f), f["message"]))
+        .collect();
+    assert!(
+        blockers.is_empty(),
+        "the migration rig migrates this cluster, yet the audit blocks it:\n{}",
+        blockers.join("\n")
+    );
+    // The plan step that replaced the false blocker is there.
+    assert!(
+        r.pre_audit.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "KRAFT-CFG-008d" && f["status"] == "fail"),
+        "KRAFT-CFG-008d (AclAuthorizer plan step) not raised"
+    );
+}
+
 #[test]
 fn the_phase_is_detected_at_every_step() {
     let r = run();

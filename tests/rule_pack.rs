@@ -66,3 +66,106 @@ fn rules_test_command_passes() {
     );
     assert!(stdout.contains(" 0 failed"), "{stdout}");
 }
+
+/// Issue 17: a rule never passes on data it could not see. For every rule, every part it reads
+/// (derived from its CEL, with `needs`) and every example of the rule and every profile it
+/// belongs to: the example's inventory with that part gapped — part-wide, as "partial" (a list
+/// the broker filtered), and on each of the example's resources — yields no pass. The unknowns
+/// name what is missing.
+#[test]
+fn a_gap_on_any_part_a_rule_reads_never_yields_pass() {
+    use kraftcheck::findings::Status;
+    use kraftcheck::inventory::{Gap, Inventory};
+    use kraftcheck::rules::{evaluate, EvalOptions};
+    let set = load_rules(None).expect("embedded rules load");
+    let mut checked = 0usize;
+    let mut bad = Vec::new();
+    for rule in &set.rules {
+        assert!(
+            !rule.reads.is_empty() || rule.needs.is_empty(),
+            "{}: reads nothing",
+            rule.id
+        );
+        for ex in &rule.examples {
+            let base: Inventory = serde_json::from_value(ex.inventory.clone()).unwrap();
+            for part in &rule.reads {
+                let mut variants: Vec<Gap> = ["unauthorized", "partial"]
+                    .iter()
+                    .map(|reason| Gap {
+                        part: part.to_string(),
+                        resource: String::new(),
+                        reason: reason.to_string(),
+                        detail: String::new(),
+                    })
+                    .collect();
+                // One resource of the part: each broker of the example.
+                for b in &base.brokers {
+                    variants.push(Gap {
+                        part: part.to_string(),
+                        resource: format!("broker:{}", b.id),
+                        reason: "error".into(),
+                        detail: String::new(),
+                    });
+                }
+                for t in &base.topics {
+                    variants.push(Gap {
+                        part: part.to_string(),
+                        resource: format!("topic:{}", t.name),
+                        reason: "error".into(),
+                        detail: String::new(),
+                    });
+                }
+                for gap in variants {
+                    let mut inv = base.clone();
+                    inv.gaps.push(gap.clone());
+                    for profile in &rule.profiles {
+                        let opts = EvalOptions {
+                            profiles: vec![profile.clone()],
+                            target: ex.target.clone(),
+                            inventory_file: None,
+                            only: Some(rule.id.clone()),
+                        };
+                        checked += 1;
+                        let findings = evaluate(&set, &inv, &opts);
+                        if let Some(p) = findings.iter().find(|f| f.status == Status::Pass) {
+                            bad.push(format!(
+                                "{} ({profile}) passes with a gap on {} [{} {}]: {}",
+                                rule.id, part, gap.reason, gap.resource, p.message
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} cases checked");
+    assert!(
+        bad.is_empty(),
+        "{} of {checked} cases pass on a gap:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    eprintln!("gap-never-passes: {checked} cases checked");
+}
+
+/// docs/blocking-rules.md lists every blocking rule with how it is known to be true.
+#[test]
+fn every_blocking_rule_is_in_the_evidence_table() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/blocking-rules.md"
+    ))
+    .expect("docs/blocking-rules.md");
+    let set = load_rules(None).expect("embedded rules load");
+    for r in set
+        .rules
+        .iter()
+        .filter(|r| r.severity == kraftcheck::findings::Severity::Blocking)
+    {
+        assert!(
+            doc.contains(&format!("| {} |", r.id)),
+            "{} is blocking but not in docs/blocking-rules.md",
+            r.id
+        );
+    }
+}

@@ -197,6 +197,14 @@ fn first_with(col: usize, version: i16) -> Option<usize> {
 /// another implementation of the protocol, or from a proxy that lowers some versions. A version
 /// newer than any in the table is allowed: it can come from a newer release or from
 /// `unstable.api.versions.enable`.
+/// The newest release (major.minor) the table knows.
+pub fn newest_release() -> &'static str {
+    RELEASES
+        .last()
+        .expect("the release table is not empty")
+        .name
+}
+
 pub fn software_version(versions: &HashMap<i16, (i16, i16)>) -> Option<String> {
     if versions.values().any(|&(min, max)| min < 0 || min > max) {
         return None;

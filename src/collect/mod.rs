@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod offline;
 pub mod phase;
 pub mod properties;
+pub mod versions;
 
 pub use offline::{collect_offline, OfflineSources};
 
@@ -29,6 +30,8 @@ pub struct Sources {
     pub clients: clients::ClientSources,
     /// KRaft controllers to ask as well (`--bootstrap-controller`), with the same settings.
     pub bootstrap_controllers: Vec<String>,
+    /// Exact broker versions: `--kafka-version`, `--broker-log`, `--kafka-home`.
+    pub versions: versions::VersionSources,
 }
 
 impl Sources {
@@ -119,20 +122,26 @@ fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
 
 /// The Kafka side: a live cluster, or saved inventory / server.properties files.
 fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
+    // Read the version sources first: a bad file is refused before the cluster is asked.
+    let known = versions::read(&src.versions)?;
+    let mut inv = collect_kafka_side(src)?;
+    versions::apply(&mut inv, &known)?;
+    Ok(inv)
+}
+
+fn collect_kafka_side(src: &Sources) -> Result<crate::inventory::Inventory> {
     let Some(cfg) = &src.kafka else {
         return collect_offline(&src.offline);
     };
     if src.offline.inventory.is_some() {
         bail!("--inventory and --bootstrap-server are alternatives: give one of them");
     }
-    if !src.offline.broker_configs.is_empty() {
-        bail!("--broker-config is for offline audits; a live cluster reports its own configs");
-    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let mut inv = rt.block_on(kafka::collect(cfg))?;
+    offline::merge_hidden(&mut inv, &src.offline.broker_configs)?;
     if !src.bootstrap_controllers.is_empty() {
         rt.block_on(kafka::collect_controllers(
             &mut inv,
@@ -140,15 +149,6 @@ fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
             &src.bootstrap_controllers,
         ))?;
         inv.normalize();
-    }
-    if let Some(v) = &src.offline.kafka_version {
-        crate::version::KafkaVersion::parse(v)
-            .map_err(|e| anyhow::anyhow!("--kafka-version: {e}"))?;
-        for b in &mut inv.brokers {
-            b.version = Some(v.clone());
-        }
-        inv.cluster.version = Some(v.clone());
-        inv.gaps.retain(|g| g.part != "brokers.version");
     }
     if std::env::var_os("KRAFTCHECK_DEBUG").is_some() {
         for (api, n) in kafka::request_counts() {

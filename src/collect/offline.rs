@@ -2,7 +2,6 @@
 
 use super::properties;
 use crate::inventory::{Broker, ConfigEntry, Inventory, PARTS};
-use crate::version::KafkaVersion;
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 
@@ -10,8 +9,6 @@ use std::path::PathBuf;
 pub struct OfflineSources {
     pub inventory: Option<PathBuf>,
     pub broker_configs: Vec<PathBuf>,
-    /// Kafka software version of the brokers, when it cannot be detected.
-    pub kafka_version: Option<String>,
     /// `--msk-cluster` with `--aws-json`: which cluster of a list-clusters output.
     pub msk_cluster: Option<String>,
 }
@@ -35,9 +32,6 @@ const NOT_IN_PROPERTIES: &[&str] = &[
 pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     if src.inventory.is_none() && src.broker_configs.is_empty() {
         bail!("nothing to audit: give --inventory FILE, --broker-config FILE or --aws-json FILE (or a live source: --bootstrap-server, --msk-cluster)");
-    }
-    if let Some(v) = &src.kafka_version {
-        KafkaVersion::parse(v).map_err(|e| anyhow::anyhow!("--kafka-version: {e}"))?;
     }
     let mut inv = match &src.inventory {
         Some(p) => crate::inventory::load_inventory(p)?,
@@ -96,14 +90,43 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     if !src.broker_configs.is_empty() && src.inventory.is_none() {
         inv.cluster.mode = detect_mode(&inv.brokers);
     }
-    if let Some(v) = &src.kafka_version {
-        for b in &mut inv.brokers {
-            b.version = Some(v.clone());
-        }
-    }
     fill_cluster_version(&mut inv);
     inv.normalize();
     Ok(inv)
+}
+
+/// `--broker-config` beside a live cluster: each file's values fill in what the live answer
+/// hides. Brokers report a config whose type they do not know (`super.users`, which the
+/// authorizer defines) or a sensitive one as set without a value; the file has it (sensitive
+/// values are still dropped as the file is read). Values the broker did return are kept: they
+/// are what runs, including dynamic overrides. Each file is matched to its broker by
+/// `broker.id` / `node.id`.
+pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
+    for path in expand_dirs(paths)? {
+        let file = read_broker_config(&path)?;
+        let ids: Vec<String> = inv.brokers.iter().map(|b| b.id.to_string()).collect();
+        let Some(live) = inv
+            .brokers
+            .iter_mut()
+            .find(|b| b.id == file.id && file.id >= 0)
+        else {
+            bail!(
+                "{}: broker.id/node.id {} is not a broker of the live cluster ({})",
+                path.display(),
+                file.id,
+                ids.join(", ")
+            );
+        };
+        for (k, v) in file.configs {
+            let hidden = live.configs.get(&k).is_none_or(|e| e.value.is_none());
+            if hidden && v.value.is_some() {
+                live.configs.insert(k, v);
+            }
+        }
+        live.config_file = file.config_file;
+        inv.sources.push(path.display().to_string());
+    }
+    Ok(())
 }
 
 /// A directory given to `--broker-config` stands for every `*.properties` file in it.
@@ -228,14 +251,8 @@ fn detect_mode(brokers: &[Broker]) -> String {
 
 /// The cluster version is the lowest broker version; a gap when no broker has one.
 fn fill_cluster_version(inv: &mut Inventory) {
-    let lowest = inv
-        .brokers
-        .iter()
-        .filter_map(|b| b.version.as_deref())
-        .filter_map(|v| KafkaVersion::parse(v).ok())
-        .min();
-    if let Some(v) = lowest {
-        inv.cluster.version = Some(v.to_string());
+    if let Some(v) = inv.lowest_broker_version() {
+        inv.cluster.version = Some(v);
     }
     let unknown: Vec<String> = inv
         .brokers

@@ -56,13 +56,33 @@ impl<'a> Ctx<'a> {
     fn map_topic(&self, name: &str) -> String {
         map_name(self.alias, self.path, name)
     }
-    /// A whole-part gap on either side makes the category not comparable.
+    /// A whole-part gap on either side makes the category not comparable; so does a part of
+    /// the brokers that no broker of a side could show (a principal without DescribeConfigs
+    /// gets one gap per broker, and the cluster-wide defaults are then unknown too).
     fn part_gap(&self, part: &str) -> Option<(&'static str, &'a Gap)> {
         let whole = |inv: &'a Inventory| {
-            inv.gaps.iter().find(|g| {
-                g.resource.is_empty()
-                    && (g.part == part || part.starts_with(&format!("{}.", g.part)))
-            })
+            inv.gaps
+                .iter()
+                .find(|g| {
+                    g.resource.is_empty()
+                        && (g.part == part || part.starts_with(&format!("{}.", g.part)))
+                })
+                .or_else(|| {
+                    let per_broker: Vec<&'a Gap> = inv
+                        .brokers
+                        .iter()
+                        .filter_map(|b| {
+                            let res = format!("broker:{}", b.id);
+                            inv.gaps
+                                .iter()
+                                .find(|g| g.resource == res && g.covers(part))
+                        })
+                        .collect();
+                    (part.starts_with("brokers.")
+                        && !inv.brokers.is_empty()
+                        && per_broker.len() == inv.brokers.len())
+                    .then(|| per_broker[0])
+                })
         };
         whole(self.old)
             .map(|g| ("old", g))

@@ -175,6 +175,10 @@ pub struct Broker {
     pub rack: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Where `version` came from: `fingerprint` (the live ApiVersions answer: major.minor
+    /// only), `--kafka-version`, `broker-log:FILE`, `kafka-home:DIR`, `msk` (the MSK API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_source: Option<String>,
     /// `broker`, `controller` or `broker,controller` (KRaft); empty on ZooKeeper brokers.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub roles: String,
@@ -354,6 +358,10 @@ pub struct Transaction {
     pub producer_id: i64,
 }
 
+/// The gap reason of a list the broker filtered by the principal's permissions: what is there
+/// is real, but more may exist.
+pub const PARTIAL: &str = "partial";
+
 /// Something the collector could not learn, and why.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(deny_unknown_fields)]
@@ -363,7 +371,7 @@ pub struct Gap {
     /// Narrows the gap to one resource (e.g. `broker:3`); empty for the whole part.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub resource: String,
-    /// `not-collected`, `unauthorized`, `unsupported`, `timeout`, `error`.
+    /// `not-collected`, `unauthorized`, `unsupported`, `timeout`, `error`, or [`PARTIAL`].
     pub reason: String,
     #[serde(default)]
     pub detail: String,
@@ -404,6 +412,16 @@ impl Inventory {
         self.gaps.iter().find(|g| {
             g.covers(part) && (g.resource.is_empty() || Some(g.resource.as_str()) == resource)
         })
+    }
+
+    /// The cluster's version: the lowest broker version, when any broker has one.
+    pub fn lowest_broker_version(&self) -> Option<String> {
+        self.brokers
+            .iter()
+            .filter_map(|b| b.version.as_deref())
+            .filter_map(|v| crate::version::KafkaVersion::parse(v).ok())
+            .min()
+            .map(|v| v.to_string())
     }
 
     /// Sort everything so that two inventories of the same cluster serialize identically.

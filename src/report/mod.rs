@@ -244,6 +244,12 @@ pub fn explain(r: &crate::rules::Rule) -> String {
             r.needs.join(", ")
         ));
     }
+    if !r.reads.is_empty() {
+        s.push_str(&format!(
+            "reads:    {} (never a pass while one has a gap)\n",
+            r.reads.join(", ")
+        ));
+    }
     s.push_str(&format!(
         "source:   {}\n\ncondition:\n  {}\n\n",
         r.origin,

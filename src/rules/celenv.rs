@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 pub const FUNCTIONS: &[(&str, &str)] = &[
     (
         "cfg(item, key)",
-        "config value as a string, or null when unset or redacted",
+        "config value as a string, or null when unset; an error (the rule is unknown) when the broker hides the value or the item's configs were not collected",
     ),
     (
         "has_cfg(item, key)",
@@ -27,7 +27,7 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
     ),
     (
         "cfg_or(item, key, default)",
-        "config value, or `default` when unset",
+        "config value, or `default` when unset; an error when the value is hidden, as for cfg",
     ),
     (
         "cfg_source(item, key)",
@@ -35,7 +35,11 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
     ),
     (
         "version_lt(a, b) / version_le / version_gt / version_ge / version_eq",
-        "Kafka/MSK version comparison (3.9.1, 3.7.x.kraft, 2.8.2.tiered, 3.6-IV1)",
+        "Kafka/MSK version comparison (3.9.1, 3.7.x.kraft, 2.8.2.tiered, 3.6-IV1); a major.minor-only version (`3.6`, a live fingerprint) is the range 3.6.0 … 3.6.x, and a comparison that range does not settle is an error, so the rule is unknown",
+    ),
+    (
+        "crosses(running, target, v)",
+        "true when the move to `target` crosses release `v`: target ≥ v and the cluster's `running` version (null when unknown) is below v (a cluster already past v crosses nothing)",
     ),
     (
         "version_valid(s)",
@@ -107,37 +111,71 @@ fn boolean<'b, 'v>(b: bool) -> CowVal<'b, 'v> {
 }
 
 /// The config entry `key` of `item` (`item.configs[key]`), borrowed when `item` is.
-fn config_entry<'b, 'v>(args: &mut std::vec::IntoIter<CowVal<'b, 'v>>) -> Option<CowVal<'b, 'v>> {
-    let item = args.next()?;
-    let key = args.next()?;
-    let key = key.downcast_ref::<CelString>()?.inner().to_string();
-    celval::select(celval::select(item, "configs")?, &key)
+/// The config entry `key` of `item` (`item.configs[key]`, `None` when unset), borrowed when
+/// `item` is. An item without `configs` is one whose configs could not be collected (the
+/// engine takes them out, see `eval::hide_gaps`): an error, so the rule is `unknown`.
+fn config_entry<'b, 'v>(
+    f: &str,
+    args: &mut std::vec::IntoIter<CowVal<'b, 'v>>,
+) -> Result<(String, Option<CowVal<'b, 'v>>), ExecutionError> {
+    let item = args.next().ok_or_else(|| err(f, "expected an item"))?;
+    let key = args.next().ok_or_else(|| err(f, "expected a key"))?;
+    let key = key
+        .downcast_ref::<CelString>()
+        .ok_or_else(|| err(f, "the key must be a string"))?
+        .inner()
+        .to_string();
+    let configs = celval::select(item, "configs").ok_or_else(|| {
+        err(
+            f,
+            format!("{key}: this item's configs are unknown (a gap in the inventory)"),
+        )
+    })?;
+    let entry = celval::select(configs, &key);
+    Ok((key, entry))
+}
+
+/// The value of a set config entry; an error when the broker hides it.
+fn config_value<'b, 'v>(
+    f: &str,
+    key: &str,
+    entry: CowVal<'b, 'v>,
+) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    match celval::select(entry, "value") {
+        Some(v) if v.downcast_ref::<CelString>().is_some() => Ok(v),
+        _ => Err(err(
+            f,
+            format!("the value of {key} is hidden: it is set, but the broker returned no value (a sensitive setting, or one whose type the broker does not know, such as super.users); give the broker's server.properties with --broker-config to read it"),
+        )),
+    }
 }
 
 fn cfg<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let mut args = args.into_iter();
-    Ok(config_entry(&mut args)
-        .and_then(|e| celval::select(e, "value"))
-        .unwrap_or_else(null))
+    match config_entry("cfg", &mut args.into_iter())? {
+        (key, Some(e)) => config_value("cfg", &key, e),
+        (_, None) => Ok(null()),
+    }
 }
 
 fn has_cfg<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    Ok(boolean(config_entry(&mut args.into_iter()).is_some()))
+    Ok(boolean(
+        config_entry("has_cfg", &mut args.into_iter())?.1.is_some(),
+    ))
 }
 
 fn cfg_or<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let mut args = args.into_iter();
-    let value = config_entry(&mut args).and_then(|e| celval::select(e, "value"));
+    let (key, entry) = config_entry("cfg_or", &mut args)?;
     let default = args.next().unwrap_or_else(null);
-    Ok(match value {
-        Some(v) if v.downcast_ref::<CelString>().is_some() => v,
-        _ => default,
-    })
+    match entry {
+        Some(e) => config_value("cfg_or", &key, e),
+        None => Ok(default),
+    }
 }
 
 fn cfg_source<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let mut args = args.into_iter();
-    Ok(config_entry(&mut args)
+    Ok(config_entry("cfg_source", &mut args.into_iter())?
+        .1
         .and_then(|e| celval::select(e, "source"))
         .unwrap_or_else(null))
 }
@@ -212,8 +250,16 @@ fn ver(f: &str, v: &Value) -> Result<KafkaVersion, ExecutionError> {
     }
 }
 
-fn version_cmp(f: &str, a: &Value, b: &Value) -> Result<Ordering, ExecutionError> {
-    Ok(ver(f, a)?.cmp(&ver(f, b)?))
+/// `pred` over the order of `a` and `b`; an error (so the rule is `unknown`) when a
+/// major.minor-only version makes the answer depend on the patch level.
+fn version_pred(
+    f: &str,
+    a: &Value,
+    b: &Value,
+    pred: impl Fn(Ordering) -> bool,
+) -> Result<bool, ExecutionError> {
+    let (a, b) = (ver(f, a)?, ver(f, b)?);
+    version::decide(&a, &b, pred).ok_or_else(|| err(f, version::undecided(&a, &b)))
 }
 
 /// A root context with every helper function registered; its values may borrow for `'v`.
@@ -224,9 +270,7 @@ pub fn root_context<'v>() -> Context<'static, 'v> {
             ctx.add_function(
                 $name,
                 |a: Value, b: Value| -> Result<Value, ExecutionError> {
-                    let o = version_cmp($name, &a, &b)?;
-                    #[allow(clippy::redundant_closure_call)]
-                    Ok(Value::Bool(($pred)(o)))
+                    Ok(Value::Bool(version_pred($name, &a, &b, $pred)?))
                 },
             )
             .expect($name);
@@ -237,6 +281,23 @@ pub fn root_context<'v>() -> Context<'static, 'v> {
     cmp_fn!("version_gt", |o| o == Ordering::Greater);
     cmp_fn!("version_ge", |o| o != Ordering::Less);
     cmp_fn!("version_eq", |o| o == Ordering::Equal);
+    ctx.add_function(
+        "crosses",
+        |running: Value, target: Value, v: Value| -> Result<Value, ExecutionError> {
+            if !version_pred("crosses", &target, &v, |o| o != Ordering::Less)? {
+                return Ok(Value::Bool(false));
+            }
+            // Unknown running version: the move is taken to cross (offline audits of
+            // ZooKeeper-era configs).
+            if matches!(running, Value::Null) {
+                return Ok(Value::Bool(true));
+            }
+            Ok(Value::Bool(version_pred("crosses", &running, &v, |o| {
+                o == Ordering::Less
+            })?))
+        },
+    )
+    .expect("crosses");
     ctx.add_function("version_valid", |v: Value| -> Value {
         Value::Bool(matches!(&v, Value::String(s) if KafkaVersion::parse(s).is_ok()))
     })

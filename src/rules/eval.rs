@@ -139,18 +139,82 @@ struct Run<'p, 'v> {
     ctx: Context<'p, 'v>,
 }
 
-/// The inventory's top-level values (and `inv` itself) for CEL, resolved by name.
+/// The inventory's top-level values (and `inv` itself) for CEL, resolved by name. `inv` holds
+/// every value (scoped rules take their items from it); `visible` leaves out the variables
+/// whose part could not be collected (or only in part), so reading one is an error and the
+/// rule `unknown` unless what it could see decides it (`a || b` with `b` true).
 struct Globals<'a> {
     inv: celval::Obj<'a>,
+    visible: celval::Obj<'a>,
 }
 
 impl VariableResolver for Globals<'_> {
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
         if variable == "inv" {
-            return Some(CowVal::Borrowed(&self.inv));
+            return Some(CowVal::Borrowed(&self.visible));
         }
-        self.inv.get(variable).map(CowVal::Borrowed)
+        self.visible.get(variable).map(CowVal::Borrowed)
     }
+}
+
+/// What the gaps hide from CEL: whole variables, and fields of some items.
+#[derive(Default)]
+struct Hidden {
+    /// Variables whose part has a part-wide gap.
+    vars: std::collections::HashSet<&'static str>,
+    /// Topic configs: of every topic, or of these topics.
+    all_topic_configs: bool,
+    topic_configs: std::collections::HashSet<String>,
+}
+
+/// Take out of the JSON view what the gaps say is unknown, so that reading it is an error
+/// rather than an empty list or a default value.
+fn hide_gaps(view: &mut Json, inv: &Inventory) -> Hidden {
+    let mut hidden = Hidden::default();
+    for (name, part) in super::VARIABLES {
+        if let Some(part) = part {
+            if inv
+                .gaps
+                .iter()
+                .any(|g| g.resource.is_empty() && g.covers(part))
+            {
+                hidden.vars.insert(name);
+            }
+        }
+    }
+    for (part, var, field) in super::PART_FIELDS {
+        for g in inv.gaps.iter().filter(|g| g.covers(part)) {
+            // The lowest broker version is unknown when any broker's is.
+            let whole = g.resource.is_empty() || *var == "cluster";
+            if *var == "topics" {
+                if whole {
+                    hidden.all_topic_configs = true;
+                } else if let Some(name) = g.resource.strip_prefix("topic:") {
+                    hidden.topic_configs.insert(name.to_string());
+                }
+                continue;
+            }
+            let scope = Scope::ALL.into_iter().find(|s| s.list() == Some(*var));
+            match view.get_mut(*var) {
+                Some(Json::Array(items)) => {
+                    for item in items {
+                        let this =
+                            whole || scope.is_some_and(|s| resource_of(s, item).id() == g.resource);
+                        if this {
+                            if let Some(o) = item.as_object_mut() {
+                                o.remove(*field);
+                            }
+                        }
+                    }
+                }
+                Some(Json::Object(o)) if whole => {
+                    o.remove(*field);
+                }
+                _ => {}
+            }
+        }
+    }
+    hidden
 }
 
 /// The item a scoped rule is looking at, under its scope's name and as `item`.
@@ -175,7 +239,12 @@ struct Prepared<'g> {
 }
 
 /// The CEL values of the inventory view: topics get their partitions from the typed inventory.
-fn globals<'a>(view: &'a Json, inv: &'a Inventory, cx: &celenv::TopicContext) -> Globals<'a> {
+fn globals<'a>(
+    view: &'a Json,
+    inv: &'a Inventory,
+    cx: &celenv::TopicContext,
+    hidden: &Hidden,
+) -> Globals<'a> {
     let mut entries: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = Vec::new();
     if let Json::Object(o) = view {
         for (k, v) in o {
@@ -186,11 +255,16 @@ fn globals<'a>(view: &'a Json, inv: &'a Inventory, cx: &celenv::TopicContext) ->
         .topics
         .iter()
         .map(|t| {
-            let mut fields: Vec<(CelString<'a>, Box<dyn Val + 'a>)> =
-                match celenv::topic_view(t, cx) {
-                    Json::Object(o) => celval::entries_owned(o),
-                    _ => Vec::new(),
-                };
+            let mut view = celenv::topic_view(t, cx);
+            if hidden.all_topic_configs || hidden.topic_configs.contains(&t.name) {
+                if let Some(o) = view.as_object_mut() {
+                    o.remove("configs");
+                }
+            }
+            let mut fields: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = match view {
+                Json::Object(o) => celval::entries_owned(o),
+                _ => Vec::new(),
+            };
             fields.push((
                 CelString::from("partitions"),
                 celval::partitions(&t.partitions),
@@ -204,18 +278,26 @@ fn globals<'a>(view: &'a Json, inv: &'a Inventory, cx: &celenv::TopicContext) ->
             entries.push((CelString::from(k), Box::new(CelNull)));
         }
     }
+    let visible = entries
+        .iter()
+        .filter(|(k, _)| !hidden.vars.contains(k.inner()))
+        .map(|(k, v)| (k.clone(), v.clone_as_boxed()))
+        .collect();
     Globals {
         inv: celval::Obj::new(entries),
+        visible: celval::Obj::new(visible),
     }
 }
 
 pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Finding> {
     let t = crate::debug::Stage::start("inventory view");
-    let view = celenv::inventory_view(inv);
+    let mut view = celenv::inventory_view(inv);
+    let hidden = hide_gaps(&mut view, inv);
+    let view = view;
     drop(t);
     let t = crate::debug::Stage::start("CEL values");
     let topic_cx = celenv::TopicContext::new(inv);
-    let globals = globals(&view, inv, &topic_cx);
+    let globals = globals(&view, inv, &topic_cx, &hidden);
     let mut items = HashMap::new();
     for scope in Scope::ALL {
         let Some(list) = scope.list() else { continue };
@@ -385,7 +467,11 @@ fn evaluate_rule<'v>(
     let view = prep.view;
     // A part the rule needs is missing for the whole cluster: unknown, never pass.
     for need in &rule.needs {
-        if let Some(g) = inv.gap_for(need, None).filter(|g| g.resource.is_empty()) {
+        // (A partial list still has real items: scoped rules judge those.)
+        let whole = inv.gaps.iter().find(|g| {
+            g.covers(need) && g.resource.is_empty() && g.reason != crate::inventory::PARTIAL
+        });
+        if let Some(g) = whole {
             let ev = BTreeMap::from([
                 ("missing".to_string(), json!(g.part)),
                 ("reason".to_string(), json!(g.reason)),
@@ -412,6 +498,13 @@ fn evaluate_rule<'v>(
             )];
         }
     }
+    // Gaps on parts the rule reads: no pass while any is there. (A fail stands: what the
+    // gaps hide is an error in CEL, so a rule fires only on what it could see.)
+    let read_gaps: Vec<&Gap> = inv
+        .gaps
+        .iter()
+        .filter(|g| rule.reads.iter().any(|p| g.covers(p)))
+        .collect();
     let Some(list) = rule.scope.list() else {
         let (status, ev, msg) = match eval_item(
             set,
@@ -422,11 +515,14 @@ fn evaluate_rule<'v>(
             run,
         ) {
             Outcome::Fire(ev, msg) => (Status::Fail, ev, msg),
-            Outcome::Quiet => (
-                Status::Pass,
-                BTreeMap::new(),
-                format!("{}: not found.", rule.title),
-            ),
+            Outcome::Quiet => match read_gaps.first() {
+                Some(g) => not_a_pass(g, format!("{}: not found", rule.title)),
+                None => (
+                    Status::Pass,
+                    BTreeMap::new(),
+                    format!("{}: not found.", rule.title),
+                ),
+            },
             Outcome::Error(ev, msg) => (Status::Unknown, ev, msg),
         };
         let loc = location(rule, inv, prep, "", None, opts);
@@ -460,13 +556,28 @@ fn evaluate_rule<'v>(
             .map(str::to_string)
             .unwrap_or_else(|| format!("/{list}/{i}"))
     };
-    // Gaps narrowed to one resource, of the parts the rule needs: looked up per item only
+    // Gaps narrowed to one resource, of the parts the rule reads: looked up per item only
     // when there are any (building every item's resource id would be a cost per item).
-    let resource_gaps: Vec<&Gap> = inv
-        .gaps
+    let resource_gaps: Vec<&Gap> = read_gaps
         .iter()
-        .filter(|g| !g.resource.is_empty() && rule.needs.iter().any(|n| g.covers(n)))
+        .copied()
+        .filter(|g| !g.resource.is_empty())
         .collect();
+    // Gaps that do not name one of this rule's items: part-wide (or partial) gaps, and gaps on
+    // resources of other lists. They leave every item's "no match" open.
+    let other_gaps: Vec<&Gap> = {
+        let ids: std::collections::HashSet<String> = if resource_gaps.is_empty() {
+            Default::default()
+        } else {
+            items.iter().map(|(r, _)| r.id()).collect()
+        };
+        read_gaps
+            .iter()
+            .copied()
+            .filter(|g| g.resource.is_empty() || !ids.contains(&g.resource))
+            .collect()
+    };
+    let mut errors = 0usize;
     let mut out = Vec::new();
     for (i, (res, vars)) in items.iter().enumerate() {
         let res = res.clone();
@@ -496,19 +607,32 @@ fn evaluate_rule<'v>(
         {
             Outcome::Fire(ev, msg) => (Status::Fail, ev, msg),
             Outcome::Quiet => continue,
-            Outcome::Error(ev, msg) => (Status::Unknown, ev, msg),
+            Outcome::Error(ev, msg) => {
+                errors += 1;
+                (Status::Unknown, ev, msg)
+            }
         };
         let item = item_json(i);
         let loc = location(rule, inv, prep, &pointer_of(i, &item), Some(&item), opts);
         out.push(finding(rule, res, status, msg, ev, loc));
     }
+    let checked = format!("{} {} checked", items.len(), list.replace('_', " "));
+    // Every item unknown because of one part-wide gap: one finding says so, not one per item.
+    let all_unknown = errors > 1 && errors == items.len();
+    if let Some(g) = other_gaps.first().filter(|_| out.is_empty() || all_unknown) {
+        let (status, ev, msg) = not_a_pass(g, format!("{checked}; none matched"));
+        return vec![finding(
+            rule,
+            Resource::cluster(),
+            status,
+            msg,
+            ev,
+            location(rule, inv, prep, &format!("/{list}"), None, opts),
+        )];
+    }
     if out.is_empty() {
         let ev = BTreeMap::from([("checked".to_string(), json!(items.len()))]);
-        let msg = format!(
-            "{} {} checked; none matched.",
-            items.len(),
-            list.replace('_', " ")
-        );
+        let msg = format!("{checked}; none matched.");
         out.push(finding(
             rule,
             Resource::cluster(),
@@ -519,6 +643,35 @@ fn evaluate_rule<'v>(
         ));
     }
     out
+}
+
+/// An `unknown` in place of a pass that a gap leaves open.
+fn not_a_pass(g: &Gap, seen: String) -> (Status, BTreeMap<String, Json>, String) {
+    let ev = BTreeMap::from([
+        ("missing".to_string(), json!(g.part)),
+        ("reason".to_string(), json!(g.reason)),
+        ("detail".to_string(), json!(g.detail)),
+    ]);
+    let what = if g.resource.is_empty() {
+        format!("`{}`", g.part)
+    } else {
+        format!("`{}` of {}", g.part, g.resource)
+    };
+    let msg = format!(
+        "Not a pass: {seen} in what could be seen, but {what} is {} ({}{}).",
+        if g.reason == crate::inventory::PARTIAL {
+            "only partly visible"
+        } else {
+            "unknown"
+        },
+        g.reason,
+        if g.detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", g.detail)
+        }
+    );
+    (Status::Unknown, ev, msg)
 }
 
 enum Outcome {

@@ -1,6 +1,6 @@
 //! Loading rule files: the embedded pack plus `--rules DIR`, checked completely at load.
 
-use super::{celenv, profiles::PROFILES, Example, Rule, Scope, GLOBALS};
+use super::{celenv, profiles::PROFILES, Example, Rule, Scope, VARIABLES};
 use crate::findings::Severity;
 use crate::inventory::PARTS;
 use anyhow::{anyhow, bail, Context, Result};
@@ -236,7 +236,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             ),
         );
     }
-    let mut allowed: HashSet<&str> = GLOBALS.iter().copied().collect();
+    let mut allowed: HashSet<&str> = VARIABLES.iter().map(|(n, _)| *n).collect();
     if let Some(var) = scope.variable() {
         allowed.insert(var);
         allowed.insert("item");
@@ -302,7 +302,13 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             inventory: expand_example(ex.inventory.clone().unwrap_or_default()),
         });
     }
+    let reads = super::reads::parts_read(
+        scope,
+        std::iter::once(&when).chain(evidence.values().map(|(_, p)| p)),
+        &f.needs,
+    );
     Ok(Rule {
+        reads,
         id: f.id,
         title: f.title.into(),
         severity,

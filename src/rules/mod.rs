@@ -8,6 +8,7 @@ pub mod celval;
 mod eval;
 mod load;
 pub mod profiles;
+pub mod reads;
 mod selftest;
 
 pub use eval::{evaluate, EvalOptions, InventoryFile};
@@ -118,30 +119,63 @@ impl Scope {
     }
 }
 
-/// Variables every condition can read, whatever its scope.
-pub const GLOBALS: &[&str] = &[
-    "inv",
-    "cluster",
-    "brokers",
-    "topics",
-    "acls",
-    "scram_users",
-    "quotas",
-    "groups",
-    "delegation_tokens",
-    "reassignments",
-    "transactions",
-    "broker_ids",
-    "iam_statements",
-    "client_requests",
-    "client_software",
-    "dependencies",
-    "msk",
-    "iam",
-    "clients",
-    "target",
-    "profile",
+/// Variables every condition can read, whatever its scope, with the inventory part each
+/// reads (`None`: not inventory data). The engine derives from this which parts a rule reads
+/// (see `reads`), and hides a variable whose part could not be collected.
+pub const VARIABLES: &[(&str, Option<&str>)] = &[
+    ("inv", None),
+    ("cluster", Some("cluster")),
+    ("brokers", Some("brokers")),
+    ("topics", Some("topics")),
+    ("acls", Some("acls")),
+    ("scram_users", Some("scram_users")),
+    ("quotas", Some("quotas")),
+    ("groups", Some("groups")),
+    ("delegation_tokens", Some("delegation_tokens")),
+    ("reassignments", Some("reassignments")),
+    ("transactions", Some("transactions")),
+    ("broker_ids", Some("brokers")),
+    ("iam_statements", Some("iam")),
+    ("client_requests", Some("metrics.requests")),
+    ("client_software", Some("metrics.connections")),
+    ("dependencies", Some("clients")),
+    ("msk", Some("msk")),
+    ("iam", Some("iam")),
+    ("clients", Some("clients")),
+    ("target", None),
+    ("profile", None),
 ];
+
+/// Parts held in one field of their parent variable (of each of its items, for lists):
+/// (part, variable, field). `cluster.version` is the lowest broker version, so it stands for
+/// `brokers.version` too.
+pub const PART_FIELDS: &[(&str, &str, &str)] = &[
+    ("brokers.version", "brokers", "version"),
+    ("brokers.version", "cluster", "version"),
+    ("brokers.configs", "brokers", "configs"),
+    ("brokers.log_dirs", "brokers", "log_dirs"),
+    ("topics.configs", "topics", "configs"),
+    ("groups.offsets", "groups", "offsets"),
+    ("cluster.mode", "cluster", "mode"),
+    ("cluster.controller", "cluster", "controller_id"),
+    ("msk.nodes", "msk", "nodes"),
+    ("msk.configuration", "msk", "configuration"),
+    ("msk.scram_secrets", "msk", "scram_secrets"),
+    ("msk.versions", "msk", "compatible_versions"),
+    ("msk.bootstrap", "msk", "bootstrap_brokers"),
+    ("msk.operations", "msk", "operations"),
+    ("msk.policy", "msk", "cluster_policy"),
+    ("msk.vpc_connections", "msk", "client_vpc_connections"),
+    ("msk.replicators", "msk", "replicators"),
+];
+
+/// The part a variable reads, if it is inventory data.
+pub fn part_of_variable(name: &str) -> Option<&'static str> {
+    VARIABLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, p)| *p)
+}
 
 #[derive(Debug, Clone)]
 pub struct Example {
@@ -178,4 +212,7 @@ pub struct Rule {
     /// True when the condition or evidence reads `target` or `profile`, so it is evaluated
     /// once per selected profile.
     pub per_profile: bool,
+    /// The inventory parts the condition, evidence and `needs` read (see [`reads`]): a rule
+    /// never passes while one of them has a gap.
+    pub reads: Vec<&'static str>,
 }

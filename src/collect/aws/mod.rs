@@ -22,6 +22,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+/// `Broker::version_source` of versions the MSK API names.
+pub const FROM_MSK: &str = "msk";
+
 /// The only AWS operations kraftcheck ever calls (service, operation), all reads.
 pub const ALLOWED_OPERATIONS: &[(&str, &str)] = &[
     ("Kafka", "ListClustersV2"),
@@ -681,6 +684,7 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
                     host,
                     port,
                     version: n.kafka_version.clone().or_else(|| m.kafka_version.clone()),
+                    version_source: Some(FROM_MSK.into()),
                     ..Default::default()
                 });
             }
@@ -701,12 +705,28 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
                 );
             }
         } else {
+            // MSK names the exact release; the live fingerprint only major.minor.
             for b in &mut inv.brokers {
-                if b.version.is_none() {
-                    if let Some(n) = m.nodes.iter().find(|n| n.broker_id == b.id) {
-                        b.version = n.kafka_version.clone();
-                    }
+                let fingerprint = b.version.is_none()
+                    || b.version_source.as_deref()
+                        == Some(crate::collect::versions::FROM_FINGERPRINT);
+                if !fingerprint {
+                    continue;
                 }
+                let exact = m
+                    .nodes
+                    .iter()
+                    .find(|n| n.broker_id == b.id)
+                    .and_then(|n| n.kafka_version.clone())
+                    .or_else(|| m.kafka_version.clone())
+                    .filter(|v| crate::version::KafkaVersion::parse(v).is_ok());
+                if let Some(v) = exact {
+                    b.version = Some(v);
+                    b.version_source = Some(FROM_MSK.into());
+                }
+            }
+            if let Some(v) = inv.lowest_broker_version() {
+                inv.cluster.version = Some(v);
             }
         }
         inv.msk = Some(m);

@@ -23,6 +23,12 @@ const TOPIC_CONFIG_BATCH: usize = 200;
 const TOPIC_CONFIG_LANES: usize = 4;
 /// Cluster-level operation bit for DESCRIBE in authorized-operations bitfields.
 const OP_DESCRIBE: i32 = 1 << 8;
+/// Every operation on the CLUSTER resource (KIP-430 bits: CREATE 5, ALTER 7, DESCRIBE 8,
+/// CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12): a principal
+/// allowed all of them is a super user as far as the broker shows (or the cluster has no
+/// authorizer).
+const ALL_CLUSTER_OPS: i32 =
+    (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 pub(super) fn s(b: &StrBytes) -> String {
     b.to_string()
@@ -309,7 +315,8 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
         quotas,
         tokens,
         quorum,
-        describe_cluster,
+        cluster_ops,
+        tokens_enabled,
         gaps: mut cgaps,
     } = cluster;
     inv.acls = acls;
@@ -318,14 +325,20 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
     inv.delegation_tokens = tokens;
     inv.cluster.quorum = quorum;
     gaps.append(&mut cgaps);
-    if !describe_cluster {
-        gaps.push(gap(
-            "groups",
-            "",
-            "unauthorized",
-            "no Describe permission on the cluster: ListGroups only shows the groups this principal may describe",
-        ));
-    }
+    let logdir_topics: Option<std::collections::BTreeSet<String>> =
+        results
+            .iter()
+            .try_fold(std::collections::BTreeSet::new(), |mut all, r| {
+                all.extend(r.logdir_topics.iter().flatten().cloned());
+                r.logdir_topics.as_ref().map(|_| all)
+            });
+    partial_lists(
+        &inv,
+        cluster_ops,
+        tokens_enabled,
+        logdir_topics.as_ref(),
+        &mut gaps,
+    );
 
     drop(t);
     // Log end offsets (one ListOffsets per leader) and consumer lag.
@@ -368,6 +381,10 @@ fn detect_mode(inv: &mut Inventory, conns: &BTreeMap<i64, Conn>, boot: &Conn) {
         }
         if let Some(b) = inv.brokers.iter_mut().find(|b| b.id == *id) {
             b.version = super::super::fingerprint::software_version(&c.versions);
+            b.version_source = b
+                .version
+                .as_ref()
+                .map(|_| crate::collect::versions::FROM_FINGERPRINT.to_string());
         }
     }
     inv.cluster.mode = match (zk, kraft) {
@@ -388,16 +405,7 @@ fn detect_mode(inv: &mut Inventory, conns: &BTreeMap<i64, Conn>, boot: &Conn) {
     if av.zk_migration_ready {
         inv.cluster.zk_migration_ready = Some(true);
     }
-    let versions: Vec<&str> = inv
-        .brokers
-        .iter()
-        .filter_map(|b| b.version.as_deref())
-        .collect();
-    inv.cluster.version = versions
-        .iter()
-        .filter_map(|v| crate::version::KafkaVersion::parse(v).ok())
-        .min()
-        .map(|v| v.to_string());
+    inv.cluster.version = inv.lowest_broker_version();
     let unknown: Vec<i64> = inv
         .brokers
         .iter()
@@ -433,6 +441,9 @@ struct BrokerResult {
     gaps: Vec<GapNote>,
     /// The connection, handed back for the log-end-offset round.
     conn: Option<Conn>,
+    /// Topics with replicas in this broker's log dirs (DescribeLogDirs is not filtered by
+    /// topic permissions), to tell whether Metadata showed every topic.
+    logdir_topics: Option<std::collections::BTreeSet<String>>,
 }
 
 /// Non-default topic configs of these batches of topics, one DescribeConfigs request per
@@ -513,6 +524,7 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
         reassignments: None,
         conn: None,
         gaps: vec![],
+        logdir_topics: None,
     };
 
     // This broker's own configs (static, dynamic per-broker, dynamic default).
@@ -543,6 +555,12 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
         .await
     {
         Ok(resp) if resp.error_code == 0 => {
+            r.logdir_topics = Some(
+                resp.results
+                    .iter()
+                    .flat_map(|d| d.topics.iter().map(|t| s(&t.name.0)))
+                    .collect(),
+            );
             for d in resp.results {
                 let size: i64 = d
                     .topics
@@ -845,9 +863,84 @@ struct ClusterWide {
     quotas: Vec<Quota>,
     tokens: Vec<DelegationToken>,
     quorum: Option<Quorum>,
-    /// The principal may Describe the cluster (so listings are complete).
-    describe_cluster: bool,
+    /// What the principal may do on the cluster (KIP-430 bit set), when the broker said.
+    cluster_ops: Option<i32>,
+    /// False when the brokers answered that delegation tokens are not enabled.
+    tokens_enabled: bool,
     gaps: Vec<GapNote>,
+}
+
+/// Lists the brokers filter by the principal's permissions, marked `partial` unless the
+/// principal can be shown to see them whole:
+/// - topics (Metadata shows the topics one may Describe): whole when every topic with replicas
+///   in the log dirs (DescribeLogDirs, which is not filtered by topic) is shown, or when the
+///   principal holds every cluster operation;
+/// - groups (ListGroups is whole with Describe on the cluster);
+/// - delegation tokens (DescribeDelegationToken shows one's own tokens and those one may
+///   describe) and transactions (ListTransactions, per transactional id): whole only for a
+///   principal that holds every cluster operation (a super user, or no authorizer).
+///
+/// ACLs, SCRAM users and quotas are answered whole or refused (an `unauthorized` gap).
+fn partial_lists(
+    inv: &Inventory,
+    cluster_ops: Option<i32>,
+    tokens_enabled: bool,
+    logdir_topics: Option<&std::collections::BTreeSet<String>>,
+    gaps: &mut Vec<GapNote>,
+) {
+    let ops = cluster_ops.unwrap_or(0);
+    let all_ops = ops & ALL_CLUSTER_OPS == ALL_CLUSTER_OPS;
+    let asked = if cluster_ops.is_some() {
+        String::new()
+    } else {
+        " (the broker did not say what this principal may do on the cluster)".to_string()
+    };
+    let partial = |part: &str, why: String| gap(part, "", crate::inventory::PARTIAL, why);
+    let shown: std::collections::HashSet<&str> =
+        inv.topics.iter().map(|t| t.name.as_str()).collect();
+    let errored = |t: &str| {
+        gaps.iter()
+            .any(|g| g.0 == "topics" && g.1 == format!("topic:{t}"))
+    };
+    match logdir_topics {
+        Some(on_disk) => {
+            let hidden = on_disk
+                .iter()
+                .filter(|t| !shown.contains(t.as_str()) && !errored(t))
+                .count();
+            if hidden > 0 {
+                gaps.push(partial(
+                    "topics",
+                    format!("{hidden} topic(s) with replicas on the brokers are not shown to this principal (no Describe on them)"),
+                ));
+            }
+        }
+        None if !all_ops => gaps.push(partial(
+            "topics",
+            format!("Metadata shows only the topics this principal may describe, and without DescribeLogDirs nothing shows whether others exist{asked}"),
+        )),
+        None => {}
+    }
+    if ops & OP_DESCRIBE == 0 {
+        gaps.push(partial(
+            "groups",
+            format!("no Describe permission on the cluster: ListGroups shows only the groups this principal may describe{asked}"),
+        ));
+    }
+    if !all_ops {
+        if tokens_enabled && !gaps.iter().any(|g| g.0 == "delegation_tokens") {
+            gaps.push(partial(
+                "delegation_tokens",
+                format!("DescribeDelegationToken shows only the tokens this principal owns or may describe, and it is not a super user{asked}"),
+            ));
+        }
+        if !gaps.iter().any(|g| g.0 == "transactions") {
+            gaps.push(partial(
+                "transactions",
+                format!("ListTransactions shows only the transactional ids this principal may describe, and it is not a super user{asked}"),
+            ));
+        }
+    }
 }
 
 async fn cluster_wide(c: &mut Conn) -> ClusterWide {
@@ -857,7 +950,8 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         quotas: vec![],
         tokens: vec![],
         quorum: None,
-        describe_cluster: true,
+        cluster_ops: None,
+        tokens_enabled: true,
         gaps: vec![],
     };
 
@@ -870,7 +964,7 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
             .await
         {
             if d.error_code == 0 && d.cluster_authorized_operations != i32::MIN {
-                out.describe_cluster = d.cluster_authorized_operations & OP_DESCRIBE != 0;
+                out.cluster_ops = Some(d.cluster_authorized_operations);
             }
         }
     }
@@ -1007,7 +1101,7 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
                 .collect();
         }
         // Delegation tokens not enabled: none can exist.
-        Ok(resp) if resp.error_code == 61 => {}
+        Ok(resp) if resp.error_code == 61 => out.tokens_enabled = false,
         Ok(resp) => out
             .gaps
             .push(code_gap("delegation_tokens", "", resp.error_code)),
@@ -1161,5 +1255,44 @@ async fn log_end_offsets(
                 .get(&(o.topic.clone(), o.partition))
                 .map(|end| (end - o.offset).max(0));
         }
+    }
+}
+
+#[cfg(test)]
+mod partial_tests {
+    use super::*;
+
+    fn parts(gaps: &[GapNote]) -> Vec<(String, String)> {
+        gaps.iter().map(|g| (g.0.clone(), g.2.clone())).collect()
+    }
+
+    #[test]
+    fn filtered_lists_are_partial_unless_shown_whole() {
+        let mut inv = Inventory::new();
+        inv.topics.push(Topic {
+            name: "shown".into(),
+            ..Default::default()
+        });
+        let on_disk: std::collections::BTreeSet<String> =
+            ["shown".to_string(), "hidden".to_string()].into();
+        // A super user (every cluster operation) with a hidden topic on disk: topics partial only.
+        let mut g = Vec::new();
+        partial_lists(&inv, Some(ALL_CLUSTER_OPS), true, Some(&on_disk), &mut g);
+        assert_eq!(parts(&g), vec![("topics".into(), "partial".into())]);
+        // Describe on the cluster only, no log dirs, tokens enabled: all but groups partial.
+        let mut g = Vec::new();
+        partial_lists(&inv, Some(OP_DESCRIBE), true, None, &mut g);
+        let p: Vec<String> = parts(&g).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(p, ["topics", "delegation_tokens", "transactions"]);
+        // Nothing known about the principal, tokens disabled: no token gap.
+        let mut g = Vec::new();
+        partial_lists(&inv, None, false, None, &mut g);
+        let p: Vec<String> = parts(&g).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(p, ["topics", "groups", "transactions"]);
+        // A super user who sees every topic on disk: nothing partial.
+        let mut g = Vec::new();
+        let whole: std::collections::BTreeSet<String> = ["shown".to_string()].into();
+        partial_lists(&inv, Some(ALL_CLUSTER_OPS), true, Some(&whole), &mut g);
+        assert!(g.is_empty(), "{g:?}");
     }
 }
