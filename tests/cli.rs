@@ -501,3 +501,120 @@ fn secrets_never_leave() {
         assert!(!stderr.contains(s));
     }
 }
+
+/// Issue 18: a saved live inventory whose brokers read "3.6" (the ApiVersions fingerprint) does
+/// not accuse or clear the cluster of the 3.6.0–3.6.1 migration bugs; the exact version, from
+/// --kafka-version or a broker log, settles it.
+#[test]
+fn a_major_minor_version_leaves_patch_rules_unknown_until_settled() {
+    let dir = TempDir::new().unwrap();
+    let inv = write(
+        dir.path(),
+        "live.json",
+        r#"{"schema_version": 1, "sources": ["bootstrap:127.0.0.1:9092"],
+            "cluster": {"kind": "self-managed", "mode": "zookeeper", "version": "3.6"},
+            "brokers": [{"id": 1, "version": "3.6", "version_source": "fingerprint"},
+                        {"id": 2, "version": "3.6", "version_source": "fingerprint"}]}"#,
+    );
+    let ver002 = |extra: &[&str]| -> serde_json::Value {
+        let out = kc()
+            .args([
+                "audit",
+                "--inventory",
+                inv.to_str().unwrap(),
+                "--profile",
+                "inplace",
+            ])
+            .args(["-f", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f: Vec<serde_json::Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "KRAFT-VER-002")
+            .cloned()
+            .collect();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            report["summary"]["version_note"].is_string(),
+            "{}",
+            report["summary"]
+        );
+        f[0].clone()
+    };
+    let f = ver002(&[]);
+    assert_eq!(f["status"], "unknown", "{f}");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("patch level unknown") && msg.contains("--kafka-version"),
+        "{msg}"
+    );
+    assert_eq!(ver002(&["--kafka-version", "3.6.2"])["status"], "pass");
+    assert_eq!(ver002(&["--kafka-version", "3.6.1"])["status"], "fail");
+    // One broker at 3.6.1 is enough to be affected.
+    assert_eq!(
+        ver002(&["--kafka-version", "1=3.6.2", "--kafka-version", "2=3.6.1"])["status"],
+        "fail"
+    );
+    // A broker log settles it the same way.
+    let log = write(
+        dir.path(),
+        "server.log",
+        "[2026-11-02 09:00:00,000] INFO KafkaConfig values: \n\tbroker.id = 1\n\
+         [2026-11-02 09:00:01,000] INFO Kafka version: 3.6.2 (org.apache.kafka.common.utils.AppInfoParser)\n",
+    );
+    let log2 = write(
+        dir.path(),
+        "server2.log",
+        "[2026-11-02 09:00:01,000] INFO Kafka version: 3.6.2 (org.apache.kafka.common.utils.AppInfoParser)\n",
+    );
+    let l1 = log.to_str().unwrap().to_string();
+    let l2 = format!("2={}", log2.to_str().unwrap());
+    assert_eq!(
+        ver002(&["--broker-log", &l1, "--broker-log", &l2])["status"],
+        "pass"
+    );
+    // A log of another release line is refused, naming the file.
+    let other = write(
+        dir.path(),
+        "other.log",
+        "\tbroker.id = 1\nINFO Kafka version: 3.9.2 (org.apache.kafka.common.utils.AppInfoParser)\n",
+    );
+    let out = kc()
+        .args(["audit", "--inventory", inv.to_str().unwrap()])
+        .args(["--broker-log", other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("other.log") && err.contains("answers as Kafka 3.6"),
+        "{err}"
+    );
+    // A target below what the cluster runs is refused.
+    let out = kc()
+        .args([
+            "audit",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--target-version",
+            "3.5.2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

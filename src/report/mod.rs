@@ -40,6 +40,45 @@ impl Format {
     }
 }
 
+/// Where the brokers' versions came from, and whether the patch level is known.
+fn version_note(inv: &Inventory) -> String {
+    let mut kinds: Vec<&str> = inv
+        .brokers
+        .iter()
+        .filter(|b| b.version.is_some())
+        .map(|b| {
+            let src = b.version_source.as_deref().unwrap_or("");
+            match src.split(':').next().unwrap_or("") {
+                "fingerprint" => "the live ApiVersions fingerprint",
+                "--kafka-version" => "--kafka-version",
+                "broker-log" => "broker logs",
+                "kafka-home" => "the installation's libs/",
+                "msk" => "the MSK API",
+                _ => "the broker configs or inventory",
+            }
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    if kinds.is_empty() {
+        return String::new();
+    }
+    let rough = inv.brokers.iter().any(|b| {
+        b.version
+            .as_deref()
+            .and_then(|v| crate::version::KafkaVersion::parse(v).ok())
+            .is_some_and(|v| v.is_major_minor_only())
+    });
+    if rough {
+        format!(
+            "major.minor only (from {}): rules that depend on the patch level are unknown; give --kafka-version, --broker-log or --kafka-home",
+            kinds.join(", ")
+        )
+    } else {
+        format!("from {}", kinds.join(", "))
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileVerdict {
     pub name: String,
@@ -59,6 +98,9 @@ pub struct InventorySummary {
     pub kind: String,
     pub mode: String,
     pub version: Option<String>,
+    /// Where the version came from and how precise it is ("major.minor only (live ApiVersions
+    /// fingerprint) …", "from broker logs"); empty when no broker has a version.
+    pub version_note: String,
     pub brokers: usize,
     pub topics: usize,
     pub partitions: usize,
@@ -81,6 +123,7 @@ impl InventorySummary {
             kind: inv.cluster.kind.clone(),
             mode: inv.cluster.mode.clone(),
             version: inv.cluster.version.clone(),
+            version_note: version_note(inv),
             brokers: inv.brokers.len(),
             topics: inv.topics.len(),
             partitions: inv.topics.iter().map(|t| t.partitions.len()).sum(),

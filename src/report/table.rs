@@ -8,7 +8,7 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let s = &report.summary;
     out.push_str(&format!(
-        "kraftcheck: {} cluster, mode {}, version {}; {} brokers, {} topics, {} partitions\n",
+        "kraftcheck: {} cluster, mode {}, version {}{}; {} brokers, {} topics, {} partitions\n",
         if s.kind.is_empty() {
             "unknown"
         } else {
@@ -20,6 +20,11 @@ pub fn render(report: &Report) -> String {
             &s.mode
         },
         s.version.as_deref().unwrap_or("unknown"),
+        if s.version_note.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", s.version_note)
+        },
         s.brokers,
         s.topics,
         s.partitions
