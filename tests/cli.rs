@@ -618,3 +618,42 @@ fn a_major_minor_version_leaves_patch_rules_unknown_until_settled() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Issue 18: on MSK the exact version (DescribeClusterV2's CurrentBrokerSoftwareInfo) replaces
+/// the live fingerprint's major.minor.
+#[test]
+fn msk_names_the_exact_version_a_live_fingerprint_cannot() {
+    let dir = TempDir::new().unwrap();
+    let inv = write(
+        dir.path(),
+        "live.json",
+        r#"{"schema_version": 1, "sources": ["bootstrap:127.0.0.1:9092"],
+            "cluster": {"kind": "self-managed", "mode": "zookeeper", "version": "3.6"},
+            "brokers": [{"id": 1, "version": "3.6", "version_source": "fingerprint"},
+                        {"id": 2, "version": "3.6", "version_source": "fingerprint"}]}"#,
+    );
+    let dc = write(
+        dir.path(),
+        "describe-cluster-v2.json",
+        r#"{"ClusterInfo": {"ClusterArn": "arn:aws:kafka:eu-west-1:123456789012:cluster/orders/11111111-2222-3333-4444-555555555555-1",
+            "ClusterName": "orders", "ClusterType": "PROVISIONED", "State": "ACTIVE", "CurrentVersion": "K1",
+            "Provisioned": {"CurrentBrokerSoftwareInfo": {"KafkaVersion": "3.6.0"}, "NumberOfBrokerNodes": 2,
+              "BrokerNodeGroupInfo": {"InstanceType": "kafka.m5.large", "ClientSubnets": ["a", "b", "c"]}}}}"#,
+    );
+    let out = kc()
+        .args(["collect", "--inventory", inv.to_str().unwrap()])
+        .args(["--aws-json", dc.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cluster"]["version"], "3.6.0");
+    for b in v["brokers"].as_array().unwrap() {
+        assert_eq!(b["version"], "3.6.0", "{b}");
+        assert_eq!(b["version_source"], "msk", "{b}");
+    }
+}
