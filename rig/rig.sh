@@ -11,6 +11,7 @@
 #   rig/rig.sh start-broker zk39 ID              start it again and wait until it is back
 #   rig/rig.sh status                            what is up
 #   rig/rig.sh build [39|4|mm2|all]              only resolve classpaths and compile the seeder
+#   rig/rig.sh try-start 39|4 CONFIG [SECONDS]   start one node with CONFIG; exit 1 when Kafka refuses it
 #
 # Migration rigs (not part of `up all`; `down all`, `env` and `status` include them):
 #   rig/rig.sh up mig39 && rig/rig.sh seed mig39 a ZooKeeper-mode 3.9 cluster that can be migrated
@@ -986,6 +987,21 @@ case "$cmd" in
     esac
     # shellcheck disable=SC2086
     exec "$JAVA" -Xmx256m $JVM_OPTS "$(tools_log_opts "$v")" -cp "$(classpath "$v")" "$main" "${extra[@]}" "$@"
+    ;;
+  try-start)
+    # Start one Kafka node (3.9 or 4) with CONFIG in the foreground for at most SECONDS and say
+    # whether Kafka itself refused it: exit 1 when the node stopped by itself (its output, with
+    # the fatal error, is on stdout), 0 when it was still running at the deadline (then
+    # stopped). For the blocking-rule reproductions (tests/repro.rs): nothing else is started.
+    [ $# -ge 2 ] || die "usage: rig.sh try-start 39|4 CONFIG [SECONDS]"
+    v=$(rig_ver "$1")
+    build "$v"
+    set +e
+    # shellcheck disable=SC2086
+    timeout "${3:-20}" "$JAVA" -Xmx256m $JVM_OPTS "$(tools_log_opts "$v")" -cp "$(classpath "$v")" kafka.Kafka "$2" 2>&1
+    rc=$?
+    set -e
+    if [ $rc -eq 124 ]; then exit 0; else exit 1; fi
     ;;
   status)
     for r in "${ALL_RIGS[@]}" "${EXTRA_RIGS[@]}"; do
