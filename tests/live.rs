@@ -219,6 +219,8 @@ fn restricted_principal_never_gets_a_pass_on_what_it_cannot_see() {
                 "--profile",
                 "inplace",
                 "--profile",
+                "msk-inplace",
+                "--profile",
                 "new-cluster",
                 "--profile",
                 "kafka4",
