@@ -78,6 +78,11 @@ struct Sources {
     /// Bound on every request and connection, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = kafka::DEFAULT_TIMEOUT_MS, help_heading = "Live Kafka")]
     timeout_ms: u64,
+    /// ZooKeeper of a ZooKeeper-mode cluster, HOST:PORT[,HOST:PORT…][/chroot] as in
+    /// zookeeper.connect: read-only znode reads (the /migration znode, topic ids, partition
+    /// states, pending deletions, broker registrations, znode ACLs).
+    #[arg(long, value_name = "HOSTS[/CHROOT]")]
+    zookeeper: Option<String>,
     /// A saved inventory (from `kraftcheck collect`).
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
@@ -251,6 +256,10 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
             .map(|b| b.trim().to_string())
             .filter(|b| !b.is_empty())
             .collect(),
+        zookeeper: s
+            .zookeeper
+            .clone()
+            .map(|z| (z, std::time::Duration::from_millis(s.timeout_ms))),
         versions: collect::versions::VersionSources {
             kafka_version: s.kafka_version.clone(),
             broker_logs: s.broker_logs.clone(),

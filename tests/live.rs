@@ -501,3 +501,109 @@ fn diff_against_a_restricted_view_reports_unknown_not_missing() {
         .collect();
     assert!(unknown.len() >= 4, "categories not compared: {unknown:?}");
 }
+
+fn zk_shell(args: &[&str]) {
+    let out = std::process::Command::new(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rig/rig.sh"),
+    )
+    .args(["tool", "zk39", "zookeeper-shell"])
+    .args(args)
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "zookeeper-shell {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Issue 12: `--zookeeper` reads ZooKeeper itself. On the clean zk39 cluster no ZooKeeper rule
+/// fails and the counts equal the Admin API's; a /migration znode planted with zookeeper-shell
+/// (empty, then with an earlier attempt's state) is found by its rule, naming the znode.
+#[test]
+fn zookeeper_is_read_and_the_clean_cluster_has_no_zookeeper_finding() {
+    let zk = rig("zk39", "ZK_CONNECT");
+    let bootstrap = rig("zk39", "BOOTSTRAP");
+    let mut cmd = kc();
+    cmd.args([
+        "collect",
+        "--bootstrap-server",
+        &bootstrap,
+        "--zookeeper",
+        &zk,
+    ]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let z = &inv["zookeeper"];
+    assert_eq!(z["cluster_id"], inv["cluster"]["id"], "{z}");
+    assert_eq!(
+        z["topic_count"].as_u64().unwrap() as usize,
+        inv["topics"].as_array().unwrap().len()
+    );
+    let partitions: usize = inv["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["partitions"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(z["partition_count"].as_u64().unwrap() as usize, partitions);
+    assert_eq!(z["brokers"].as_array().unwrap().len(), 2);
+    assert_eq!(z["migration"], "absent");
+    // Resources with ACLs, as ZooKeeper keeps them and as DescribeAcls shows them.
+    let zk_resources: u64 = z["acl_resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    let api_resources: BTreeSet<String> = inv["acls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            format!(
+                "{}:{}:{}",
+                a["resource_type"], a["pattern_type"], a["resource_name"]
+            )
+        })
+        .collect();
+    assert_eq!(zk_resources as usize, api_resources.len());
+    let zk_audit = |extra: &[&str]| -> Value {
+        let (_, report) = audit_json(
+            &bootstrap,
+            None,
+            &[&["--zookeeper", zk.as_str(), "--profile", "inplace"], extra].concat(),
+        );
+        report
+    };
+    let report = zk_audit(&[]);
+    for f in report["findings"].as_array().unwrap() {
+        if f["rule_id"].as_str().unwrap().starts_with("ZK-") {
+            assert_eq!(f["status"], "pass", "{f}");
+        }
+    }
+    // Planted: an empty /migration, as zookeeper-security-migration leaves it.
+    zk_shell(&["create", "/migration"]);
+    let report = zk_audit(&[]);
+    zk_shell(&[
+        "set",
+        "/migration",
+        r#"{"version":0,"kraft_metadata_offset":412,"kraft_controller_id":3000,"kraft_metadata_epoch":1,"kraft_controller_epoch":1}"#,
+    ]);
+    let report2 = zk_audit(&[]);
+    zk_shell(&["delete", "/migration"]);
+    let failed = |r: &Value, id: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == id && f["status"] == "fail")
+    };
+    assert!(failed(&report, "ZK-001") && !failed(&report, "ZK-001b"));
+    assert!(failed(&report2, "ZK-001b") && !failed(&report2, "ZK-001"));
+}

@@ -11,6 +11,7 @@ pub mod offline;
 pub mod phase;
 pub mod properties;
 pub mod versions;
+pub mod zookeeper;
 
 pub use offline::{collect_offline, OfflineSources};
 
@@ -32,6 +33,8 @@ pub struct Sources {
     pub bootstrap_controllers: Vec<String>,
     /// Exact broker versions: `--kafka-version`, `--broker-log`, `--kafka-home`.
     pub versions: versions::VersionSources,
+    /// ZooKeeper itself (`--zookeeper HOST:PORT[,…][/chroot]`), and the bound on its reads.
+    pub zookeeper: Option<(String, std::time::Duration)>,
 }
 
 impl Sources {
@@ -126,6 +129,31 @@ fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
     let known = versions::read(&src.versions)?;
     let mut inv = collect_kafka_side(src)?;
     versions::apply(&mut inv, &known)?;
+    match &src.zookeeper {
+        Some((connect, timeout)) => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            inv.gaps.retain(|g| g.part != "zookeeper");
+            rt.block_on(zookeeper::collect(&mut inv, connect, *timeout))?;
+        }
+        // A ZooKeeper-mode cluster's ZooKeeper was not read: say so (a saved inventory may
+        // carry it already).
+        None if inv.zookeeper.is_none()
+            && inv.cluster.kind != "msk"
+            && inv.cluster.mode != "kraft"
+            && inv.gap_for("zookeeper", None).is_none() =>
+        {
+            inv.add_gap(
+                "zookeeper",
+                "",
+                "not-collected",
+                "give --zookeeper HOST:PORT[/chroot] to read it",
+            );
+        }
+        None => {}
+    }
     Ok(inv)
 }
 

@@ -14,10 +14,12 @@ mod load;
 mod msk;
 pub mod synth;
 mod topics;
+mod zookeeper;
 pub use clients::*;
 pub use load::{line_index, load_inventory, pointer_line, LineIndex};
 pub use msk::*;
 pub use topics::framework_of;
+pub use zookeeper::{ZkBroker, ZooKeeper};
 
 /// Bumped whenever a saved inventory from an older build could be misread.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -57,6 +59,7 @@ pub const PARTS: &[&str] = &[
     "metrics",
     "metrics.requests",
     "metrics.connections",
+    "zookeeper",
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -100,6 +103,9 @@ pub struct Inventory {
     /// Client software and protocol usage (filled by the metrics and dependency collectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Clients>,
+    /// What ZooKeeper itself shows (`--zookeeper`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zookeeper: Option<ZooKeeper>,
     /// What could not be known, and why.
     #[serde(default)]
     pub gaps: Vec<Gap>,

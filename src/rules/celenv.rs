@@ -515,6 +515,7 @@ pub fn inventory_view(inv: &Inventory) -> Json {
         msk: inv.msk.clone(),
         iam: inv.iam.clone(),
         clients: inv.clients.clone(),
+        zookeeper: inv.zookeeper.clone(),
         gaps: inv.gaps.clone(),
     };
     let mut root = serde_json::to_value(&shallow).expect("inventory serializes");

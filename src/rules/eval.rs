@@ -273,7 +273,7 @@ fn globals<'a>(
         })
         .collect();
     entries.push((CelString::from("topics"), Box::new(CelList::from(topics))));
-    for k in ["msk", "iam", "clients"] {
+    for k in ["msk", "iam", "clients", "zookeeper"] {
         if view.get(k).is_none() {
             entries.push((CelString::from(k), Box::new(CelNull)));
         }

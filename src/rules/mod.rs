@@ -142,6 +142,7 @@ pub const VARIABLES: &[(&str, Option<&str>)] = &[
     ("msk", Some("msk")),
     ("iam", Some("iam")),
     ("clients", Some("clients")),
+    ("zookeeper", Some("zookeeper")),
     ("target", None),
     ("profile", None),
 ];

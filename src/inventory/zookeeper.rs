@@ -1,0 +1,75 @@
+//! What ZooKeeper itself shows about a ZooKeeper-mode cluster (`--zookeeper`): facts no Kafka
+//! API returns, several of which decide whether an in-place migration stalls, fails or loses
+//! metadata. Counts and the offending names, never a copy of every znode, and never a value
+//! of a dynamic config.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ZooKeeper {
+    /// The connect string as given, credentials never included (`host:port,…/chroot`).
+    pub connect: String,
+    /// `/cluster/id`: the controllers must be formatted with this id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    /// `/controller`'s broker id (ZooKeeper-mode controller), or the KRaft controller epoch's
+    /// owner during a migration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_id: Option<i64>,
+    /// `/controller`'s `kraftControllerEpoch` (above -1 once KRaft controllers own the cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kraft_controller_epoch: Option<i64>,
+    /// Registered brokers (`/brokers/ids/*`).
+    #[serde(default)]
+    pub brokers: Vec<ZkBroker>,
+    /// Topics under `/brokers/topics`, and their partitions.
+    #[serde(default)]
+    pub topic_count: usize,
+    #[serde(default)]
+    pub partition_count: usize,
+    /// Topics whose znode has no `topic_id` (created before 2.8 and never given one).
+    #[serde(default)]
+    pub topics_without_id: Vec<String>,
+    /// Partitions (`topic-N`) without a `/state` znode.
+    #[serde(default)]
+    pub partitions_without_state: Vec<String>,
+    /// Broker ids that hold replicas in a topic znode but are not registered.
+    #[serde(default)]
+    pub unregistered_replica_brokers: Vec<i64>,
+    /// Topics queued under `/admin/delete_topics`.
+    #[serde(default)]
+    pub pending_deletions: Vec<String>,
+    /// `/admin/reassign_partitions` (a legacy, ZooKeeper-driven reassignment) is present.
+    #[serde(default)]
+    pub legacy_reassignment: bool,
+    /// `/migration`: `absent`, `null` (the znode exists with no data) or `present`.
+    pub migration: String,
+    /// `/migration`'s data when present (KRaft controller id and epoch, metadata offset).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub migration_state: BTreeMap<String, i64>,
+    /// ACLs (`scheme:id:perms`) of the root paths Kafka uses; a path not listed was absent.
+    #[serde(default)]
+    pub znode_acls: BTreeMap<String, Vec<String>>,
+    /// Resources with ACLs in `/kafka-acl/<type>` (literal) and `/kafka-acl-extended/prefixed/<type>`.
+    #[serde(default)]
+    pub acl_resources: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ZkBroker {
+    pub id: i64,
+    /// The registration's format version (5 on 3.x).
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub endpoints: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rack: Option<String>,
+    /// Whether the broker registered with `zookeeper.metadata.migration.enable` (its
+    /// `kraftControllerEpoch`-aware registration carries `migration` features on 3.4+).
+    #[serde(default)]
+    pub features: Vec<String>,
+}
