@@ -606,4 +606,40 @@ fn zookeeper_is_read_and_the_clean_cluster_has_no_zookeeper_finding() {
     };
     assert!(failed(&report, "ZK-001") && !failed(&report, "ZK-001b"));
     assert!(failed(&report2, "ZK-001b") && !failed(&report2, "ZK-001"));
+    assert!(
+        report2["summary"]["phase_evidence"]
+            .to_string()
+            .contains("/migration records a migration (KRaft controller 3000"),
+        "{}",
+        report2["summary"]
+    );
+    // Offline: the saved inventory (with its zookeeper part) audits the same.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("zk.json");
+    std::fs::write(&saved, serde_json::to_vec(&inv).unwrap()).unwrap();
+    let out = kc()
+        .args([
+            "audit",
+            "--inventory",
+            saved.to_str().unwrap(),
+            "--profile",
+            "inplace",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let offline: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let zk_findings = |r: &Value| -> Vec<(String, String)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"].as_str().unwrap().starts_with("ZK-"))
+            .map(|f| (f["rule_id"].to_string(), f["status"].to_string()))
+            .collect()
+    };
+    let live = zk_audit(&[]);
+    assert_eq!(zk_findings(&offline), zk_findings(&live));
+    assert!(!zk_findings(&offline).is_empty());
 }

@@ -83,9 +83,41 @@ pub fn infer(inv: &mut Inventory) {
     if !inv.cluster.phase.is_empty() {
         return;
     }
-    let (phase, evidence) = decide(inv);
+    let (phase, mut evidence) = decide(inv);
+    evidence.extend(zookeeper_evidence(inv));
     inv.cluster.phase = phase.to_string();
     inv.cluster.phase_evidence = evidence;
+}
+
+/// What ZooKeeper itself says about a migration (`--zookeeper`): the `/migration` znode and who
+/// holds `/controller`. It does not change the phase the nodes show; it explains it, and shows
+/// a stale earlier attempt that the nodes cannot.
+fn zookeeper_evidence(inv: &Inventory) -> Vec<String> {
+    let Some(z) = &inv.zookeeper else {
+        return Vec::new();
+    };
+    let mut ev = Vec::new();
+    match z.migration.as_str() {
+        "null" => {
+            ev.push("ZooKeeper: /migration exists with no data (a stale znode, ZK-001)".to_string())
+        }
+        "present" => ev.push(format!(
+            "ZooKeeper: /migration records a migration (KRaft controller {}, metadata offset {})",
+            z.migration_state
+                .get("kraft_controller_id")
+                .map_or("?".to_string(), i64::to_string),
+            z.migration_state
+                .get("kraft_metadata_offset")
+                .map_or("?".to_string(), i64::to_string)
+        )),
+        _ => ev.push("ZooKeeper: no /migration znode".to_string()),
+    }
+    if let Some(e) = z.kraft_controller_epoch.filter(|e| *e >= 0) {
+        ev.push(format!(
+            "ZooKeeper: /controller is held by the KRaft quorum (kraftControllerEpoch {e})"
+        ));
+    }
+    ev
 }
 
 fn decide(inv: &Inventory) -> (&'static str, Vec<String>) {
