@@ -267,3 +267,33 @@ fn blocking_rules_are_refusals_of_real_kafka() {
     }
     eprintln!("reproduced on real Kafka 3.9: {}", reproduced.join(", "));
 }
+
+/// The other side of KRAFT-CFG-003: a ZooKeeper-mode broker of Kafka 3.9 in migration mode keeps
+/// control.plane.listener.name (KAFKA-17788), so there it is a plan step (KRAFT-CFG-003b), not a
+/// blocker. Its configuration passes Kafka's validation; it only waits for ZooKeeper (none runs).
+#[test]
+fn a_zookeeper_broker_in_migration_mode_on_3_9_keeps_control_plane_listener_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "{}broker.id=1\ninter.broker.protocol.version=3.9\ncontrol.plane.listener.name=CONTROL_PLANE\n",
+        ZK_BROKER
+            .replace(
+                "listeners=PLAINTEXT://127.0.0.1:19992",
+                "listeners=PLAINTEXT://127.0.0.1:19992,CONTROL_PLANE://127.0.0.1:19989"
+            )
+            .replace(
+                "CONTROLLER:PLAINTEXT\n",
+                "CONTROLLER:PLAINTEXT,CONTROL_PLANE:PLAINTEXT\n"
+            )
+    );
+    let cfg = write_config(dir.path(), "server.properties", &body);
+    let (_, out) = try_start(&cfg, 8);
+    assert!(
+        !out.contains("requirement failed") && !out.contains("ConfigException"),
+        "the 3.9 broker refused the configuration:\n{out}"
+    );
+    assert!(
+        out.contains("ZooKeeper"),
+        "the broker did not get as far as ZooKeeper:\n{out}"
+    );
+}
