@@ -515,6 +515,27 @@ pub fn classify_package(ecosystem: &str, package: &str) -> Option<(&'static str,
     None
 }
 
+/// The Maven packages (Kafka clients and ZooKeeper clients) whose artifactId is `artifact`: for a
+/// jar known only by its file name.
+pub fn packages_named(artifact: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let pkgs = FAMILIES
+        .iter()
+        .flat_map(|f| f.packages.iter().copied())
+        .chain(ZK_PACKAGES.iter().map(|(e, p, _)| (*e, *p)));
+    for (eco, p) in pkgs.filter(|(e, _)| *e == "maven") {
+        let Some((g, a)) = p.split_once(':') else {
+            continue;
+        };
+        if a == artifact
+            || (a == "*" && artifact.starts_with("curator-") && g == "org.apache.curator")
+        {
+            out.push((eco, format!("{g}:{artifact}")));
+        }
+    }
+    out
+}
+
 pub fn family(id: &str) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.id == id)
 }

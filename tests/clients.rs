@@ -876,6 +876,305 @@ fn repos_zookeeper_mentions_are_not_usage_and_tests_never_block() {
     assert!(hits.iter().any(|n| n.ends_with("src/main/java/Legacy.java:3 zookeeper.connect (client or tool configured with ZooKeeper)")), "{hits:?}");
 }
 
+#[test]
+fn sboms_cyclonedx_and_spdx_are_read_and_judged() {
+    let home = tempfile::tempdir().unwrap();
+    // given with --sbom (a directory of them), and found while scanning a repository
+    for args in [
+        vec!["--sbom".to_string(), fx("sbom")],
+        vec!["--sbom".to_string(), fx("sbom/billing-service.cdx.json")],
+        vec!["--scan-deps".to_string(), fx("sbom")],
+    ] {
+        let mut a = vec![
+            "audit",
+            "--format",
+            "json",
+            "--profile",
+            "kafka4",
+            "--profile",
+            "inplace",
+        ];
+        a.extend(args.iter().map(String::as_str));
+        let (code, r) = run_home(home.path(), &a);
+        assert_eq!(code, 1, "{args:?}");
+        let old = failing(&r, "CLIENT-006");
+        assert!(
+            old.iter()
+                .any(|n| n.ends_with("billing-service.cdx.json:29 org.apache.kafka:kafka-clients")),
+            "{args:?}: the Java service's CycloneDX SBOM: kafka-clients 2.0.1 {old:?}"
+        );
+        let zk = failing(&r, "CLIENT-005");
+        assert!(
+            zk.iter()
+                .any(|n| n.ends_with("billing-service.cdx.json:40 org.apache.zookeeper:zookeeper")),
+            "{zk:?}"
+        );
+        if args[1].ends_with(".cdx.json") {
+            continue;
+        }
+        // CycloneDX XML: node-rdkafka 2.18.0 (librdkafka 2.3.0) passes, kafkajs 1.12.0 fails
+        assert!(
+            old.iter()
+                .any(|n| n.ends_with("web-frontend.cdx.xml:15 kafkajs")),
+            "{old:?}"
+        );
+        assert!(!old.iter().any(|n| n.contains("node-rdkafka")), "{old:?}");
+        // SPDX JSON: confluent-kafka 1.7.0 fails, kazoo is ZooKeeper access
+        assert!(
+            old.iter()
+                .any(|n| n.ends_with("ingest.spdx.json:15 confluent-kafka")),
+            "{old:?}"
+        );
+        assert!(
+            zk.iter().any(|n| n.ends_with("ingest.spdx.json:33 kazoo")),
+            "{zk:?}"
+        );
+        // a malformed SBOM: unknown naming the file, not a crash and not a pass
+        assert!(findings(&r).iter().any(|(s, id, n)| s == "unknown"
+            && id == "CLIENT-006"
+            && n.ends_with("broken-sbom.json:1 broken-sbom.json")));
+    }
+    // an SBOM path that does not exist: exit 2
+    kc().args(["collect", "--sbom", "/nonexistent/bom.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--sbom /nonexistent/bom.json"));
+}
+
+#[test]
+fn installed_packages_are_read_from_node_modules_and_dist_info() {
+    let home = tempfile::tempdir().unwrap();
+    let (inv, r) = scan_and_audit(home.path(), &["artifacts"]);
+    let got: BTreeSet<(String, String)> = inv["clients"]["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["library"].as_str().unwrap().to_string(),
+                d["resolved"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    for (lib, v) in [
+        ("node-rdkafka", "2.11.0"),
+        ("@confluentinc/kafka-javascript", "1.4.0"),
+        ("confluent-kafka", "1.7.0"),
+        ("kazoo", "2.8.0"),
+    ] {
+        assert!(
+            got.contains(&(lib.to_string(), v.to_string())),
+            "{lib} {v}: {got:?}"
+        );
+    }
+    assert!(!got.iter().any(|(l, _)| l == "express"));
+    let old = failing(&r, "CLIENT-006");
+    // node-rdkafka 2.11.0 bundles librdkafka 1.6.1; confluent-kafka 1.7.0 is librdkafka 1.7.0
+    assert!(
+        old.iter()
+            .any(|n| n.ends_with("node_modules/node-rdkafka/package.json:3 node-rdkafka")),
+        "{old:?}"
+    );
+    assert!(
+        old.iter()
+            .any(|n| n.contains("confluent_kafka-1.7.0.dist-info/METADATA")),
+        "{old:?}"
+    );
+    assert!(
+        !old.iter().any(|n| n.contains("kafka-javascript")),
+        "{old:?}"
+    );
+}
+
+/// A jar of Maven Central, fetched by Maven into the local repository.
+fn maven_central_jar(g: &str, a: &str, v: &str) -> PathBuf {
+    let st = std::process::Command::new("mvn")
+        .args(["-q", "-B", "dependency:get", "-Dtransitive=false"])
+        .arg(format!("-Dartifact={g}:{a}:{v}"))
+        .status()
+        .expect("mvn (Maven) is needed for this test");
+    assert!(st.success(), "mvn dependency:get {g}:{a}:{v} failed");
+    PathBuf::from(std::env::var("HOME").unwrap())
+        .join(".m2/repository")
+        .join(g.replace('.', "/"))
+        .join(a)
+        .join(v)
+        .join(format!("{a}-{v}.jar"))
+}
+
+#[test]
+fn fat_jar_built_from_maven_central_artifacts_is_read_and_judged() {
+    let kafka = maven_central_jar("org.apache.kafka", "kafka-clients", "2.0.1");
+    // Kafka's jars are built with Gradle (no pom.properties: known by file name); ZooKeeper
+    // 3.6 is built with Maven (its pom.properties tells)
+    let zk = maven_central_jar("org.apache.zookeeper", "zookeeper", "3.6.4");
+    let streams = maven_central_jar("org.apache.kafka", "kafka-streams", "3.7.0");
+    // a Spring Boot fat jar: the dependencies stored as nested jars under BOOT-INF/lib
+    let work = tempfile::tempdir().unwrap();
+    let stage = work.path().join("stage");
+    std::fs::create_dir_all(stage.join("BOOT-INF/lib")).unwrap();
+    std::fs::create_dir_all(stage.join("BOOT-INF/classes/com/acme")).unwrap();
+    std::fs::write(stage.join("BOOT-INF/classes/com/acme/App.txt"), "app").unwrap();
+    for j in [&kafka, &zk, &streams] {
+        std::fs::copy(j, stage.join("BOOT-INF/lib").join(j.file_name().unwrap())).unwrap();
+    }
+    let repo = work.path().join("deploy");
+    std::fs::create_dir_all(&repo).unwrap();
+    let st = std::process::Command::new("jar")
+        .args(["--create", "--no-compress", "--file"])
+        .arg(repo.join("payments-app.jar"))
+        .arg("-C")
+        .arg(&stage)
+        .arg(".")
+        .status()
+        .expect("the JDK's jar tool is needed for this test");
+    assert!(st.success());
+    // and a plain dependency jar next to it, and a corrupt one
+    std::fs::copy(&kafka, repo.join("kafka-clients-2.0.1.jar")).unwrap();
+    std::fs::write(repo.join("corrupt.jar"), b"PK\x03\x04truncated").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let t0 = Instant::now();
+    let (code, r) = run_home(
+        home.path(),
+        &[
+            "audit",
+            "--format",
+            "json",
+            "--profile",
+            "kafka4",
+            "--profile",
+            "inplace",
+            "--scan-deps",
+            repo.to_str().unwrap(),
+        ],
+    );
+    eprintln!("audit of a fat jar: {} ms", t0.elapsed().as_millis());
+    assert_eq!(code, 1);
+    let old = failing(&r, "CLIENT-006");
+    assert!(
+        old.iter()
+            .any(|n| n.ends_with("payments-app.jar:1 org.apache.kafka:kafka-clients")),
+        "{old:?}"
+    );
+    assert!(
+        old.iter()
+            .any(|n| n.ends_with("kafka-clients-2.0.1.jar:1 org.apache.kafka:kafka-clients")),
+        "{old:?}"
+    );
+    assert!(
+        !old.iter().any(|n| n.contains("kafka-streams")),
+        "kafka-streams 3.7.0 is fine: {old:?}"
+    );
+    let zk_hits = failing(&r, "CLIENT-005");
+    assert!(
+        zk_hits
+            .iter()
+            .any(|n| n.ends_with("payments-app.jar:1 org.apache.zookeeper:zookeeper")),
+        "{zk_hits:?}"
+    );
+    let msg = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule_id"] == "CLIENT-006"
+                && f["resource"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("payments-app.jar:1 org.apache.kafka:kafka-clients")
+        })
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(
+        msg.contains("BOOT-INF/lib/kafka-clients-2.0.1.jar"),
+        "{msg}"
+    );
+    let (_, inv) = run_home(
+        home.path(),
+        &["collect", "--scan-deps", repo.to_str().unwrap()],
+    );
+    let zk_dep = inv["clients"]["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["library"] == "org.apache.zookeeper:zookeeper")
+        .cloned()
+        .unwrap();
+    assert_eq!(zk_dep["version"], "3.6.4");
+    assert_eq!(
+        zk_dep["version_source"],
+        "BOOT-INF/lib/zookeeper-3.6.4.jar!/META-INF/maven/org.apache.zookeeper/zookeeper/pom.properties"
+    );
+    assert!(findings(&r).iter().any(|(s, id, n)| s == "unknown"
+        && id == "CLIENT-006"
+        && n.ends_with("corrupt.jar:1 corrupt.jar")));
+}
+
+#[test]
+fn go_binary_build_info_is_read() {
+    // a real `go build`: the module requires kafka-go v0.4.47, replaced by a local copy so that
+    // nothing is downloaded; the binary's build info records both
+    let work = tempfile::tempdir().unwrap();
+    let m = work.path().join("src");
+    std::fs::create_dir_all(m.join("kafkago")).unwrap();
+    std::fs::write(
+        m.join("kafkago/go.mod"),
+        "module github.com/segmentio/kafka-go\n\ngo 1.18\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("kafkago/kafka.go"),
+        "package kafka\n\nfunc Version() string { return \"0.4.47\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("go.mod"),
+        "module example.com/orders\n\ngo 1.18\n\nrequire github.com/segmentio/kafka-go v0.4.47\n\nreplace github.com/segmentio/kafka-go => ./kafkago\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("main.go"),
+        "package main\n\nimport (\n\t\"fmt\"\n\tkafka \"github.com/segmentio/kafka-go\"\n)\n\nfunc main() { fmt.Println(kafka.Version()) }\n",
+    )
+    .unwrap();
+    let out_dir = work.path().join("dist");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let st = std::process::Command::new("go")
+        .args(["build", "-o"])
+        .arg(out_dir.join("orders"))
+        .arg(".")
+        .current_dir(&m)
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOCACHE", work.path().join("gocache"))
+        .env("GOPATH", work.path().join("gopath"))
+        .status()
+        .expect("go is needed for this test");
+    assert!(st.success(), "go build failed");
+    let home = tempfile::tempdir().unwrap();
+    let (_, inv) = run_home(
+        home.path(),
+        &["collect", "--scan-deps", out_dir.to_str().unwrap()],
+    );
+    let d = inv["clients"]["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["library"] == "github.com/segmentio/kafka-go")
+        .cloned()
+        .unwrap_or_else(|| panic!("kafka-go not found in the binary: {inv}"));
+    assert_eq!(d["file"], "orders");
+    assert_eq!(d["version"], "v0.4.47");
+    assert!(
+        d["version_source"]
+            .as_str()
+            .unwrap()
+            .contains("replaced by ./kafkago"),
+        "{d}"
+    );
+    let _ = std::fs::remove_dir_all(work.path().join("gopath"));
+}
+
 // ------------------------------------------------------------------------------------------------
 // --metrics
 

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod artifacts;
 mod maven;
+mod sbom;
 mod text;
 use maven::{child_text, parse_pom, PomIndex};
 pub use text::scan_text;
@@ -105,12 +107,89 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String
         }
         if ft.is_dir() {
             let name = e.file_name();
-            if !SKIP_DIRS.contains(&name.to_string_lossy().as_ref()) {
+            let name = name.to_string_lossy();
+            if name == "node_modules" {
+                installed_npm_packages(&p, out);
+            } else if matches!(name.as_ref(), ".venv" | "venv") {
+                installed_python_packages(&p, out);
+            } else if name.ends_with(".dist-info") {
+                let m = p.join("METADATA");
+                if m.is_file() {
+                    out.push(m);
+                }
+            } else if !SKIP_DIRS.contains(&name.as_ref()) {
                 walk(root, &p, out, errors);
             }
         } else if ft.is_file() {
             out.push(p);
         }
+    }
+}
+
+/// `node_modules/<name>/package.json` (and `@scope/<name>`) of the packages kraftcheck looks for:
+/// installed versions, without descending into the rest of node_modules.
+fn installed_npm_packages(nm: &Path, out: &mut Vec<PathBuf>) {
+    let list = |d: &Path| -> Vec<(String, PathBuf)> {
+        let mut v: Vec<(String, PathBuf)> = std::fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .collect();
+        v.sort();
+        v
+    };
+    for (name, path) in list(nm) {
+        let candidates = if name.starts_with('@') {
+            list(&path)
+                .into_iter()
+                .map(|(n, p)| (format!("{name}/{n}"), p))
+                .collect()
+        } else {
+            vec![(name, path)]
+        };
+        for (pkg, dir) in candidates {
+            let pj = dir.join("package.json");
+            if compat::classify_package("npm", &pkg).is_some() && pj.is_file() {
+                out.push(pj);
+            }
+        }
+    }
+}
+
+/// `lib/python*/site-packages/*.dist-info/METADATA` (and `Lib/site-packages` on Windows) of a
+/// virtual environment, for the distributions kraftcheck looks for.
+fn installed_python_packages(venv: &Path, out: &mut Vec<PathBuf>) {
+    let mut sites = vec![venv.join("Lib/site-packages")];
+    for e in std::fs::read_dir(venv.join("lib"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        sites.push(e.path().join("site-packages"));
+    }
+    for site in sites {
+        let mut list: Vec<PathBuf> = std::fs::read_dir(&site)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.ends_with(".dist-info")
+                        && compat::classify_package("pypi", n.split('-').next().unwrap_or(""))
+                            .is_some()
+                })
+            })
+            .collect();
+        list.sort();
+        out.extend(
+            list.into_iter()
+                .map(|p| p.join("METADATA"))
+                .filter(|m| m.is_file()),
+        );
     }
 }
 
@@ -174,7 +253,28 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let relp = rel(root, f);
-        if let Some(kind) = manifest_kind(&name) {
+        let ext = f
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if artifacts::is_archive(&ext) {
+            n_manifests += 1;
+            match artifacts::read_archive(f) {
+                Ok(ds) => decls.extend(ds.into_iter().map(|d| (f.clone(), d))),
+                Err(e) => out.push(unreadable(&mut errors, &repo, &relp, "maven", &name, e)),
+            }
+            continue;
+        }
+        let kind = if relp.contains("node_modules/") && name == "package.json" {
+            Some("npm-installed")
+        } else if relp.ends_with(".dist-info/METADATA") {
+            Some("python-installed")
+        } else if sbom::is_sbom_name(&name) {
+            Some("sbom")
+        } else {
+            manifest_kind(&name)
+        };
+        if let Some(kind) = kind {
             n_manifests += 1;
             let size = f.metadata().map(|m| m.len()).unwrap_or(0);
             let text = if size > MAX_MANIFEST {
@@ -239,31 +339,36 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
                 "csproj" | "nuget-config" | "nuget-props" => parse_nuget(&t, kind, &central),
                 "gemfile" => Ok(parse_gemfile(&t)),
                 "gemfile-lock" => Ok(parse_gemfile_lock(&t)),
+                "npm-installed" => artifacts::installed_npm(&t),
+                "python-installed" => artifacts::installed_python(&t),
+                "sbom" => sbom::parse_sbom(&t),
                 _ => Ok(vec![]),
             });
             match parsed {
                 Ok(ds) => decls.extend(ds.into_iter().map(|d| (f.clone(), d))),
-                Err(e) => {
-                    errors.push(format!("{relp}: {e}"));
-                    out.push(Dependency {
-                        repo: repo.clone(),
-                        file: relp,
-                        line: 1,
-                        ecosystem: ecosystem_of_kind(kind).into(),
-                        kind: "unreadable".into(),
-                        library: name,
-                        text: e,
-                        ..Default::default()
-                    });
-                }
+                Err(e) => out.push(unreadable(
+                    &mut errors,
+                    &repo,
+                    &relp,
+                    ecosystem_of_kind(kind),
+                    &name,
+                    e,
+                )),
             }
             continue;
         }
-        let ext = f
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
         if BINARY_EXT.contains(&ext.as_str()) || name.ends_with(".lockfile") {
+            continue;
+        }
+        if matches!(ext.as_str(), "" | "exe") && head_is_executable(f) {
+            match artifacts::go_build_info(f) {
+                Ok(Some(ds)) => {
+                    n_manifests += 1;
+                    decls.extend(ds.into_iter().map(|d| (f.clone(), d)));
+                }
+                Ok(None) => {}
+                Err(e) => out.push(unreadable(&mut errors, &repo, &relp, "go", &name, e)),
+            }
             continue;
         }
         if f.metadata().map(|m| m.len()).unwrap_or(u64::MAX) > MAX_TEXT {
@@ -297,6 +402,114 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
     )
 }
 
+/// A file that could not be read: an `unreadable` item (its rules report unknown) and a warning.
+fn unreadable(
+    errors: &mut Vec<String>,
+    repo: &str,
+    relp: &str,
+    ecosystem: &str,
+    name: &str,
+    e: String,
+) -> Dependency {
+    errors.push(format!("{relp}: {e}"));
+    Dependency {
+        repo: repo.to_string(),
+        file: relp.to_string(),
+        line: 1,
+        ecosystem: ecosystem.into(),
+        kind: "unreadable".into(),
+        library: name.to_string(),
+        text: e,
+        ..Default::default()
+    }
+}
+
+fn head_is_executable(f: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    std::fs::File::open(f)
+        .and_then(|mut h| h.read_exact(&mut head))
+        .is_ok()
+        && artifacts::is_executable(&head)
+}
+
+/// `--sbom FILE|DIR`: every SBOM given, or found under a directory (recognised by content).
+pub fn scan_sboms(paths: &[PathBuf]) -> Result<(Vec<Dependency>, Vec<ScannedDir>)> {
+    let mut deps = Vec::new();
+    let mut scanned = Vec::new();
+    for p in paths {
+        let (root, files) = if p.is_file() {
+            (
+                p.parent().unwrap_or(Path::new("")).to_path_buf(),
+                vec![p.clone()],
+            )
+        } else if p.is_dir() {
+            let mut files = Vec::new();
+            let mut errors = Vec::new();
+            walk(p, p, &mut files, &mut errors);
+            (p.clone(), files)
+        } else {
+            bail!("--sbom {}: no such file or directory", p.display());
+        };
+        let repo = root.display().to_string();
+        let mut errors = Vec::new();
+        let mut out = Vec::new();
+        let mut decls = Vec::new();
+        let mut n = 0;
+        for f in files {
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let relp = rel(&root, &f);
+            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let explicit = f == *p;
+            if !(explicit || name.ends_with(".json") || name.ends_with(".xml")) {
+                continue;
+            }
+            if size > MAX_MANIFEST {
+                out.push(unreadable(
+                    &mut errors,
+                    &repo,
+                    &relp,
+                    "sbom",
+                    &name,
+                    format!("larger than {} MiB, skipped", MAX_MANIFEST / 1024 / 1024),
+                ));
+                continue;
+            }
+            let text = match std::fs::read(&f)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    out.push(unreadable(&mut errors, &repo, &relp, "sbom", &name, e));
+                    continue;
+                }
+            };
+            let head: String = text.chars().take(4096).collect();
+            if !explicit && !sbom::looks_like_sbom(&head) {
+                continue;
+            }
+            n += 1;
+            match sbom::parse_sbom(&text) {
+                Ok(ds) => decls.extend(ds.into_iter().map(|d| (f.clone(), d))),
+                Err(e) => out.push(unreadable(&mut errors, &repo, &relp, "sbom", &name, e)),
+            }
+        }
+        out.extend(merge(&root, &repo, decls));
+        deps.extend(out);
+        scanned.push(ScannedDir {
+            path: format!("sbom:{}", p.display()),
+            manifests: n,
+            files: 0,
+            errors,
+        });
+    }
+    Ok((deps, scanned))
+}
+
 fn ecosystem_of_kind(kind: &str) -> &'static str {
     match kind {
         "pom" => "maven",
@@ -307,6 +520,9 @@ fn ecosystem_of_kind(kind: &str) -> &'static str {
         "requirements" | "pyproject" | "poetry-lock" | "pipfile" | "pipfile-lock" => "pypi",
         "csproj" | "nuget-config" | "nuget-props" => "nuget",
         "gemfile" | "gemfile-lock" => "rubygems",
+        "npm-installed" => "npm",
+        "python-installed" => "pypi",
+        "sbom" => "sbom",
         _ => "text",
     }
 }
