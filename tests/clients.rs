@@ -507,6 +507,16 @@ fn missing_scan_directory_is_exit_2() {
 // ------------------------------------------------------------------------------------------------
 // Issue 19: repositories shaped like real ones (tests/fixtures/repos)
 
+/// Whether a finding's resource name in `set` ends with `suffix`.
+fn ends(set: &BTreeSet<String>, suffix: &str) -> bool {
+    set.iter().any(|n| n.ends_with(suffix))
+}
+
+/// Whether a finding's resource name in `set` contains `part`.
+fn mentions(set: &BTreeSet<String>, part: &str) -> bool {
+    set.iter().any(|n| n.contains(part))
+}
+
 /// `kraftcheck <args>` with `HOME` set, so the local Maven repository (`~/.m2/repository`) is
 /// the one the test chooses (an empty home: none).
 fn run_home(home: &Path, args: &[&str]) -> (i32, Value) {
@@ -841,10 +851,12 @@ fn repos_zookeeper_mentions_are_not_usage_and_tests_never_block() {
         failing(&r, "CLIENT-005")
     );
     let info = failing(&r, "CLIENT-005b");
-    assert!(info.iter().any(|n| n.ends_with("EmbeddedKafkaHarness.java:10 zookeeper.connect (client or tool configured with ZooKeeper)")), "{info:?}");
+    assert!(ends(&info, "EmbeddedKafkaHarness.java:10 zookeeper.connect (client or tool configured with ZooKeeper)"), "{info:?}");
     assert!(
-        info.iter()
-            .any(|n| n.ends_with("orders-service/pom.xml:23 org.apache.curator:curator-test")),
+        ends(
+            &info,
+            "orders-service/pom.xml:23 org.apache.curator:curator-test"
+        ),
         "{info:?}"
     );
     assert!(r["findings"]
@@ -873,7 +885,7 @@ fn repos_zookeeper_mentions_are_not_usage_and_tests_never_block() {
         ],
     );
     let hits = failing(&r, "CLIENT-005");
-    assert!(hits.iter().any(|n| n.ends_with("src/main/java/Legacy.java:3 zookeeper.connect (client or tool configured with ZooKeeper)")), "{hits:?}");
+    assert!(ends(&hits, "src/main/java/Legacy.java:3 zookeeper.connect (client or tool configured with ZooKeeper)"), "{hits:?}");
 }
 
 #[test]
@@ -899,36 +911,29 @@ fn sboms_cyclonedx_and_spdx_are_read_and_judged() {
         assert_eq!(code, 1, "{args:?}");
         let old = failing(&r, "CLIENT-006");
         assert!(
-            old.iter()
-                .any(|n| n.ends_with("billing-service.cdx.json:29 org.apache.kafka:kafka-clients")),
+            ends(
+                &old,
+                "billing-service.cdx.json:29 org.apache.kafka:kafka-clients"
+            ),
             "{args:?}: the Java service's CycloneDX SBOM: kafka-clients 2.0.1 {old:?}"
         );
         let zk = failing(&r, "CLIENT-005");
         assert!(
-            zk.iter()
-                .any(|n| n.ends_with("billing-service.cdx.json:40 org.apache.zookeeper:zookeeper")),
+            ends(
+                &zk,
+                "billing-service.cdx.json:40 org.apache.zookeeper:zookeeper"
+            ),
             "{zk:?}"
         );
         if args[1].ends_with(".cdx.json") {
             continue;
         }
         // CycloneDX XML: node-rdkafka 2.18.0 (librdkafka 2.3.0) passes, kafkajs 1.12.0 fails
-        assert!(
-            old.iter()
-                .any(|n| n.ends_with("web-frontend.cdx.xml:15 kafkajs")),
-            "{old:?}"
-        );
-        assert!(!old.iter().any(|n| n.contains("node-rdkafka")), "{old:?}");
+        assert!(ends(&old, "web-frontend.cdx.xml:15 kafkajs"), "{old:?}");
+        assert!(!mentions(&old, "node-rdkafka"), "{old:?}");
         // SPDX JSON: confluent-kafka 1.7.0 fails, kazoo is ZooKeeper access
-        assert!(
-            old.iter()
-                .any(|n| n.ends_with("ingest.spdx.json:15 confluent-kafka")),
-            "{old:?}"
-        );
-        assert!(
-            zk.iter().any(|n| n.ends_with("ingest.spdx.json:33 kazoo")),
-            "{zk:?}"
-        );
+        assert!(ends(&old, "ingest.spdx.json:15 confluent-kafka"), "{old:?}");
+        assert!(ends(&zk, "ingest.spdx.json:33 kazoo"), "{zk:?}");
         // a malformed SBOM: unknown naming the file, not a crash and not a pass
         assert!(findings(&r).iter().any(|(s, id, n)| s == "unknown"
             && id == "CLIENT-006"
@@ -971,19 +976,17 @@ fn installed_packages_are_read_from_node_modules_and_dist_info() {
     let old = failing(&r, "CLIENT-006");
     // node-rdkafka 2.11.0 bundles librdkafka 1.6.1; confluent-kafka 1.7.0 is librdkafka 1.7.0
     assert!(
-        old.iter()
-            .any(|n| n.ends_with("node_modules/node-rdkafka/package.json:3 node-rdkafka")),
+        ends(
+            &old,
+            "node_modules/node-rdkafka/package.json:3 node-rdkafka"
+        ),
         "{old:?}"
     );
     assert!(
-        old.iter()
-            .any(|n| n.contains("confluent_kafka-1.7.0.dist-info/METADATA")),
+        mentions(&old, "confluent_kafka-1.7.0.dist-info/METADATA"),
         "{old:?}"
     );
-    assert!(
-        !old.iter().any(|n| n.contains("kafka-javascript")),
-        "{old:?}"
-    );
+    assert!(!mentions(&old, "kafka-javascript"), "{old:?}");
 }
 
 /// A jar of Maven Central, fetched by Maven into the local repository.
@@ -1052,24 +1055,26 @@ fn fat_jar_built_from_maven_central_artifacts_is_read_and_judged() {
     assert_eq!(code, 1);
     let old = failing(&r, "CLIENT-006");
     assert!(
-        old.iter()
-            .any(|n| n.ends_with("payments-app.jar:1 org.apache.kafka:kafka-clients")),
+        ends(&old, "payments-app.jar:1 org.apache.kafka:kafka-clients"),
         "{old:?}"
     );
     assert!(
-        old.iter()
-            .any(|n| n.ends_with("kafka-clients-2.0.1.jar:1 org.apache.kafka:kafka-clients")),
+        ends(
+            &old,
+            "kafka-clients-2.0.1.jar:1 org.apache.kafka:kafka-clients"
+        ),
         "{old:?}"
     );
     assert!(
-        !old.iter().any(|n| n.contains("kafka-streams")),
+        !mentions(&old, "kafka-streams"),
         "kafka-streams 3.7.0 is fine: {old:?}"
     );
     let zk_hits = failing(&r, "CLIENT-005");
     assert!(
-        zk_hits
-            .iter()
-            .any(|n| n.ends_with("payments-app.jar:1 org.apache.zookeeper:zookeeper")),
+        ends(
+            &zk_hits,
+            "payments-app.jar:1 org.apache.zookeeper:zookeeper"
+        ),
         "{zk_hits:?}"
     );
     let msg = r["findings"]
