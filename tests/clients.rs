@@ -574,9 +574,10 @@ fn statuses_of(report: &Value, d: &Value) -> BTreeSet<(String, String)> {
 fn repos_every_detected_library_is_judged_fail_pass_or_unknown() {
     let home = tempfile::tempdir().unwrap();
     let t0 = Instant::now();
-    let (inv, report) = scan_and_audit(home.path(), &["deps", "repos"]);
+    // every fixture folder of the client scan
+    let (inv, report) = scan_and_audit(home.path(), &["deps", "repos", "sbom", "artifacts"]);
     eprintln!(
-        "collect + audit of deps and repos: {} ms",
+        "collect + audit of deps, repos, sbom and artifacts: {} ms",
         t0.elapsed().as_millis()
     );
     let deps = inv["clients"]["dependencies"].as_array().unwrap();
