@@ -515,6 +515,27 @@ pub fn classify_package(ecosystem: &str, package: &str) -> Option<(&'static str,
     None
 }
 
+/// The Maven packages (Kafka clients and ZooKeeper clients) whose artifactId is `artifact`: for a
+/// jar known only by its file name.
+pub fn packages_named(artifact: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let pkgs = FAMILIES
+        .iter()
+        .flat_map(|f| f.packages.iter().copied())
+        .chain(ZK_PACKAGES.iter().map(|(e, p, _)| (*e, *p)));
+    for (eco, p) in pkgs.filter(|(e, _)| *e == "maven") {
+        let Some((g, a)) = p.split_once(':') else {
+            continue;
+        };
+        if a == artifact
+            || (a == "*" && artifact.starts_with("curator-") && g == "org.apache.curator")
+        {
+            out.push((eco, format!("{g}:{artifact}")));
+        }
+    }
+    out
+}
+
 pub fn family(id: &str) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.id == id)
 }
@@ -674,6 +695,212 @@ pub fn judge_librdkafka(version: &str) -> Verdict {
         family("librdkafka").map(|f| f.note).unwrap_or_default()
     );
     v
+}
+
+/// The librdkafka a wrapper package bundles, by package version: `(package version,
+/// lowest librdkafka, highest librdkafka)`, oldest first. A row with equal bounds is what that
+/// release bundles; a row with different bounds is a release that accepts a range (rust-rdkafka
+/// depends on `rdkafka-sys` with a caret requirement, so the lock file decides); an empty
+/// highest bound is open. Between rows, a release bundles at least its lower row's librdkafka
+/// and at most the next row's (the wrappers only ever move librdkafka forward).
+pub struct Bundle {
+    pub ecosystem: &'static str,
+    pub package: &'static str,
+    pub rows: &'static [(&'static str, &'static str, &'static str)],
+    /// Where the rows come from.
+    pub source: &'static str,
+}
+
+pub const BUNDLES: &[Bundle] = &[
+    Bundle {
+        ecosystem: "npm",
+        package: "node-rdkafka",
+        // `npm view 'node-rdkafka@>=2.0.0' librdkafka`: the `librdkafka` field of each release's
+        // package.json (releases without the field are not listed).
+        rows: &[
+            ("2.5.0", "0.11.5", "0.11.5"),
+            ("2.5.1", "0.11.5", "0.11.5"),
+            ("2.6.1", "0.11.6", "0.11.6"),
+            ("2.7.0", "0.11.6", "0.11.6"),
+            ("2.7.1", "1.1.0", "1.1.0"),
+            ("2.7.4", "1.2.2", "1.2.2"),
+            ("2.8.0", "1.3.0", "1.3.0"),
+            ("2.8.1", "1.3.0", "1.3.0"),
+            ("2.9.0", "1.4.2", "1.4.2"),
+            ("2.9.1", "1.4.2", "1.4.2"),
+            ("2.10.0", "1.5.2", "1.5.2"),
+            ("2.10.1", "1.5.3", "1.5.3"),
+            ("2.11.0", "1.6.1", "1.6.1"),
+            ("2.12.0", "1.7.0", "1.7.0"),
+            ("2.13.0", "1.8.2", "1.8.2"),
+            ("2.14.4", "1.9.2", "1.9.2"),
+            ("2.14.6", "1.9.2", "1.9.2"),
+            ("2.15.0", "2.0.2", "2.0.2"),
+            ("2.16.0", "2.1.1", "2.1.1"),
+            ("2.16.1", "2.1.1", "2.1.1"),
+            ("2.17.0", "2.2.0", "2.2.0"),
+            ("2.18.0", "2.3.0", "2.3.0"),
+            ("3.0.0", "2.3.0", "2.3.0"),
+            ("3.0.1", "2.3.0", "2.3.0"),
+            ("3.1.0", "2.5.0", "2.5.0"),
+            ("3.1.1", "2.5.3", "2.5.3"),
+            ("3.2.1", "2.6.1", "2.6.1"),
+            ("3.3.0", "2.8.0", "2.8.0"),
+            ("3.3.1", "2.8.0", "2.8.0"),
+            ("3.4.0", "2.10.0", "2.10.0"),
+            ("3.4.1", "2.10.1", "2.10.1"),
+            ("3.5.0", "2.11.1", "2.11.1"),
+            ("3.6.0", "2.12.0", "2.12.0"),
+            ("3.6.1", "2.12.0", "2.12.0"),
+        ],
+        source: "npm registry, the `librdkafka` field of node-rdkafka's package.json per release (npm view node-rdkafka@<v> librdkafka); https://github.com/Blizzard/node-rdkafka",
+    },
+    Bundle {
+        ecosystem: "npm",
+        package: "@confluentinc/kafka-javascript",
+        rows: &[
+            ("0.2.0", "2.5.3", "2.5.3"),
+            ("0.2.1", "2.5.3", "2.5.3"),
+            ("0.3.0", "2.6.0", "2.6.0"),
+            ("1.0.0", "2.6.1", "2.6.1"),
+            ("1.2.0", "2.8.0", "2.8.0"),
+            ("1.3.0", "2.10.0", "2.10.0"),
+            ("1.3.1", "2.10.0", "2.10.0"),
+            ("1.3.2", "2.10.1", "2.10.1"),
+            ("1.4.0", "2.11.0", "2.11.0"),
+            ("1.4.1", "2.11.1", "2.11.1"),
+            ("1.5.0", "2.11.1", "2.11.1"),
+            ("1.6.0", "2.12.0", "2.12.0"),
+            ("1.7.0", "2.12.1", "2.12.1"),
+            ("1.8.0", "2.13.0", "2.13.0"),
+            ("1.8.2", "2.13.2", "2.13.2"),
+            ("1.9.0", "2.14.0", "2.14.0"),
+            ("1.9.1", "2.14.2", "2.14.2"),
+            ("1.10.0", "2.15.0", "2.15.0"),
+            ("1.10.1", "2.15.1", "2.15.1"),
+        ],
+        source: "npm registry, the `librdkafka` field of @confluentinc/kafka-javascript's package.json per release (npm view @confluentinc/kafka-javascript@<v> librdkafka); every release bundles librdkafka 2.x",
+    },
+    Bundle {
+        ecosystem: "rubygems",
+        package: "rdkafka",
+        rows: &[
+            ("0.10.0", "1.5.0", "1.5.0"),
+            ("0.11.0", "1.8.2", "1.8.2"),
+            ("0.12.0", "1.9.0", "1.9.0"),
+            ("0.13.0", "2.0.2", "2.0.2"),
+            ("0.14.0", "2.2.0", "2.2.0"),
+            ("0.15.0", "2.3.0", "2.3.0"),
+            ("0.16.0", "2.3.0", "2.3.0"),
+            ("0.17.0", "2.4.0", "2.4.0"),
+            ("0.18.0", "2.5.0", "2.5.0"),
+            ("0.19.0", "2.5.3", "2.5.3"),
+            ("0.20.0", "2.6.1", "2.6.1"),
+            ("0.21.0", "2.8.0", "2.8.0"),
+            ("0.23.0", "2.11.0", "2.11.0"),
+            ("0.24.0", "2.11.1", "2.11.1"),
+            ("0.25.0", "2.12.1", "2.12.1"),
+            ("0.26.0", "2.13.2", "2.13.2"),
+            ("0.27.0", "2.14.0", "2.14.0"),
+            ("0.28.0", "2.14.1", "2.14.1"),
+            ("0.29.0", "2.14.2", "2.14.2"),
+        ],
+        source: "rdkafka-ruby README \"Versions\" table (0.10–0.19) and CHANGELOG.md \"Bump librdkafka to\" entries (0.20–0.29), https://github.com/karafka/rdkafka-ruby",
+    },
+    Bundle {
+        ecosystem: "cargo",
+        package: "rdkafka-sys",
+        // Before 2.0.0 the crate version was the librdkafka version (rust-rdkafka changelog
+        // 0.11.0: "rdkafka-sys will verify that the crate version corresponds to the librdkafka
+        // version"); since 2.0.0 it carries `+<librdkafka>` build metadata, which wins when
+        // present.
+        rows: &[
+            ("0.9.2", "0.9.2", "0.9.2"),
+            ("0.9.4", "0.9.4", "0.9.4"),
+            ("0.9.5", "0.9.5", "0.9.5"),
+            ("0.11.0", "0.11.0", "0.11.0"),
+            ("0.11.1", "0.11.1", "0.11.1"),
+            ("0.11.3", "0.11.3", "0.11.3"),
+            ("0.11.4", "0.11.4", "0.11.4"),
+            ("0.11.6", "0.11.6", "0.11.6"),
+            ("1.0.0", "1.0.0", "1.0.0"),
+            ("1.2.1", "1.2.1", "1.2.1"),
+            ("1.2.2", "1.2.2", "1.2.2"),
+            ("1.3.0", "1.3.0", "1.3.0"),
+            ("2.0.0", "1.4.2", "1.4.2"),
+            ("2.1.0", "1.5.0", "1.5.0"),
+            ("2.1.1", "1.5.3", "1.5.3"),
+            ("3.0.0", "1.6.0", "1.6.0"),
+            ("4.0.0", "1.6.1", "1.6.1"),
+            ("4.1.0", "1.7.0", "1.7.0"),
+            ("4.2.0", "1.8.2", "1.8.2"),
+            ("4.3.0", "1.9.2", "1.9.2"),
+            ("4.6.0", "2.2.0", "2.2.0"),
+            ("4.7.0", "2.3.0", "2.3.0"),
+            ("4.8.0", "2.6.0", "2.6.0"),
+            ("4.10.0", "2.12.1", "2.12.1"),
+        ],
+        source: "rust-rdkafka changelog.md (0.11.0: crate version = librdkafka version) and rdkafka-sys/changelog.md (v2.0.0+1.4.2 … v4.8.0+2.6.0), https://github.com/fede1024/rust-rdkafka",
+    },
+    Bundle {
+        ecosystem: "cargo",
+        package: "rdkafka",
+        // The rdkafka-sys requirement in each rdkafka release's Cargo.toml (git tags v0.6.0 …
+        // v0.37.0), as the librdkafka range it allows: before 0.24 rdkafka-sys 0.x/1.x (at most
+        // librdkafka 1.3.0), 0.24 → 2.x, 0.25 → 3.x, 0.26/0.27 → ^4.0.0 (1.6.1 or newer: the
+        // lock file decides), 0.28 → ^4.2.0 (1.8.2 or newer), …
+        rows: &[
+            ("0.6.0", "0.9.2", "0.9.5"),
+            ("0.12.0", "0.11.0", "0.11.6"),
+            ("0.21.0", "1.0.0", "1.3.0"),
+            ("0.22.0", "1.2.1", "1.3.0"),
+            ("0.23.0", "1.3.0", "1.3.0"),
+            ("0.24.0", "1.4.2", "1.5.3"),
+            ("0.25.0", "1.6.0", "1.6.0"),
+            ("0.26.0", "1.6.1", ""),
+            ("0.28.0", "1.8.2", ""),
+            ("0.29.0", "1.9.2", ""),
+            ("0.34.0", "2.2.0", ""),
+            ("0.35.0", "2.3.0", ""),
+            ("0.36.3", "2.6.0", ""),
+        ],
+        source: "the rdkafka-sys requirement in rust-rdkafka's Cargo.toml at each release tag, with rdkafka-sys/changelog.md, https://github.com/fede1024/rust-rdkafka",
+    },
+];
+
+/// The librdkafka range `package` at `version` bundles: (lowest, highest or `None` when open).
+pub fn bundled_librdkafka(
+    ecosystem: &str,
+    package: &str,
+    version: &str,
+) -> Option<(String, Option<String>, &'static str)> {
+    let b = BUNDLES
+        .iter()
+        .find(|b| b.ecosystem == eco_key(ecosystem) && b.package == package)?;
+    let pv = KafkaVersion::parse(version.trim().trim_start_matches(['v', 'V'])).ok()?;
+    let idx = b.rows.iter().rposition(|(since, _, _)| v(since) <= pv);
+    let open = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let (lo, hi) = match idx {
+        // older than every listed release: at most what the first one bundles
+        None => ("0.0.0".to_string(), open(b.rows[0].1)),
+        Some(i) => {
+            let (since, lo, hi) = b.rows[i];
+            if v(since) == pv {
+                (lo.to_string(), open(hi))
+            } else {
+                let hi = match (open(hi), b.rows.get(i + 1)) {
+                    (None, _) | (_, None) => None,
+                    (Some(h), Some(next)) => Some(if v(&h) >= v(next.1) {
+                        h
+                    } else {
+                        next.1.to_string()
+                    }),
+                };
+                (lo.to_string(), hi)
+            }
+        }
+    };
+    Some((lo, hi, b.source))
 }
 
 /// Known traps of `family` at `version` with a Kafka 4.0.0 broker (catalog K4-PROTO-003), which
@@ -979,6 +1206,167 @@ pub fn host_of(hostport: &str) -> String {
     h.trim_end_matches('.').to_ascii_lowercase()
 }
 
+/// A dependency's 4.x verdict, why it is undecided when it is, and the librdkafka it bundles.
+pub struct DepJudgement {
+    pub verdict: Verdict,
+    /// Why the verdict is `unknown-version` or `no-baseline`: what would settle it.
+    pub reason: String,
+    /// `librdkafka X (source)` for wrappers judged by the librdkafka they bundle.
+    pub bundled: String,
+}
+
+/// The dependency another wrapper is judged through: rust `rdkafka` by the `rdkafka-sys` its
+/// lock file resolved, the `karafka` gem by the `rdkafka` gem in its Gemfile.lock.
+fn judged_through<'a>(d: &Dependency, deps: &'a [Dependency]) -> Option<&'a Dependency> {
+    let via: &[&str] = match (d.ecosystem.as_str(), d.library.as_str()) {
+        ("cargo", "rdkafka") => &["rdkafka-sys"],
+        ("rubygems", "karafka") => &["rdkafka", "karafka-rdkafka"], // last wins
+        _ => return None,
+    };
+    let lock = d.lock_file.as_ref()?;
+    // in order of preference: karafka runs on karafka-rdkafka even when the app also has rdkafka
+    via.iter().rev().find_map(|v| {
+        deps.iter()
+            .find(|x| x.repo == d.repo && x.lock_file.as_ref() == Some(lock) && x.library == *v)
+    })
+}
+
+/// Judge one Kafka client dependency: by its own version, or for librdkafka wrappers by the
+/// librdkafka the release bundles ([`BUNDLES`]). Undecidable cases say why.
+pub fn judge_dependency(d: &Dependency, deps: &[Dependency]) -> DepJudgement {
+    let (_, fam_id) = classify_package(&d.ecosystem, &d.library).unwrap_or(("", ""));
+    let fam = family(fam_id);
+    let declared = d.resolved.clone().or_else(|| lowest_version(&d.version));
+    let base = || judge(fam, "");
+    let undecided = |reason: String| DepJudgement {
+        verdict: Verdict {
+            verdict: "unknown-version",
+            ..base()
+        },
+        reason,
+        bundled: String::new(),
+    };
+    if let Some(via) = judged_through(d, deps) {
+        let mut j = judge_dependency(via, deps);
+        j.reason = match j.reason.as_str() {
+            "" => String::new(),
+            r => format!(
+                "judged through {} {}: {r}",
+                via.library,
+                via.resolved.as_deref().unwrap_or(&via.version)
+            ),
+        };
+        j.verdict.note = format!(
+            "judged through {} {} in {}. {}",
+            via.library,
+            via.resolved.as_deref().unwrap_or(&via.version),
+            via.lock_file.as_deref().unwrap_or(&via.file),
+            j.verdict.note
+        );
+        return j;
+    }
+    let why_no_version = || {
+        if d.unresolved.is_empty() {
+            format!(
+                "the version of {} in {} ('{}') cannot be read",
+                d.library, d.file, d.version
+            )
+        } else {
+            format!(
+                "the version of {} in {} is not known: {}",
+                d.library, d.file, d.unresolved
+            )
+        }
+    };
+    // rdkafka-sys 4.7.0+2.3.0: the build metadata is the librdkafka version
+    if d.library == "rdkafka-sys" {
+        if let Some((_, lib)) = d
+            .resolved
+            .as_deref()
+            .or(Some(d.version.as_str()))
+            .and_then(|v| v.split_once('+'))
+        {
+            return DepJudgement {
+                verdict: judge_librdkafka(lib),
+                reason: String::new(),
+                bundled: format!("librdkafka {lib} (rdkafka-sys build metadata)"),
+            };
+        }
+    }
+    if BUNDLES
+        .iter()
+        .any(|b| b.ecosystem == eco_key(&d.ecosystem) && b.package == d.library)
+    {
+        let Some(ver) = declared.as_deref() else {
+            return undecided(why_no_version());
+        };
+        let Some((lo, hi, source)) = bundled_librdkafka(&d.ecosystem, &d.library, ver) else {
+            return undecided(why_no_version());
+        };
+        let baseline = family("librdkafka")
+            .and_then(|f| f.baseline)
+            .unwrap_or("1.8.2");
+        let range = match &hi {
+            Some(h) if *h == lo => lo.clone(),
+            Some(h) => format!("{lo} to {h}"),
+            None => format!("{lo} or newer"),
+        };
+        let bundled = format!("librdkafka {range} (source: {source})");
+        if v(&lo) >= v(baseline) {
+            let mut verdict = judge_librdkafka(&lo);
+            verdict.family = fam_id.to_string();
+            verdict.display = fam.map(|f| f.display).unwrap_or_default().to_string();
+            return DepJudgement {
+                verdict,
+                reason: String::new(),
+                bundled,
+            };
+        }
+        if let Some(h) = hi.as_deref().filter(|h| v(h) < v(baseline)) {
+            let mut verdict = judge_librdkafka(h);
+            verdict.family = fam_id.to_string();
+            verdict.display = fam.map(|f| f.display).unwrap_or_default().to_string();
+            return DepJudgement {
+                verdict,
+                reason: String::new(),
+                bundled,
+            };
+        }
+        let mut j = undecided(format!(
+            "{} {ver} bundles librdkafka {range}: below and above the {baseline} baseline; the lock file decides (e.g. Cargo.lock's rdkafka-sys), so scan the repository with its lock file",
+            d.library
+        ));
+        j.bundled = bundled;
+        return j;
+    }
+    let Some(f) = fam else {
+        return undecided(format!("{} is not a known client library", d.library));
+    };
+    if f.opaque_version {
+        return undecided(format!(
+            "{} {}: {}",
+            d.library,
+            declared.as_deref().unwrap_or(&d.version),
+            f.note
+        ));
+    }
+    let verdict = judge(Some(f), declared.as_deref().unwrap_or(""));
+    let reason = match verdict.verdict {
+        "unknown-version" => why_no_version(),
+        "no-baseline" if declared.is_none() => why_no_version(),
+        "no-baseline" => format!(
+            "{} has no documented Kafka 4.x baseline: {}",
+            f.display, f.note
+        ),
+        _ => String::new(),
+    };
+    DepJudgement {
+        verdict,
+        reason,
+        bundled: String::new(),
+    }
+}
+
 fn dependencies_view(inv: &Inventory, deps: &[Dependency]) -> Json {
     let old = old_cluster_hosts(inv);
     let mut out = Vec::new();
@@ -995,34 +1383,29 @@ fn dependencies_view(inv: &Inventory, deps: &[Dependency]) -> Json {
             json!(Path::new(&d.repo).join(&d.file).display().to_string()),
         );
         if d.kind == "kafka-client" {
-            let (_, fam_id) = classify_package(&d.ecosystem, &d.library).unwrap_or(("", ""));
-            let declared = d.resolved.clone().or_else(|| lowest_version(&d.version));
-            let verdict = match (fam_id, d.library.as_str()) {
-                // rdkafka-sys 4.7.0+2.3.0 bundles librdkafka 2.3.0
-                ("rust-rdkafka", "rdkafka-sys") => match d
-                    .resolved
-                    .as_deref()
-                    .or(Some(d.version.as_str()))
-                    .and_then(|v| v.split_once('+'))
-                {
-                    Some((_, lib)) => judge_librdkafka(lib),
-                    None => judge(family(fam_id), ""),
-                },
-                _ => judge(family(fam_id), declared.as_deref().unwrap_or("")),
+            let j = judge_dependency(d, deps);
+            let verdict = j.verdict;
+            let trap_family = if j.bundled.is_empty() {
+                verdict.family.as_str()
+            } else {
+                "librdkafka"
             };
-            let traps = traps_400(&verdict.family, verdict.effective.as_deref());
+            let traps = traps_400(trap_family, verdict.effective.as_deref());
             o.insert("family".into(), json!(verdict.family));
             o.insert("display".into(), json!(verdict.display));
             o.insert("baseline".into(), json!(verdict.baseline));
             o.insert("effective_version".into(), json!(verdict.effective));
             o.insert(
                 "exact".into(),
-                json!(d.resolved.is_some() || is_exact(&d.version)),
+                json!(d.resolved.is_some() || is_exact(&d.version) || !d.version_source.is_empty()),
             );
             o.insert("verdict".into(), json!(verdict.verdict));
             o.insert("note".into(), json!(verdict.note));
             o.insert("traps_400".into(), json!(traps));
+            o.insert("reason".into(), json!(j.reason));
+            o.insert("bundled".into(), json!(j.bundled));
         }
+        o.insert("test".into(), json!(d.test));
         if d.kind == "bootstrap" {
             let hits: Vec<&String> = d.hosts.iter().filter(|h| old.contains(*h)).collect();
             o.insert("old_cluster_hosts".into(), json!(hits));
@@ -1194,6 +1577,133 @@ mod tests {
         assert_eq!(verdict("kgo", "v1.18.0"), "no-baseline");
         assert_eq!(judge(None, "unknown").verdict, "unknown-software");
         assert_eq!(verdict("my-own-client", "1.0"), "unknown-software");
+    }
+
+    #[test]
+    fn bundled_librdkafka_of_wrappers() {
+        let b = |e: &str, p: &str, v: &str| bundled_librdkafka(e, p, v).map(|(lo, hi, _)| (lo, hi));
+        let s = |x: &str| x.to_string();
+        // a listed release: exactly what it bundles
+        assert_eq!(
+            b("npm", "node-rdkafka", "2.5.1"),
+            Some((s("0.11.5"), Some(s("0.11.5"))))
+        );
+        assert_eq!(
+            b("npm", "node-rdkafka", "2.13.0"),
+            Some((s("1.8.2"), Some(s("1.8.2"))))
+        );
+        // between listed releases: at least the lower row, at most the next one
+        assert_eq!(
+            b("npm", "node-rdkafka", "2.14.0"),
+            Some((s("1.8.2"), Some(s("1.9.2"))))
+        );
+        // newer than the table: open
+        assert_eq!(b("npm", "node-rdkafka", "9.0.0"), Some((s("2.12.0"), None)));
+        // older than the table: at most the first row
+        assert_eq!(
+            b("npm", "node-rdkafka", "1.0.0"),
+            Some((s("0.0.0"), Some(s("0.11.5"))))
+        );
+        assert_eq!(
+            b("cargo", "rdkafka-sys", "1.0.0"),
+            Some((s("1.0.0"), Some(s("1.0.0"))))
+        );
+        assert_eq!(
+            b("cargo", "rdkafka", "0.21.0"),
+            Some((s("1.0.0"), Some(s("1.3.0"))))
+        );
+        assert_eq!(b("cargo", "rdkafka", "0.26.0"), Some((s("1.6.1"), None)));
+        assert_eq!(
+            b("rubygems", "rdkafka", "0.11.0"),
+            Some((s("1.8.2"), Some(s("1.8.2"))))
+        );
+        assert_eq!(b("npm", "kafkajs", "2.0.0"), None);
+        // every table is ordered and its rows parse
+        for t in BUNDLES {
+            for w in t.rows.windows(2) {
+                assert!(
+                    v(w[0].0) < v(w[1].0),
+                    "{} rows out of order at {}",
+                    t.package,
+                    w[1].0
+                );
+                assert!(
+                    v(w[0].1) <= v(w[1].1),
+                    "{}: librdkafka goes back at {}",
+                    t.package,
+                    w[1].0
+                );
+            }
+        }
+    }
+
+    fn dep(
+        eco: &str,
+        lib: &str,
+        version: &str,
+        resolved: Option<&str>,
+        lock: Option<&str>,
+    ) -> Dependency {
+        Dependency {
+            repo: "r".into(),
+            file: "f".into(),
+            ecosystem: eco.into(),
+            kind: "kafka-client".into(),
+            library: lib.into(),
+            version: version.into(),
+            resolved: resolved.map(str::to_string),
+            lock_file: lock.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn wrappers_never_go_silent() {
+        let j = |d: &Dependency, all: &[Dependency]| judge_dependency(d, all);
+        // rust rdkafka judged through the rdkafka-sys of its lock file
+        let all = vec![
+            dep(
+                "cargo",
+                "rdkafka",
+                "0.26",
+                Some("0.26.0"),
+                Some("Cargo.lock"),
+            ),
+            dep(
+                "cargo",
+                "rdkafka-sys",
+                "4.0.0+1.6.1",
+                Some("4.0.0+1.6.1"),
+                Some("Cargo.lock"),
+            ),
+        ];
+        assert_eq!(j(&all[0], &all).verdict.verdict, "below-baseline");
+        // without a lock file, rdkafka 0.26 straddles the baseline: unknown with a reason
+        let alone = dep("cargo", "rdkafka", "0.26", None, None);
+        let r = j(&alone, &[]);
+        assert_eq!(r.verdict.verdict, "unknown-version");
+        assert!(r.reason.contains("1.6.1 or newer"), "{}", r.reason);
+        assert_eq!(
+            j(&dep("cargo", "rdkafka", "0.29", None, None), &[])
+                .verdict
+                .verdict,
+            "ok"
+        );
+        // no version at all: unknown, naming the file
+        let r = j(&dep("npm", "node-rdkafka", "", None, None), &[]);
+        assert_eq!(r.verdict.verdict, "unknown-version");
+        assert!(!r.reason.is_empty());
+        // libraries without a baseline carry a reason (CLIENT-006 reports them unknown)
+        let r = j(
+            &dep("go", "github.com/twmb/franz-go", "v1.18.0", None, None),
+            &[],
+        );
+        assert_eq!(r.verdict.verdict, "no-baseline");
+        assert!(r.reason.contains("no documented"));
+        // the librdkafka traps of 4.0.0 apply to wrappers by their bundled version
+        let r = j(&dep("npm", "node-rdkafka", "3.0.0", None, None), &[]);
+        assert_eq!(r.verdict.verdict, "ok");
+        assert_eq!(r.verdict.effective.as_deref(), Some("2.3.0"));
     }
 
     #[test]

@@ -107,11 +107,18 @@ struct Sources {
     /// one per broker; URLs are scraped concurrently, each bounded by --timeout-ms.
     #[arg(long = "metrics", value_name = "URL|FILE", help_heading = "Clients")]
     metrics: Vec<String>,
-    /// Application repository to scan for Kafka and ZooKeeper client libraries (Maven, Gradle,
-    /// Cargo, npm/yarn/pnpm, Go, pip/poetry/Pipfile, NuGet, Bundler), ZooKeeper tool usage and
+    /// Application repository to scan for Kafka and ZooKeeper client libraries (Maven with
+    /// parents, BOMs and ~/.m2/repository, Gradle, Cargo, npm/yarn/pnpm, Go, pip/poetry/Pipfile,
+    /// NuGet, Bundler; SBOMs, jars and fat jars, node_modules, *.dist-info, Go binaries found
+    /// there), ZooKeeper usage (not comments, docs or logger names; tests reported apart) and
     /// bootstrap lists. Repeatable.
     #[arg(long = "scan-deps", value_name = "DIR", help_heading = "Clients")]
     scan_deps: Vec<PathBuf>,
+    /// An SBOM CI produced (CycloneDX JSON or XML, SPDX JSON), or a directory of them: its
+    /// Kafka and ZooKeeper client libraries with exact versions, transitive ones included.
+    /// Repeatable.
+    #[arg(long = "sbom", value_name = "FILE|DIR", help_heading = "Clients")]
+    sbom: Vec<PathBuf>,
     /// Amazon MSK cluster to read live (ARN or name); with --aws-json, which listed cluster.
     #[arg(long, value_name = "ARN|NAME", help_heading = "Amazon MSK and IAM")]
     msk_cluster: Option<String>,
@@ -247,6 +254,7 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
         clients: collect::clients::ClientSources {
             metrics: s.metrics.clone(),
             scan_deps: s.scan_deps.clone(),
+            sbom: s.sbom.clone(),
             timeout: std::time::Duration::from_millis(s.timeout_ms),
         },
         bootstrap_controllers: s

@@ -13,13 +13,15 @@ pub struct ClientSources {
     pub metrics: Vec<String>,
     /// `--scan-deps DIR`.
     pub scan_deps: Vec<PathBuf>,
+    /// `--sbom FILE|DIR`: CycloneDX (JSON, XML) and SPDX (JSON) SBOMs.
+    pub sbom: Vec<PathBuf>,
     /// Bound on each scrape.
     pub timeout: Duration,
 }
 
 impl ClientSources {
     pub fn is_empty(&self) -> bool {
-        self.metrics.is_empty() && self.scan_deps.is_empty()
+        self.metrics.is_empty() && self.scan_deps.is_empty() && self.sbom.is_empty()
     }
 }
 
@@ -127,9 +129,12 @@ pub fn apply(inv: &mut Inventory, src: &ClientSources) -> Result<()> {
             eprintln!("kraftcheck: warning: --metrics: several sources report the same broker id; counts are added up");
         }
     }
-    if !src.scan_deps.is_empty() {
+    if !src.scan_deps.is_empty() || !src.sbom.is_empty() {
         let t0 = Instant::now();
-        let (deps, scanned) = deps::scan(&src.scan_deps)?;
+        let (mut deps, mut scanned) = deps::scan(&src.scan_deps)?;
+        let (sbom_deps, sbom_scanned) = deps::scan_sboms(&src.sbom)?;
+        deps.extend(sbom_deps);
+        scanned.extend(sbom_scanned);
         if debug {
             eprintln!(
                 "kraftcheck: debug: scanned {} director(y/ies): {} manifests, {} other files, {} findings in {} ms",
@@ -141,9 +146,13 @@ pub fn apply(inv: &mut Inventory, src: &ClientSources) -> Result<()> {
             );
         }
         for s in &scanned {
-            inv.sources.push(format!("scan-deps:{}", s.path));
+            inv.sources.push(if s.path.starts_with("sbom:") {
+                s.path.clone()
+            } else {
+                format!("scan-deps:{}", s.path)
+            });
             for e in &s.errors {
-                eprintln!("kraftcheck: warning: --scan-deps: {e}");
+                eprintln!("kraftcheck: warning: {}: {e}", s.path);
             }
         }
         clients.dependencies = deps;

@@ -111,6 +111,20 @@ pub struct Dependency {
     /// The matched line (trimmed, secrets never included: bootstrap lists and tool flags only).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
+    /// Only used by tests: a test-scope dependency (Maven `test`, Gradle `test*`/`integrationTest*`
+    /// configurations, Cargo dev-dependencies, npm devDependencies, Poetry/Pipfile dev groups,
+    /// Bundler `:test`/`:development` groups) or a file under a test source set (`src/test/`,
+    /// `tests/`, `*_test.go`, `*Test.java`, …). Reported apart, never blocking.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
+    /// Where the version came from when not written next to the dependency: a parent POM's
+    /// property, a dependencyManagement entry, an imported BOM, a version catalog, an SBOM, a jar.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub version_source: String,
+    /// Why the version could not be resolved, and what would settle it (the property or BOM
+    /// that was not found).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unresolved: String,
     /// `bootstrap`: the host names or addresses listed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,

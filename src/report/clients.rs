@@ -216,8 +216,25 @@ pub fn build(inv: &Inventory, target: &str) -> Option<ClientsSection> {
                 (v, r) if v.is_empty() => r,
                 (v, _) => v,
             };
+            let test = d.get("test").and_then(Json::as_bool) == Some(true);
             let (verdict, note) = match kind.as_str() {
-                "kafka-client" => (verdict_word(&s(d, "verdict")).to_string(), s(d, "note")),
+                "kafka-client" => {
+                    let word = verdict_word(&s(d, "verdict"));
+                    let reason = s(d, "reason");
+                    let note = match (reason.is_empty(), s(d, "bundled")) {
+                        (false, _) => reason,
+                        (true, b) if !b.is_empty() => format!("bundles {b}. {}", s(d, "note")),
+                        _ => s(d, "note"),
+                    };
+                    if test {
+                        (format!("{word} (tests only)"), note)
+                    } else {
+                        (word.to_string(), note)
+                    }
+                }
+                "zookeeper-client" | "zk-tool-usage" if test => {
+                    ("tests embed ZooKeeper".to_string(), s(d, "text"))
+                }
                 "zookeeper-client" | "zk-tool-usage" => {
                     ("talks to ZooKeeper".to_string(), s(d, "text"))
                 }

@@ -13,6 +13,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod artifacts;
+mod maven;
+mod sbom;
+mod text;
+use maven::{child_text, parse_pom, PomIndex};
+pub use text::scan_text;
+
 /// Directories never descended into (build output, vendored packages, VCS data).
 const SKIP_DIRS: &[&str] = &[
     ".git",
@@ -57,6 +64,14 @@ struct Decl {
     line: u32,
     lock: bool,
     indirect: bool,
+    /// Declared for tests only (test scope, dev-dependencies, a test source set).
+    test: bool,
+    /// Where the version came from, when not written next to the declaration.
+    source: String,
+    /// Why the version is not known.
+    unresolved: String,
+    /// Lock files that record the graph: the packages this one depends on.
+    needs: Vec<String>,
 }
 
 /// Scan each directory; errors only for directories that do not exist.
@@ -92,12 +107,89 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String
         }
         if ft.is_dir() {
             let name = e.file_name();
-            if !SKIP_DIRS.contains(&name.to_string_lossy().as_ref()) {
+            let name = name.to_string_lossy();
+            if name == "node_modules" {
+                installed_npm_packages(&p, out);
+            } else if matches!(name.as_ref(), ".venv" | "venv") {
+                installed_python_packages(&p, out);
+            } else if name.ends_with(".dist-info") {
+                let m = p.join("METADATA");
+                if m.is_file() {
+                    out.push(m);
+                }
+            } else if !SKIP_DIRS.contains(&name.as_ref()) {
                 walk(root, &p, out, errors);
             }
         } else if ft.is_file() {
             out.push(p);
         }
+    }
+}
+
+/// `node_modules/<name>/package.json` (and `@scope/<name>`) of the packages kraftcheck looks for:
+/// installed versions, without descending into the rest of node_modules.
+fn installed_npm_packages(nm: &Path, out: &mut Vec<PathBuf>) {
+    let list = |d: &Path| -> Vec<(String, PathBuf)> {
+        let mut v: Vec<(String, PathBuf)> = std::fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .collect();
+        v.sort();
+        v
+    };
+    for (name, path) in list(nm) {
+        let candidates = if name.starts_with('@') {
+            list(&path)
+                .into_iter()
+                .map(|(n, p)| (format!("{name}/{n}"), p))
+                .collect()
+        } else {
+            vec![(name, path)]
+        };
+        for (pkg, dir) in candidates {
+            let pj = dir.join("package.json");
+            if compat::classify_package("npm", &pkg).is_some() && pj.is_file() {
+                out.push(pj);
+            }
+        }
+    }
+}
+
+/// `lib/python*/site-packages/*.dist-info/METADATA` (and `Lib/site-packages` on Windows) of a
+/// virtual environment, for the distributions kraftcheck looks for.
+fn installed_python_packages(venv: &Path, out: &mut Vec<PathBuf>) {
+    let mut sites = vec![venv.join("Lib/site-packages")];
+    for e in std::fs::read_dir(venv.join("lib"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        sites.push(e.path().join("site-packages"));
+    }
+    for site in sites {
+        let mut list: Vec<PathBuf> = std::fs::read_dir(&site)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.ends_with(".dist-info")
+                        && compat::classify_package("pypi", n.split('-').next().unwrap_or(""))
+                            .is_some()
+                })
+            })
+            .collect();
+        list.sort();
+        out.extend(
+            list.into_iter()
+                .map(|p| p.join("METADATA"))
+                .filter(|m| m.is_file()),
+        );
     }
 }
 
@@ -161,7 +253,28 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let relp = rel(root, f);
-        if let Some(kind) = manifest_kind(&name) {
+        let ext = f
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if artifacts::is_archive(&ext) {
+            n_manifests += 1;
+            match artifacts::read_archive(f) {
+                Ok(ds) => decls.extend(ds.into_iter().map(|d| (f.clone(), d))),
+                Err(e) => out.push(unreadable(&mut errors, &repo, &relp, "maven", &name, e)),
+            }
+            continue;
+        }
+        let kind = if relp.contains("node_modules/") && name == "package.json" {
+            Some("npm-installed")
+        } else if relp.ends_with(".dist-info/METADATA") {
+            Some("python-installed")
+        } else if sbom::is_sbom_name(&name) {
+            Some("sbom")
+        } else {
+            manifest_kind(&name)
+        };
+        if let Some(kind) = kind {
             n_manifests += 1;
             let size = f.metadata().map(|m| m.len()).unwrap_or(0);
             let text = if size > MAX_MANIFEST {
@@ -197,7 +310,7 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
             let parsed = text.and_then(|t| match kind {
                 _ if t.is_empty() => Ok(vec![]),
                 "pom" => parse_pom(&t, f, &poms),
-                "gradle" => Ok(parse_gradle(&t, &props, f)),
+                "gradle" => Ok(parse_gradle(&t, &props, f, &poms)),
                 "gradle-lock" => Ok(parse_gradle_lock(&t)),
                 "gradle-catalog" => parse_gradle_catalog(&t),
                 "cargo" => parse_cargo(&t),
@@ -207,7 +320,18 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
                 "yarn-lock" => Ok(parse_yarn_lock(&t)),
                 "pnpm-lock" => Ok(parse_pnpm_lock(&t)),
                 "gomod" => Ok(parse_go_mod(&t)),
-                "requirements" => Ok(parse_requirements(&t)),
+                "requirements" => {
+                    let dev = ["dev", "test"]
+                        .iter()
+                        .any(|w| name.to_ascii_lowercase().contains(w));
+                    Ok(parse_requirements(&t)
+                        .into_iter()
+                        .map(|mut d| {
+                            d.test = dev;
+                            d
+                        })
+                        .collect())
+                }
                 "pyproject" => parse_pyproject(&t),
                 "poetry-lock" => parse_poetry_lock(&t),
                 "pipfile" => parse_pipfile(&t),
@@ -215,31 +339,36 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
                 "csproj" | "nuget-config" | "nuget-props" => parse_nuget(&t, kind, &central),
                 "gemfile" => Ok(parse_gemfile(&t)),
                 "gemfile-lock" => Ok(parse_gemfile_lock(&t)),
+                "npm-installed" => artifacts::installed_npm(&t),
+                "python-installed" => artifacts::installed_python(&t),
+                "sbom" => sbom::parse_sbom(&t),
                 _ => Ok(vec![]),
             });
             match parsed {
                 Ok(ds) => decls.extend(ds.into_iter().map(|d| (f.clone(), d))),
-                Err(e) => {
-                    errors.push(format!("{relp}: {e}"));
-                    out.push(Dependency {
-                        repo: repo.clone(),
-                        file: relp,
-                        line: 1,
-                        ecosystem: ecosystem_of_kind(kind).into(),
-                        kind: "unreadable".into(),
-                        library: name,
-                        text: e,
-                        ..Default::default()
-                    });
-                }
+                Err(e) => out.push(unreadable(
+                    &mut errors,
+                    &repo,
+                    &relp,
+                    ecosystem_of_kind(kind),
+                    &name,
+                    e,
+                )),
             }
             continue;
         }
-        let ext = f
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
         if BINARY_EXT.contains(&ext.as_str()) || name.ends_with(".lockfile") {
+            continue;
+        }
+        if matches!(ext.as_str(), "" | "exe") && head_is_executable(f) {
+            match artifacts::go_build_info(f) {
+                Ok(Some(ds)) => {
+                    n_manifests += 1;
+                    decls.extend(ds.into_iter().map(|d| (f.clone(), d)));
+                }
+                Ok(None) => {}
+                Err(e) => out.push(unreadable(&mut errors, &repo, &relp, "go", &name, e)),
+            }
             continue;
         }
         if f.metadata().map(|m| m.len()).unwrap_or(u64::MAX) > MAX_TEXT {
@@ -255,7 +384,7 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
             continue;
         };
         n_text += 1;
-        for mut d in scan_text(&text) {
+        for mut d in text::scan_file_text(&relp, &text) {
             d.repo = repo.clone();
             d.file = relp.clone();
             out.push(d);
@@ -273,6 +402,114 @@ fn scan_one(root: &Path) -> (Vec<Dependency>, ScannedDir) {
     )
 }
 
+/// A file that could not be read: an `unreadable` item (its rules report unknown) and a warning.
+fn unreadable(
+    errors: &mut Vec<String>,
+    repo: &str,
+    relp: &str,
+    ecosystem: &str,
+    name: &str,
+    e: String,
+) -> Dependency {
+    errors.push(format!("{relp}: {e}"));
+    Dependency {
+        repo: repo.to_string(),
+        file: relp.to_string(),
+        line: 1,
+        ecosystem: ecosystem.into(),
+        kind: "unreadable".into(),
+        library: name.to_string(),
+        text: e,
+        ..Default::default()
+    }
+}
+
+fn head_is_executable(f: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    std::fs::File::open(f)
+        .and_then(|mut h| h.read_exact(&mut head))
+        .is_ok()
+        && artifacts::is_executable(&head)
+}
+
+/// `--sbom FILE|DIR`: every SBOM given, or found under a directory (recognised by content).
+pub fn scan_sboms(paths: &[PathBuf]) -> Result<(Vec<Dependency>, Vec<ScannedDir>)> {
+    let mut deps = Vec::new();
+    let mut scanned = Vec::new();
+    for p in paths {
+        let (root, files) = if p.is_file() {
+            (
+                p.parent().unwrap_or(Path::new("")).to_path_buf(),
+                vec![p.clone()],
+            )
+        } else if p.is_dir() {
+            let mut files = Vec::new();
+            let mut errors = Vec::new();
+            walk(p, p, &mut files, &mut errors);
+            (p.clone(), files)
+        } else {
+            bail!("--sbom {}: no such file or directory", p.display());
+        };
+        let repo = root.display().to_string();
+        let mut errors = Vec::new();
+        let mut out = Vec::new();
+        let mut decls = Vec::new();
+        let mut n = 0;
+        for f in files {
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let relp = rel(&root, &f);
+            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let explicit = f == *p;
+            if !(explicit || name.ends_with(".json") || name.ends_with(".xml")) {
+                continue;
+            }
+            if size > MAX_MANIFEST {
+                out.push(unreadable(
+                    &mut errors,
+                    &repo,
+                    &relp,
+                    "sbom",
+                    &name,
+                    format!("larger than {} MiB, skipped", MAX_MANIFEST / 1024 / 1024),
+                ));
+                continue;
+            }
+            let text = match std::fs::read(&f)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    out.push(unreadable(&mut errors, &repo, &relp, "sbom", &name, e));
+                    continue;
+                }
+            };
+            let head: String = text.chars().take(4096).collect();
+            if !explicit && !sbom::looks_like_sbom(&head) {
+                continue;
+            }
+            n += 1;
+            match sbom::parse_sbom(&text) {
+                Ok(ds) => decls.extend(ds.into_iter().map(|d| (f.clone(), d))),
+                Err(e) => out.push(unreadable(&mut errors, &repo, &relp, "sbom", &name, e)),
+            }
+        }
+        out.extend(merge(&root, &repo, decls));
+        deps.extend(out);
+        scanned.push(ScannedDir {
+            path: format!("sbom:{}", p.display()),
+            manifests: n,
+            files: 0,
+            errors,
+        });
+    }
+    Ok((deps, scanned))
+}
+
 fn ecosystem_of_kind(kind: &str) -> &'static str {
     match kind {
         "pom" => "maven",
@@ -283,6 +520,9 @@ fn ecosystem_of_kind(kind: &str) -> &'static str {
         "requirements" | "pyproject" | "poetry-lock" | "pipfile" | "pipfile-lock" => "pypi",
         "csproj" | "nuget-config" | "nuget-props" => "nuget",
         "gemfile" | "gemfile-lock" => "rubygems",
+        "npm-installed" => "npm",
+        "python-installed" => "pypi",
+        "sbom" => "sbom",
         _ => "text",
     }
 }
@@ -297,6 +537,7 @@ fn merge(root: &Path, repo: &str, decls: Vec<(PathBuf, Decl)>) -> Vec<Dependency
             e
         }
     }
+    let test_only = test_only_lock_entries(&decls);
     let classified: Vec<(PathBuf, Decl, &'static str)> = decls
         .into_iter()
         .filter_map(|(f, d)| {
@@ -351,6 +592,9 @@ fn merge(root: &Path, repo: &str, decls: Vec<(PathBuf, Decl)>) -> Vec<Dependency
             resolved,
             lock_file,
             scope: if d.indirect { "transitive" } else { "direct" }.into(),
+            test: d.test || text::is_test_path(&rel(root, f)),
+            version_source: d.source.clone(),
+            unresolved: d.unresolved.clone(),
             ..Default::default()
         });
     }
@@ -369,8 +613,60 @@ fn merge(root: &Path, repo: &str, decls: Vec<(PathBuf, Decl)>) -> Vec<Dependency
             resolved: Some(d.version.clone()),
             lock_file: Some(rel(root, f)),
             scope: "transitive".into(),
+            test: d.test
+                || text::is_test_path(&rel(root, f))
+                || test_only.contains(&(f.clone(), d.package.clone())),
+            version_source: d.source.clone(),
             ..Default::default()
         });
+    }
+    out
+}
+
+/// Lock entries only the test dependencies of their manifests pull in, for lock files that record
+/// the dependency graph (Cargo.lock, Gemfile.lock): reachable from a test-only declaration of a
+/// manifest in the lock file's directory (or below), and from none of the others.
+fn test_only_lock_entries(
+    decls: &[(PathBuf, Decl)],
+) -> std::collections::BTreeSet<(PathBuf, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    for (lf, _) in decls.iter().filter(|(_, d)| d.lock && !d.needs.is_empty()) {
+        if out.iter().any(|(f, _): &(PathBuf, String)| f == lf) {
+            continue;
+        }
+        let ldir = lf.parent().unwrap_or(Path::new(""));
+        let graph: BTreeMap<&str, &Vec<String>> = decls
+            .iter()
+            .filter(|(f, d)| f == lf && d.lock)
+            .map(|(_, d)| (d.package.as_str(), &d.needs))
+            .collect();
+        let roots = |test: bool| -> Vec<&str> {
+            decls
+                .iter()
+                .filter(|(f, d)| {
+                    !d.lock && d.test == test && f.parent().is_some_and(|p| p.starts_with(ldir))
+                })
+                .map(|(_, d)| d.package.as_str())
+                .collect()
+        };
+        let reach = |from: Vec<&str>| {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut stack = from;
+            while let Some(n) = stack.pop() {
+                if seen.insert(n.to_string()) {
+                    if let Some(next) = graph.get(n) {
+                        stack.extend(next.iter().map(String::as_str));
+                    }
+                }
+            }
+            seen
+        };
+        let (prod, test) = (reach(roots(false)), reach(roots(true)));
+        for name in test.difference(&prod) {
+            out.insert((lf.clone(), name.clone()));
+        }
+        // a lock file without any test-only entry is still marked as done
+        out.insert((lf.clone(), String::new()));
     }
     out
 }
@@ -409,137 +705,11 @@ fn decl(eco: &'static str, package: &str, version: &str, line: u32, lock: bool) 
         line,
         lock,
         indirect: false,
+        test: false,
+        source: String::new(),
+        unresolved: String::new(),
+        needs: Vec::new(),
     }
-}
-
-// ------------------------------------------------------------------------------------------------
-// Maven
-
-/// A pom's `<properties>` and its dependencyManagement versions (`group:artifact` → version).
-type PomFacts = (BTreeMap<String, String>, BTreeMap<String, String>);
-
-/// Properties and managed versions of every pom, for `${…}` and parent dependencyManagement.
-struct PomIndex {
-    by_dir: BTreeMap<PathBuf, PomFacts>,
-}
-
-impl PomIndex {
-    fn build(files: &[PathBuf]) -> Self {
-        let mut by_dir = BTreeMap::new();
-        for f in files
-            .iter()
-            .filter(|f| f.file_name().is_some_and(|n| n == "pom.xml"))
-        {
-            let Ok(text) = std::fs::read_to_string(f) else {
-                continue;
-            };
-            let Ok(doc) = roxmltree::Document::parse(&text) else {
-                continue;
-            };
-            let mut props = BTreeMap::new();
-            let mut managed = BTreeMap::new();
-            let root = doc.root_element();
-            for n in root.children().filter(|n| n.has_tag_name("properties")) {
-                for p in n.children().filter(|c| c.is_element()) {
-                    props.insert(
-                        p.tag_name().name().to_string(),
-                        p.text().unwrap_or("").trim().to_string(),
-                    );
-                }
-            }
-            for p in ["project.version", "version"] {
-                if let Some(v) = child_text(root, "version") {
-                    props.entry(p.to_string()).or_insert(v);
-                }
-            }
-            for dm in root
-                .children()
-                .filter(|n| n.has_tag_name("dependencyManagement"))
-            {
-                for dep in dm.descendants().filter(|n| n.has_tag_name("dependency")) {
-                    if let (Some(g), Some(a), Some(v)) = (
-                        child_text(dep, "groupId"),
-                        child_text(dep, "artifactId"),
-                        child_text(dep, "version"),
-                    ) {
-                        managed.insert(format!("{g}:{a}"), v);
-                    }
-                }
-            }
-            if let Some(dir) = f.parent() {
-                by_dir.insert(dir.to_path_buf(), (props, managed));
-            }
-        }
-        PomIndex { by_dir }
-    }
-
-    /// Properties and managed versions visible from `dir` (its pom first, then ancestors).
-    fn lookup<'a>(
-        &'a self,
-        dir: &Path,
-        f: impl Fn(&'a PomFacts) -> Option<&'a String>,
-    ) -> Option<&'a String> {
-        let mut d = Some(dir);
-        while let Some(x) = d {
-            if let Some(hit) = self.by_dir.get(x).and_then(&f) {
-                return Some(hit);
-            }
-            d = x.parent();
-        }
-        None
-    }
-}
-
-fn child_text(n: roxmltree::Node, tag: &str) -> Option<String> {
-    n.children()
-        .find(|c| c.has_tag_name(tag))
-        .and_then(|c| c.text())
-        .map(|t| t.trim().to_string())
-}
-
-fn parse_pom(text: &str, file: &Path, idx: &PomIndex) -> Result<Vec<Decl>, String> {
-    let doc = roxmltree::Document::parse(text).map_err(|e| format!("invalid XML: {e}"))?;
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let resolve = |v: &str| -> String {
-        let mut out = v.to_string();
-        for _ in 0..5 {
-            let Some(start) = out.find("${") else { break };
-            let Some(end) = out[start..].find('}') else {
-                break;
-            };
-            let key = out[start + 2..start + end].to_string();
-            match idx.lookup(dir, |(p, _)| p.get(&key)) {
-                Some(val) => out.replace_range(start..start + end + 1, val),
-                None => break,
-            }
-        }
-        out
-    };
-    let mut out = Vec::new();
-    for dep in doc.descendants().filter(|n| n.has_tag_name("dependency")) {
-        // managed versions are not dependencies of this module
-        if dep
-            .ancestors()
-            .any(|a| a.has_tag_name("dependencyManagement"))
-        {
-            continue;
-        }
-        let (Some(g), Some(a)) = (child_text(dep, "groupId"), child_text(dep, "artifactId")) else {
-            continue;
-        };
-        let (g, a) = (resolve(&g), resolve(&a));
-        let coord = format!("{g}:{a}");
-        let version = match child_text(dep, "version") {
-            Some(v) => resolve(&v),
-            None => idx
-                .lookup(dir, |(_, m)| m.get(&coord))
-                .map(|v| resolve(v))
-                .unwrap_or_default(),
-        };
-        let line = doc.text_pos_at(dep.range().start).row;
-        out.push(decl("maven", &coord, &version, line, false));
-    }
-    Ok(out)
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -579,10 +749,52 @@ fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pat).expect("static regex"))
 }
 
+/// A Gradle configuration that only tests use (`testImplementation`, `integrationTestRuntimeOnly`,
+/// `testFixturesApi`, `androidTestImplementation`, …).
+fn gradle_test_configuration(line: &str) -> bool {
+    let name: String = line
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    name.starts_with("test") || name.contains("Test")
+}
+
+/// BOMs a Gradle build applies: `platform(…)`/`enforcedPlatform(…)`, the dependency-management
+/// plugin's `mavenBom …`, and the Spring Boot plugin's own version (with
+/// `io.spring.dependency-management`, it manages versions from spring-boot-dependencies).
+fn gradle_boms(text: &str, subst: &dyn Fn(&str) -> String) -> Vec<String> {
+    static PLATFORM: OnceLock<Regex> = OnceLock::new();
+    static BOOT: OnceLock<Regex> = OnceLock::new();
+    let platform = re(
+        &PLATFORM,
+        r#"(?:platform|enforcedPlatform|mavenBom)\s*\(?\s*['"]([A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+:[^'"]+)['"]"#,
+    );
+    let boot = re(
+        &BOOT,
+        r#"id\s*\(?\s*['"]org\.springframework\.boot['"]\s*\)?\s*version\s*\(?\s*['"]([^'"]+)['"]"#,
+    );
+    let mut out: Vec<String> = platform
+        .captures_iter(text)
+        .map(|c| subst(&c[1]))
+        .filter(|b| !b.contains('$'))
+        .collect();
+    for c in boot.captures_iter(text) {
+        let v = subst(&c[1]);
+        if !v.contains('$') {
+            out.push(format!(
+                "org.springframework.boot:spring-boot-dependencies:{v}"
+            ));
+        }
+    }
+    out
+}
+
 fn parse_gradle(
     text: &str,
     props: &BTreeMap<PathBuf, BTreeMap<String, String>>,
     file: &Path,
+    poms: &PomIndex,
 ) -> Vec<Decl> {
     static VAR: OnceLock<Regex> = OnceLock::new();
     static COORD: OnceLock<Regex> = OnceLock::new();
@@ -639,6 +851,8 @@ fn parse_gradle(
             continue;
         }
         let n = i as u32 + 1;
+        let before = out.len();
+        let test = gradle_test_configuration(l);
         let mut found = false;
         for c in map.captures_iter(line) {
             let v = c.get(3).map(|m| subst(m.as_str())).unwrap_or_default();
@@ -651,17 +865,39 @@ fn parse_gradle(
             ));
             found = true;
         }
-        if found {
-            continue;
-        }
-        for c in coord.captures_iter(line) {
-            // plugin ids and repository URLs have no group:artifact shape with a dot group
-            let g = &c[1];
-            if !g.contains('.') {
-                continue;
+        if !found && !line.contains("platform(") && !line.contains("mavenBom") {
+            for c in coord.captures_iter(line) {
+                // plugin ids and repository URLs have no group:artifact shape with a dot group
+                let g = &c[1];
+                if !g.contains('.') {
+                    continue;
+                }
+                let v = c.get(3).map(|m| subst(m.as_str())).unwrap_or_default();
+                out.push(decl("gradle", &format!("{g}:{}", &c[2]), &v, n, false));
             }
-            let v = c.get(3).map(|m| subst(m.as_str())).unwrap_or_default();
-            out.push(decl("gradle", &format!("{g}:{}", &c[2]), &v, n, false));
+        }
+        for d in &mut out[before..] {
+            d.test = test;
+        }
+    }
+    // versionless declarations: the platforms and BOMs the build applies
+    let boms = gradle_boms(text, &subst);
+    for d in out.iter_mut().filter(|d| d.version.is_empty()) {
+        let hit = boms.iter().find_map(|b| poms.managed_by_bom(b, &d.package));
+        match hit {
+            Some((v, src)) => {
+                d.version = v;
+                d.source = src;
+            }
+            None if boms.is_empty() => {
+                d.unresolved = "no version, and the build file applies no platform or BOM (a version catalog, a settings plugin or a convention plugin may set it)".into();
+            }
+            None => {
+                d.unresolved = format!(
+                    "no version, and none of the BOMs applied manages it: {}",
+                    boms.join(", ")
+                );
+            }
         }
     }
     out
@@ -767,10 +1003,11 @@ fn one_line(s: &str) -> String {
 fn parse_cargo(text: &str) -> Result<Vec<Decl>, String> {
     let doc: toml::Table =
         toml::from_str(text).map_err(|e| format!("invalid TOML: {}", one_line(&e.to_string())))?;
-    let mut tables: Vec<&toml::Table> = Vec::new();
+    // (table, dev-dependencies: tests and examples only)
+    let mut tables: Vec<(&toml::Table, bool)> = Vec::new();
     for k in ["dependencies", "dev-dependencies", "build-dependencies"] {
         if let Some(t) = doc.get(k).and_then(|v| v.as_table()) {
-            tables.push(t);
+            tables.push((t, k == "dev-dependencies"));
         }
     }
     if let Some(t) = doc
@@ -778,19 +1015,19 @@ fn parse_cargo(text: &str) -> Result<Vec<Decl>, String> {
         .and_then(|w| w.get("dependencies"))
         .and_then(|v| v.as_table())
     {
-        tables.push(t);
+        tables.push((t, false));
     }
     if let Some(targets) = doc.get("target").and_then(|v| v.as_table()) {
         for t in targets.values() {
             for k in ["dependencies", "dev-dependencies", "build-dependencies"] {
                 if let Some(x) = t.get(k).and_then(|v| v.as_table()) {
-                    tables.push(x);
+                    tables.push((x, k == "dev-dependencies"));
                 }
             }
         }
     }
     let mut out = Vec::new();
-    for t in tables {
+    for (t, dev) in tables {
         for (name, v) in t {
             let (pkg, version) = match v {
                 toml::Value::String(s) => (name.clone(), s.clone()),
@@ -815,7 +1052,9 @@ fn parse_cargo(text: &str) -> Result<Vec<Decl>, String> {
                 })
                 .map(|p| p as u32 + 1)
                 .unwrap_or(1);
-            out.push(decl("cargo", &pkg, &version, line, false));
+            let mut d = decl("cargo", &pkg, &version, line, false);
+            d.test = dev;
+            out.push(d);
         }
     }
     Ok(out)
@@ -838,13 +1077,18 @@ fn parse_cargo_lock(text: &str) -> Result<Vec<Decl>, String> {
             continue;
         };
         let needle = format!("name = \"{name}\"");
-        out.push(decl(
-            "cargo",
-            name,
-            ver,
-            line_of(text, &[needle.as_str()]),
-            true,
-        ));
+        let mut d = decl("cargo", name, ver, line_of(text, &[needle.as_str()]), true);
+        // "rdkafka-sys 1.0.0 (registry+…)" or "rdkafka-sys"
+        d.needs = p
+            .get("dependencies")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str())
+            .filter_map(|x| x.split_whitespace().next())
+            .map(str::to_string)
+            .collect();
+        out.push(d);
     }
     Ok(out)
 }
@@ -865,13 +1109,15 @@ fn parse_package_json(text: &str) -> Result<Vec<Decl>, String> {
         if let Some(m) = v.get(k).and_then(|x| x.as_object()) {
             for (name, ver) in m {
                 let needle = format!("\"{name}\"");
-                out.push(decl(
+                let mut d = decl(
                     "npm",
                     name,
                     ver.as_str().unwrap_or(""),
                     line_of(text, &[needle.as_str(), ":"]),
                     false,
-                ));
+                );
+                d.test = k == "devDependencies";
+                out.push(d);
             }
         }
     }
@@ -890,13 +1136,10 @@ fn parse_package_lock(text: &str) -> Result<Vec<Decl>, String> {
             let name = &path[idx + "node_modules/".len()..];
             if let Some(ver) = p.get("version").and_then(|x| x.as_str()) {
                 let needle = format!("\"{path}\"");
-                out.push(decl(
-                    "npm",
-                    name,
-                    ver,
-                    line_of(text, &[needle.as_str()]),
-                    true,
-                ));
+                let mut d = decl("npm", name, ver, line_of(text, &[needle.as_str()]), true);
+                // npm marks packages only development needs
+                d.test = p.get("dev").and_then(|x| x.as_bool()) == Some(true);
+                out.push(d);
             }
         }
     } else if let Some(deps) = v.get("dependencies").and_then(|x| x.as_object()) {
@@ -1101,14 +1344,16 @@ fn poetry_spec(v: &toml::Value) -> String {
 fn parse_pyproject(text: &str) -> Result<Vec<Decl>, String> {
     let doc = toml_doc(text)?;
     let mut out = Vec::new();
-    let pep = |s: &str, out: &mut Vec<Decl>| {
+    let pep = |s: &str, test: bool, out: &mut Vec<Decl>| {
         if let Some((n, v)) = pep508(s) {
             let needle = format!("\"{s}");
             let line = match line_of(text, &[needle.as_str()]) {
                 1 => line_of(text, &[n.as_str()]),
                 l => l,
             };
-            out.push(decl("pypi", &n, &v, line, false));
+            let mut d = decl("pypi", &n, &v, line, false);
+            d.test = test;
+            out.push(d);
         }
     };
     if let Some(p) = doc.get("project") {
@@ -1119,44 +1364,62 @@ fn parse_pyproject(text: &str) -> Result<Vec<Decl>, String> {
             .flatten()
         {
             if let Some(s) = d.as_str() {
-                pep(s, &mut out);
+                pep(s, false, &mut out);
             }
         }
         if let Some(opt) = p.get("optional-dependencies").and_then(|x| x.as_table()) {
-            for list in opt.values() {
+            for (extra, list) in opt {
                 for d in list.as_array().into_iter().flatten() {
                     if let Some(s) = d.as_str() {
-                        pep(s, &mut out);
+                        pep(s, is_dev_group(extra), &mut out);
                     }
                 }
             }
         }
     }
     if let Some(poetry) = doc.get("tool").and_then(|t| t.get("poetry")) {
-        let mut tables: Vec<&toml::Table> = Vec::new();
+        let mut tables: Vec<(&toml::Table, bool)> = Vec::new();
         for k in ["dependencies", "dev-dependencies"] {
             if let Some(t) = poetry.get(k).and_then(|x| x.as_table()) {
-                tables.push(t);
+                tables.push((t, k == "dev-dependencies"));
             }
         }
         if let Some(groups) = poetry.get("group").and_then(|x| x.as_table()) {
-            for g in groups.values() {
+            for (name, g) in groups {
                 if let Some(t) = g.get("dependencies").and_then(|x| x.as_table()) {
-                    tables.push(t);
+                    tables.push((t, is_dev_group(name)));
                 }
             }
         }
-        for t in tables {
+        for (t, test) in tables {
             for (name, v) in t {
                 if name == "python" {
                     continue;
                 }
                 let line = line_of(text, &[name.as_str(), "="]);
-                out.push(decl("pypi", name, &poetry_spec(v), line, false));
+                let mut d = decl("pypi", name, &poetry_spec(v), line, false);
+                d.test = test;
+                out.push(d);
             }
         }
     }
     Ok(out)
+}
+
+/// A dependency group or extra only development and tests use.
+fn is_dev_group(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "dev",
+        "test",
+        "tests",
+        "testing",
+        "lint",
+        "docs",
+        "develop",
+        "development",
+    ]
+    .contains(&n.as_str())
 }
 
 fn parse_poetry_lock(text: &str) -> Result<Vec<Decl>, String> {
@@ -1188,13 +1451,15 @@ fn parse_pipfile(text: &str) -> Result<Vec<Decl>, String> {
             for (name, v) in t {
                 let spec = poetry_spec(v);
                 let spec = if spec == "*" { String::new() } else { spec };
-                out.push(decl(
+                let mut d = decl(
                     "pypi",
                     name,
                     &spec,
                     line_of(text, &[name.as_str(), "="]),
                     false,
-                ));
+                );
+                d.test = k == "dev-packages";
+                out.push(d);
             }
         }
     }
@@ -1305,11 +1570,37 @@ fn parse_gemfile(text: &str) -> Vec<Decl> {
         &GEM,
         r#"^\s*gem\s+['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?"#,
     );
+    static GROUP: OnceLock<Regex> = OnceLock::new();
+    let group = re(&GROUP, r"^\s*group\s+(.*?)\s+do\b");
     let mut out = Vec::new();
+    // `group :test, :development do … end` blocks (one level; `end` at the block's indent)
+    let mut test_block: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(c) = group.captures(line) {
+            let names = c[1].to_ascii_lowercase();
+            if test_block.is_none()
+                && names
+                    .split(',')
+                    .map(|n| n.trim().trim_start_matches(':').trim_matches(['\'', '"']))
+                    .all(|n| matches!(n, "test" | "development" | "dev" | "ci"))
+            {
+                test_block = Some(indent);
+            }
+            continue;
+        }
+        if line.trim() == "end" && test_block == Some(indent) {
+            test_block = None;
+            continue;
+        }
         if let Some(c) = gem.captures(line) {
             let v = c.get(2).map(|m| m.as_str()).unwrap_or("");
-            out.push(decl("rubygems", &c[1], v, i as u32 + 1, false));
+            let mut d = decl("rubygems", &c[1], v, i as u32 + 1, false);
+            d.test = test_block.is_some()
+                || line.contains("group: :test")
+                || line.contains("group: [:test")
+                || line.contains("group: :development");
+            out.push(d);
         }
     }
     out
@@ -1328,7 +1619,12 @@ fn parse_gemfile_lock(text: &str) -> Vec<Decl> {
             continue;
         }
         // top-level specs have 4 spaces; their dependencies 6
-        if in_specs && line.starts_with("    ") && !line.starts_with("      ") {
+        if in_specs && line.starts_with("      ") && !line.starts_with("       ") {
+            if let (Some(last), Some(dep)) = (out.last_mut(), line.split_whitespace().next()) {
+                let last: &mut Decl = last;
+                last.needs.push(dep.to_string());
+            }
+        } else if in_specs && line.starts_with("    ") && !line.starts_with("      ") {
             let t = line.trim();
             if let Some((name, rest)) = t.split_once(" (") {
                 let ver = rest.trim_end_matches(')');
@@ -1341,237 +1637,9 @@ fn parse_gemfile_lock(text: &str) -> Vec<Decl> {
     out
 }
 
-// ------------------------------------------------------------------------------------------------
-// Scripts and configuration files
-
-struct TextPattern {
-    kind: &'static str,
-    /// What is reported as the `library` of the finding.
-    what: &'static str,
-    re: &'static str,
-}
-
-/// ZooKeeper-direct usage (catalog E.4 K4-TOOL-001, I CLIENT-005).
-const ZK_PATTERNS: &[TextPattern] = &[
-    TextPattern {
-        kind: "zk-tool-usage",
-        what: "kafka-acls --authorizer-properties (ZooKeeper authorizer tool mode)",
-        re: r"--authorizer-properties\b|--zk-tls-config-file\b",
-    },
-    TextPattern {
-        kind: "zk-tool-usage",
-        what: "--zookeeper (Kafka tool talking to ZooKeeper)",
-        re: r"(?:^|[\s'\x22,\[])--zookeeper(?:[=\s'\x22,\]]|$)",
-    },
-    TextPattern {
-        kind: "zk-tool-usage",
-        what: "zookeeper.connect (client or tool configured with ZooKeeper)",
-        re: r"\bzookeeper\.connect(?:[^a-zA-Z.\-_]|$)",
-    },
-    TextPattern {
-        kind: "zk-tool-usage",
-        what: "zk.connect (old Scala consumer/producer)",
-        re: r"\bzk\.connect\b",
-    },
-    TextPattern {
-        kind: "zk-tool-usage",
-        what: "zkhosts (CMAK / Kafka Manager)",
-        re: r"(?i)\b(?:cmak|kafka-manager)\.zkhosts\b|\bZK_HOSTS\b",
-    },
-    TextPattern {
-        kind: "zk-tool-usage",
-        what: "zookeeper-shell",
-        re: r"\bzookeeper-shell(?:\.sh)?\b",
-    },
-    TextPattern {
-        kind: "zk-tool-usage",
-        what: "zookeeper-security-migration (ZkSecurityMigrator)",
-        re: r"\bzookeeper-security-migration(?:\.sh)?\b|\bZkSecurityMigrator\b",
-    },
-    TextPattern {
-        kind: "zk-tool-usage",
-        what: "old Scala consumer API (ZooKeeper-based, removed in Kafka 2.0)",
-        re: r"\bkafka\.javaapi\.consumer\b|\bZookeeperConsumerConnector\b|\bkafka\.consumer\.ConsumerConfig\b",
-    },
-];
-
-/// Keys and flags that hold a bootstrap list.
-const BOOTSTRAP_RE: &str = r#"(?i)(?:bootstrap[._\-]?servers?|metadata\.broker\.list|--broker-list|KAFKA_BROKERS|kafka\.brokers|\bbrokers)\b['"]?\s*[:=\s]\s*(.*)"#;
-
-fn compiled_zk() -> &'static [(usize, Regex)] {
-    static RES: OnceLock<Vec<(usize, Regex)>> = OnceLock::new();
-    RES.get_or_init(|| {
-        ZK_PATTERNS
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, Regex::new(p.re).expect("static regex")))
-            .collect()
-    })
-}
-
-/// Whether a properties file is a broker's own config (its zookeeper.connect is audited by the
-/// broker-config rules, not here).
-fn is_broker_config(text: &str) -> bool {
-    let has = |k: &str| {
-        text.lines().any(|l| {
-            l.trim_start().starts_with(k) && l.trim_start()[k.len()..].trim_start().starts_with('=')
-        })
-    };
-    has("broker.id") || has("log.dirs") || has("process.roles") || has("node.id")
-}
-
-/// A matched line, shortened, with anything that looks like a secret removed.
-fn clean_line(l: &str) -> String {
-    static SECRET: OnceLock<Regex> = OnceLock::new();
-    let secret = re(
-        &SECRET,
-        r#"(?i)((?:password|secret|token|jaas\.config|credentials?)[^=:\s]*\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)"#,
-    );
-    let t = secret.replace_all(l.trim(), "${1}[redacted]").to_string();
-    if t.chars().count() > 200 {
-        format!("{}…", t.chars().take(200).collect::<String>())
-    } else {
-        t
-    }
-}
-
-/// ZooKeeper usage and bootstrap lists in one text file.
-pub fn scan_text(text: &str) -> Vec<Dependency> {
-    static BOOT: OnceLock<Regex> = OnceLock::new();
-    static HOSTPORT: OnceLock<Regex> = OnceLock::new();
-    let boot = re(&BOOT, BOOTSTRAP_RE);
-    let hostport = re(
-        &HOSTPORT,
-        r"(?:[A-Za-z][A-Za-z0-9+.\-]*://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*):(\d{2,5})\b",
-    );
-    // Cheap pre-check: most files mention neither ZooKeeper nor brokers.
-    const ZK_HINTS: &[&str] = &[
-        "zookeeper",
-        "Zookeeper",
-        "ZooKeeper",
-        "zk.connect",
-        "zkhosts",
-        "ZK_HOSTS",
-        "--authorizer-properties",
-        "--zk-tls-config-file",
-        "ZkSecurityMigrator",
-        "kafka.javaapi.consumer",
-        "kafka.consumer.ConsumerConfig",
-    ];
-    const BOOT_HINTS: &[&str] = &["ootstrap", "OOTSTRAP", "roker", "ROKER"];
-    let zk_hint = ZK_HINTS.iter().any(|h| text.contains(h));
-    let boot_hint = BOOT_HINTS.iter().any(|h| text.contains(h));
-    if !zk_hint && !boot_hint {
-        return Vec::new();
-    }
-    let broker_cfg = is_broker_config(text);
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let n = i as u32 + 1;
-        let zk_line = zk_hint && ZK_HINTS.iter().any(|h| line.contains(h));
-        for (pi, r) in compiled_zk().iter().filter(|_| zk_line) {
-            let p = &ZK_PATTERNS[*pi];
-            if broker_cfg && p.what.starts_with("zookeeper.connect") {
-                continue;
-            }
-            // one finding per line: the first (most specific) pattern wins
-            if r.is_match(line)
-                && !out
-                    .iter()
-                    .any(|d: &Dependency| d.line == n && d.kind == p.kind)
-            {
-                out.push(Dependency {
-                    line: n,
-                    ecosystem: "text".into(),
-                    kind: p.kind.into(),
-                    library: p.what.into(),
-                    text: clean_line(line),
-                    ..Default::default()
-                });
-            }
-        }
-        if broker_cfg {
-            continue;
-        }
-        if !boot_hint || !BOOT_HINTS.iter().any(|h| line.contains(h)) {
-            continue;
-        }
-        if let Some(c) = boot.captures(line) {
-            let rest = c.get(1).map(|m| m.as_str()).unwrap_or("");
-            let hosts: Vec<String> = hostport
-                .captures_iter(rest)
-                .map(|h| compat::host_of(&format!("{}:{}", &h[1], &h[2])))
-                .filter(|h| !h.is_empty())
-                .collect();
-            if !hosts.is_empty() {
-                let mut hosts = hosts;
-                hosts.dedup();
-                out.push(Dependency {
-                    line: n,
-                    ecosystem: "text".into(),
-                    kind: "bootstrap".into(),
-                    library: "bootstrap servers".into(),
-                    text: clean_line(line),
-                    hosts,
-                    ..Default::default()
-                });
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn zk_usage_in_scripts() {
-        let text = "#!/bin/sh\nkafka-topics.sh --zookeeper zk1:2181 --list\nkafka-acls --authorizer-properties zookeeper.connect=zk1:2181 --list\nzookeeper.connection.timeout.ms=6000\nbin/zookeeper-shell.sh zk:2181 ls /brokers/ids\n";
-        let d = scan_text(text);
-        let lines: Vec<(u32, &str)> = d.iter().map(|x| (x.line, x.library.as_str())).collect();
-        assert!(lines.contains(&(2, "--zookeeper (Kafka tool talking to ZooKeeper)")));
-        assert!(lines
-            .iter()
-            .any(|(l, w)| *l == 3 && w.starts_with("kafka-acls")));
-        // one finding per line: the specific tool usage, not also its zookeeper.connect
-        assert_eq!(lines.iter().filter(|(l, _)| *l == 3).count(), 1);
-        assert!(
-            !lines.iter().any(|(l, _)| *l == 4),
-            "zookeeper.connection.timeout.ms is not zookeeper.connect"
-        );
-        assert!(lines
-            .iter()
-            .any(|(l, w)| *l == 5 && *w == "zookeeper-shell"));
-    }
-
-    #[test]
-    fn broker_configs_are_not_client_findings() {
-        let text = "broker.id=1\nlog.dirs=/data\nzookeeper.connect=zk:2181\nlisteners=PLAINTEXT://b1:9092\n";
-        assert!(scan_text(text).is_empty());
-    }
-
-    #[test]
-    fn bootstrap_lists() {
-        let d = scan_text("bootstrap.servers=b-1.demo.kafka.eu-west-1.amazonaws.com:9092, b-2.demo.kafka.eu-west-1.amazonaws.com:9092\nKAFKA_BOOTSTRAP_SERVERS: \"kafka-1:9092\"\nbrokers: ['10.0.0.5:9092']\nbootstrap.servers=${KAFKA}\n");
-        let b: Vec<_> = d.iter().filter(|x| x.kind == "bootstrap").collect();
-        assert_eq!(b.len(), 3);
-        assert_eq!(
-            b[0].hosts,
-            vec![
-                "b-1.demo.kafka.eu-west-1.amazonaws.com",
-                "b-2.demo.kafka.eu-west-1.amazonaws.com"
-            ]
-        );
-        assert_eq!(b[1].hosts, vec!["kafka-1"]);
-        assert_eq!(b[2].hosts, vec!["10.0.0.5"]);
-    }
-
-    #[test]
-    fn secrets_are_not_copied() {
-        let l = clean_line("kafka-acls --authorizer-properties zookeeper.connect=zk:2181 --password=hunter2 sasl.jaas.config=\"x y\"");
-        assert!(!l.contains("hunter2") && !l.contains("x y"), "{l}");
-    }
 
     #[test]
     fn pep508_names() {
