@@ -19,6 +19,10 @@
 #   rig/rig.sh up mm2target                      an empty 2-node KRaft 3.9 cluster
 #   rig/rig.sh mirror mig39 mm2target            MirrorMaker 2 (dedicated mode) until in sync, then stop it
 #
+# Enterprise-login rig (not part of `up all`; tests/auth_live.rs, rig/auth.sh):
+#   rig/rig.sh up auth39 && rig/rig.sh seed auth39   ZooKeeper + 1 broker (3.9) with TLS/mTLS listeners and
+#                                                JKS / PKCS12 / encrypted-PEM client stores made with keytool
+#
 # Benchmark rig (not part of `up all`; benches/collect.sh):
 #   rig/rig.sh up bench39                        ZooKeeper + 2 brokers (3.9, ZooKeeper mode), JMX exporter
 #   rig/rig.sh seed-large bench39 [--topics N]   N topics x 10 partitions (default 2000), 2,000 ACLs,
@@ -51,7 +55,7 @@ BENCH_JVM_OPTS=${KRAFTCHECK_RIG_BENCH_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPa
 jvm_opts() { if [ "$1" = bench39 ]; then echo "$BENCH_JVM_OPTS"; else echo "$JVM_OPTS"; fi; }
 ALL_RIGS=(zk39 kraft39 kraft4)
 # rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
-EXTRA_RIGS=(mig39 mm2target bench39)
+EXTRA_RIGS=(mig39 mm2target bench39 auth39)
 PW=rigpass
 
 die() { echo "rig: $*" >&2; exit 1; }
@@ -61,9 +65,9 @@ say() { echo "rig: $*" >&2; }
 # rig definitions
 rig_ver() {
   case "$1" in
-    zk39 | kraft39 | mig39 | mm2target | bench39 | 39 | 3.9) echo 39 ;;
+    zk39 | kraft39 | mig39 | mm2target | bench39 | auth39 | 39 | 3.9) echo 39 ;;
     kraft4 | 4) echo 4 ;;
-    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39)" ;;
+    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39, auth39)" ;;
   esac
 }
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$RIG_DIR/pom-kafka$1.xml"; }
@@ -71,8 +75,8 @@ upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 broker_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_HEAP"; else echo "$BROKER_HEAP"; fi; }
 zk_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_ZK_HEAP"; else echo "$ZK_HEAP"; fi; }
 
-# ports: zk39 191xx, kraft39 193xx, kraft4 194xx, mig39 196xx, mm2target 197xx, bench39 198xx
-zk_port() { case "${1:-zk39}" in mig39) echo 19681 ;; bench39) echo 19881 ;; *) echo 19181 ;; esac; }
+# ports: zk39 191xx, kraft39 193xx, kraft4 194xx, auth39 195xx, mig39 196xx, mm2target 197xx, bench39 198xx
+zk_port() { case "${1:-zk39}" in mig39) echo 19681 ;; bench39) echo 19881 ;; auth39) echo 19581 ;; *) echo 19181 ;; esac; }
 # broker_port RIG ID KIND  (KIND: plain|sasl|ssl|ctl)
 broker_port() {
   local base off
@@ -83,6 +87,7 @@ broker_port() {
     mig39) base=$((19600 + 10 * $2)) ;;
     mm2target) base=$((19700 + 10 * $2)) ;;
     bench39) base=$((19800 + 10 * $2)) ;;
+    auth39) base=$((19500 + 10 * $2)) ;;
   esac
   case "$3" in plain) off=1 ;; sasl) off=2 ;; ssl) off=3 ;; ctl) off=4 ;; esac
   if [ "$3" = ctl ] && [ "$1" = mig39 ]; then echo $MIG_CTRL_PORT; return; fi
@@ -102,6 +107,7 @@ rig_ports() {
   [ "$1" = kraft4 ] && oauth_port
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
+  [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT"
   [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
 }
@@ -713,7 +719,7 @@ write_env() { # RIG
       echo "export ${U}_BROKER_IDS=1,2"
       metrics_env bench39 "$U"
       echo "export ${U}_SEEDED_LARGE_JSON=$rd/seeded-large.json"
-    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ]; then
+    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ]; then
       ${rig}_env "$U"
     else
       echo "export ${U}_MODE=kraft"
@@ -785,7 +791,7 @@ up_unlocked() {
     wait_zk "$rig" 60
     for id in 1 2; do start_java "$rig" "broker$id" "$(broker_heap "$rig")" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
     for id in 1 2; do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
-  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ]; then
+  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ]; then
     start_${rig}_nodes
   else
     write_kraft_configs "$rig"
@@ -804,7 +810,11 @@ up_unlocked() {
   (cd "$rd" && "$JAVA" -Xmx128m $JVM_OPTS -cp "$(classpath "$v"):$(seeder_dir "$v")" "$(tools_log_opts "$v")" \
     RigAdmin bootstrap "$(bootstrap_of "$rig" plain)" "$rd" "$(bootstrap_of "$rig" sasl)" "$(bootstrap_of "$rig" ssl)" \
     >>"$rd/logs/rig-admin.out" 2>&1 9>&-) || fail_start "$rig" rig-admin "creating the SCRAM users / checking logins failed"
-  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ] || [ "$rig" = bench39 ]; then
+  if [ "$rig" = auth39 ]; then
+    make_auth39_stores
+    check_auth39_logins
+  fi
+  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ] || [ "$rig" = bench39 ] || [ "$rig" = auth39 ]; then
     # cluster id as ZooKeeper-mode brokers store it
     sed -n 's/^cluster.id=//p' "$(sed -n 's/^log.dirs=//p' "$rd/conf/broker1.properties")/meta.properties" >"$rd/cluster.id"
   fi
@@ -929,6 +939,9 @@ expand() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}"; else rig_ver "$
 # the migration rigs mig39 and mm2target (issue 6): configs, `migrate`, `mirror`
 # shellcheck source=migration.sh
 . "$RIG_DIR/migration.sh"
+# the enterprise-login rig auth39 (issue 11): key/trust stores made with keytool
+# shellcheck source=auth.sh
+. "$RIG_DIR/auth.sh"
 
 # every rig, including those `up all` does not start (for down, env, status)
 expand_known() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}" "${EXTRA_RIGS[@]}"; else expand "$1"; fi; }
@@ -979,8 +992,8 @@ case "$cmd" in
     case " $* " in
       *" --bootstrap-server"* | *" --bootstrap-controller"* | *" --zookeeper"* | *" --authorizer-properties"* | *" -server "* | *" --help "* | *" --version "*) ;;
       *)
-        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
-        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
+        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39 | auth39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
+        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39 | auth39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
         if [ ${#extra[@]} -gt 0 ] && ! rig_is_up "$r"; then say "warning: $r is not up; ${extra[*]} will not answer"; fi
         ;;
     esac

@@ -1,7 +1,8 @@
 //! The offline collector: a saved inventory and/or `server.properties` files.
 
+use super::kafka::providers::{self, Providers};
 use super::properties;
-use crate::inventory::{Broker, ConfigEntry, Inventory, PARTS};
+use crate::inventory::{is_sensitive_key, Broker, ConfigEntry, Inventory, PARTS};
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 
@@ -53,7 +54,15 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     };
     for path in expand_dirs(&src.broker_configs)? {
         let path = &path;
-        let broker = read_broker_config(path)?;
+        let (broker, unresolved) = read_broker_config(path)?;
+        for detail in unresolved {
+            inv.add_gap(
+                "brokers.configs",
+                &format!("broker:{}", broker.id),
+                "error",
+                detail,
+            );
+        }
         let controller_only =
             |b: &Broker| b.roles.contains("controller") && !b.roles.contains("broker");
         let same_kind = |a: &Broker| {
@@ -154,7 +163,9 @@ fn expand_dirs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read_broker_config(path: &std::path::Path) -> Result<Broker> {
+/// A broker's static configs, and what could not be resolved (config-provider references:
+/// file:line, key and why, never a value).
+fn read_broker_config(path: &std::path::Path) -> Result<(Broker, Vec<String>)> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read broker config {}", path.display()))?;
     // Java reads .properties as ISO-8859-1; accept UTF-8 and fall back to Latin-1.
@@ -169,9 +180,33 @@ fn read_broker_config(path: &std::path::Path) -> Result<Broker> {
         config_file: Some(name.clone()),
         ..Default::default()
     };
-    for p in props {
-        let mut entry =
-            ConfigEntry::new(&p.key, Some(p.value.clone()), "STATIC_BROKER_CONFIG", false);
+    // KIP-421: server.properties may take values from config providers. Sensitive keys are
+    // redacted anyway, so their references are never resolved (their secrets never read);
+    // other references are resolved, and one that cannot be is a gap for this broker's configs.
+    let at: Vec<String> = props.iter().map(|p| format!("{name}:{}", p.line)).collect();
+    let providers = Providers::from_settings(
+        props
+            .iter()
+            .zip(&at)
+            .map(|(p, at)| (p.key.as_str(), p.value.as_str(), at.as_str())),
+    )?;
+    let mut unresolved = Vec::new();
+    for mut p in props {
+        let mut value = Some(p.value.clone());
+        if !providers::is_provider_key(&p.key) && !is_sensitive_key(&p.key) {
+            match providers.resolve(&p.value) {
+                Ok(Some(v)) => p.value = v,
+                Ok(None) => {}
+                Err(e) => {
+                    unresolved.push(format!("{name}:{}: {}: {e}", p.line, p.key));
+                    value = None;
+                }
+            }
+            if value.is_some() {
+                value = Some(p.value.clone());
+            }
+        }
+        let mut entry = ConfigEntry::new(&p.key, value, "STATIC_BROKER_CONFIG", false);
         entry.line = Some(p.line);
         if p.key == "broker.id" || p.key == "node.id" {
             let id: i64 = p.value.trim().parse().with_context(|| {
@@ -201,7 +236,7 @@ fn read_broker_config(path: &std::path::Path) -> Result<Broker> {
         broker.host = host;
         broker.port = port;
     }
-    Ok(broker)
+    Ok((broker, unresolved))
 }
 
 /// Host and port of the first advertised (or plain) listener.

@@ -104,6 +104,7 @@ impl Conn {
     }
 
     async fn connect_inner(addr: &str, cfg: &ConnConfig) -> Result<Conn> {
+        let started = std::time::Instant::now();
         let tcp = TcpStream::connect(addr)
             .await
             .with_context(|| format!("{addr}: cannot connect"))?;
@@ -133,9 +134,25 @@ impl Conn {
             versions: HashMap::new(),
             api_versions: ApiVersionsResponse::default(),
         };
+        let transport = started.elapsed();
         if let Some(sasl) = &cfg.sasl {
             conn.authenticate(sasl).await?;
         }
+        // The cost of each login path (issue 11): TCP (+ TLS handshake), then SASL.
+        crate::debug::note(|| {
+            format!(
+                "connect {addr}: {:?}{} {:.1} ms, authenticate {} {:.1} ms",
+                cfg.protocol,
+                if cfg.tls.identity.is_some() {
+                    " (mTLS)"
+                } else {
+                    ""
+                },
+                transport.as_secs_f64() * 1000.0,
+                cfg.sasl.as_ref().map_or("-", |s| s.mechanism()),
+                (started.elapsed() - transport).as_secs_f64() * 1000.0
+            )
+        });
         conn.negotiate().await?;
         Ok(conn)
     }
