@@ -11,14 +11,38 @@
 #              whose PKCS#8 key is encrypted (openssl pkcs8 -topk8 -v2 aes-256-cbc).
 #
 # Ports (127.0.0.1): ZooKeeper 19581; broker 1: 19511 PLAINTEXT, 19512 SASL_PLAINTEXT (SCRAM),
-# 19513 SSL with client certificates required (mTLS), 19514 SSL without client certificates (TLS).
+# 19513 SSL with client certificates required (mTLS), 19514 SSL without client certificates (TLS),
+# 19515 SASL_PLAINTEXT OAUTHBEARER validated against the JWKS of the OAuth server on 19590
+# (mock-oauth2-server from Maven Central, rig/pom-oauth.xml).
 
 AUTH_TLS_PORT=19514
+AUTH_OAUTH_PORT=19515
+AUTH_OAUTH_SERVER_PORT=19590
+AUTH_ISSUER=http://127.0.0.1:$AUTH_OAUTH_SERVER_PORT/default
 AUTH_STORE_PW=Store-Pass-4q
 AUTH_KEY_PW=Key-Pass-7z
+# the OAuth client (mock-oauth2-server issues a token to any client; the broker checks the JWT)
+AUTH_CLIENT_ID=kraftcheck-client
+AUTH_CLIENT_SECRET=Client-Secret-5x
+
+oauth_cp_file() { echo "$CACHE/oauth-$(sha256sum <"$RIG_DIR/pom-oauth.xml" | cut -c1-12).classpath"; }
+build_oauth_unlocked() {
+  local f t0
+  f=$(oauth_cp_file)
+  cp_valid "$f" && return 0
+  t0=$SECONDS
+  say "resolving mock-oauth2-server classpath with Maven"
+  mkdir -p "$CACHE"
+  "$MVN" -B -Dstyle.color=never -f "$RIG_DIR/pom-oauth.xml" dependency:build-classpath \
+    -Dmdep.outputFile="$f.tmp" -Dmdep.includeScope=runtime >"$CACHE/mvn-oauth.log" 2>&1 9>&- ||
+    { tail -n 40 "$CACHE/mvn-oauth.log" >&2; die "maven failed to resolve $RIG_DIR/pom-oauth.xml (log: $CACHE/mvn-oauth.log)"; }
+  cp_valid "$f.tmp" || die "maven produced an unusable mock-oauth2-server classpath"
+  mv "$f.tmp" "$f"
+  say "mock-oauth2-server classpath ready ($((SECONDS - t0)) s)"
+}
 
 auth39_listeners() {
-  echo "PLAINTEXT://127.0.0.1:$(broker_port auth39 1 plain),SASL_PLAINTEXT://127.0.0.1:$(broker_port auth39 1 sasl),SSL://127.0.0.1:$(broker_port auth39 1 ssl),TLS://127.0.0.1:$AUTH_TLS_PORT"
+  echo "PLAINTEXT://127.0.0.1:$(broker_port auth39 1 plain),SASL_PLAINTEXT://127.0.0.1:$(broker_port auth39 1 sasl),SSL://127.0.0.1:$(broker_port auth39 1 ssl),TLS://127.0.0.1:$AUTH_TLS_PORT,OAUTH://127.0.0.1:$AUTH_OAUTH_PORT"
 }
 
 write_auth39_configs() {
@@ -41,7 +65,7 @@ broker.id=1
 broker.rack=rack-1
 listeners=$(auth39_listeners)
 advertised.listeners=$(auth39_listeners)
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,TLS:SSL
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,TLS:SSL,OAUTH:SASL_PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 zookeeper.connect=127.0.0.1:$(zk_port $rig)
 zookeeper.connection.timeout.ms=18000
@@ -57,8 +81,19 @@ controlled.shutdown.retry.backoff.ms=1000
 authorizer.class.name=kafka.security.authorizer.AclAuthorizer
 EOF2
     common_broker_props $rig
-    # one-way TLS: the principal is ANONYMOUS (a super user, as on PLAINTEXT)
-    echo "listener.name.tls.ssl.client.auth=none"
+    cat <<EOF2
+# one-way TLS: the principal is ANONYMOUS (a super user, as on PLAINTEXT)
+listener.name.tls.ssl.client.auth=none
+# OAUTHBEARER with JWTs from the rig's OAuth server, checked against its JWKS (KIP-768)
+listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
+listener.name.oauth.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
+sasl.oauthbearer.jwks.endpoint.url=$AUTH_ISSUER/jwks
+sasl.oauthbearer.expected.issuer=$AUTH_ISSUER
+sasl.oauthbearer.expected.audience=kafka
+# the OAuth client is a super user as well (later keys override earlier ones)
+super.users=User:ANONYMOUS;User:admin;User:CN=kraftcheck-admin;User:$AUTH_CLIENT_ID
+EOF2
   } >"$rd/conf/broker1.properties"
   write_log_config $rig broker1
 }
@@ -67,6 +102,16 @@ start_auth39_nodes() { # called by up_unlocked
   local rig=auth39 rd
   rd=$(rundir $rig)
   write_auth39_configs
+  with_lock "$CACHE/build.lock" build_oauth_unlocked
+  : >"$rd/conf/oauth.log.properties"
+  SERVER_HOSTNAME=127.0.0.1 SERVER_PORT=$AUTH_OAUTH_SERVER_PORT START_CP=$(cat "$(oauth_cp_file)") \
+    start_java $rig oauth 96m no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt >/dev/null
+  local end=$((SECONDS + 90))
+  until curl -sf "$AUTH_ISSUER/.well-known/openid-configuration" >/dev/null 2>&1; do
+    pid_alive "$(pid_of $rig oauth)" $rig || fail_start $rig oauth "the OAuth server exited during start-up"
+    ((SECONDS < end)) || fail_start $rig oauth "the OAuth server is not answering after 90 s"
+    sleep 0.3
+  done
   start_java $rig zookeeper "$ZK_HEAP" org.apache.zookeeper.server.quorum.QuorumPeerMain "$rd/conf/zookeeper.properties" >/dev/null
   wait_zk $rig 60
   start_java $rig broker1 "$BROKER_HEAP" kafka.Kafka "$rd/conf/broker1.properties" >/dev/null
@@ -135,6 +180,10 @@ make_auth39_stores() {
     ssl.keystore.password="$AUTH_STORE_PW" ssl.key.password="$AUTH_KEY_PW"
   w mtls-pem-encrypted security.protocol=SSL ssl.truststore.type=PEM ssl.truststore.location="$c/ca.pem" \
     ssl.keystore.type=PEM ssl.keystore.location="$s/client-enc-bundle.pem" ssl.key.password="$AUTH_KEY_PW"
+  w oauth security.protocol=SASL_PLAINTEXT sasl.mechanism=OAUTHBEARER \
+    sasl.oauthbearer.token.endpoint.url="$AUTH_ISSUER/token" \
+    sasl.login.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler \
+    "sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId=\"$AUTH_CLIENT_ID\" clientSecret=\"$AUTH_CLIENT_SECRET\" scope=\"kafka\";"
   w mtls-pem-pbes2 security.protocol=SSL ssl.truststore.type=PEM ssl.truststore.location="$c/ca.pem" \
     ssl.keystore.type=PEM ssl.keystore.location="$s/client-pbes2-bundle.pem" ssl.key.password="$AUTH_KEY_PW"
 }
@@ -147,6 +196,7 @@ check_auth39_logins() {
   mtls=127.0.0.1:$(broker_port auth39 1 ssl)
   for n in tls-jks tls-p12 tls-p12-legacy; do args+=("$tls" "$rd/client-$n.properties"); done
   for n in mtls-jks mtls-p12 mtls-p12-legacy mtls-p12-keypass mtls-pem-encrypted; do args+=("$mtls" "$rd/client-$n.properties"); done
+  args+=("127.0.0.1:$AUTH_OAUTH_PORT" "$rd/client-oauth.properties")
   (cd "$rd" && "$JAVA" -Xmx192m $JVM_OPTS "$(tools_log_opts 39)" -cp "$(classpath 39)" "$RIG_DIR/auth/AuthRig.java" check "${args[@]}" \
     >>"$rd/logs/rig-admin.out" 2>&1 9>&-) || fail_start auth39 rig-admin "Kafka's Java client could not log in with a client store config"
 }
@@ -158,8 +208,10 @@ auth39_env() { # ENV_PREFIX (inside write_env)
   echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port auth39)"
   echo "export ${U}_BROKER_IDS=1"
   echo "export ${U}_TLS_BOOTSTRAP=127.0.0.1:$AUTH_TLS_PORT"
+  echo "export ${U}_OAUTH_BOOTSTRAP=127.0.0.1:$AUTH_OAUTH_PORT"
+  echo "export ${U}_OAUTH_TOKEN_URL=$AUTH_ISSUER/token"
   echo "export ${U}_STORES_DIR=$rd/stores"
-  for n in tls-jks tls-p12 tls-p12-legacy mtls-jks mtls-p12 mtls-p12-legacy mtls-p12-keypass mtls-pem-encrypted mtls-pem-pbes2; do
+  for n in tls-jks tls-p12 tls-p12-legacy mtls-jks mtls-p12 mtls-p12-legacy mtls-p12-keypass mtls-pem-encrypted mtls-pem-pbes2 oauth; do
     echo "export ${U}_$(upper "${n//-/_}")_CONFIG=$rd/client-$n.properties"
   done
 }

@@ -52,7 +52,14 @@ JVM_OPTS=${KRAFTCHECK_RIG_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xs
 # bench39 is measured: its brokers and ZooKeeper run as production clusters do, with the JVM
 # options of Kafka's own kafka-run-class.sh (G1, the full JIT) rather than the quick-start ones
 BENCH_JVM_OPTS=${KRAFTCHECK_RIG_BENCH_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true}
-jvm_opts() { if [ "$1" = bench39 ]; then echo "$BENCH_JVM_OPTS"; else echo "$JVM_OPTS"; fi; }
+jvm_opts() {
+  case "$1" in
+    bench39) echo "$BENCH_JVM_OPTS" ;;
+    # Kafka 3.9.1+ only fetches OAuth URLs that this system property allows
+    auth39) echo "$JVM_OPTS -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$AUTH_ISSUER/jwks,$AUTH_ISSUER/token" ;;
+    *) echo "$JVM_OPTS" ;;
+  esac
+}
 ALL_RIGS=(zk39 kraft39 kraft4)
 # rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
 EXTRA_RIGS=(mig39 mm2target bench39 auth39)
@@ -107,7 +114,7 @@ rig_ports() {
   [ "$1" = kraft4 ] && oauth_port
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
-  [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT"
+  [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_OAUTH_SERVER_PORT"
   [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
 }

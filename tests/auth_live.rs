@@ -20,8 +20,9 @@ fn rig(key: &str) -> String {
     })
 }
 
-/// Store and key passwords of the rig (rig/auth.sh): they must never appear in any output.
-const SECRETS: &[&str] = &["Store-Pass-4q", "Key-Pass-7z"];
+/// Store and key passwords and the OAuth client secret of the rig (rig/auth.sh), and the start
+/// of every JWT the OAuth server issues: none may appear in any output.
+const SECRETS: &[&str] = &["Store-Pass-4q", "Key-Pass-7z", "Client-Secret-5x", "eyJ"];
 
 /// `collect` through one listener and config: (inventory, stderr, seconds).
 fn collect(bootstrap: &str, config: Option<&str>) -> (Value, String, f64) {
@@ -103,6 +104,7 @@ fn every_store_login_collects_the_plaintext_inventory() {
     );
     let tls = rig("TLS_BOOTSTRAP");
     let mtls = rig("SSL_BOOTSTRAP");
+    let oauth = rig("OAUTH_BOOTSTRAP");
     for (bootstrap, key, want) in [
         (&tls, "TLS_JKS_CONFIG", &plain),
         (&tls, "TLS_P12_CONFIG", &plain),
@@ -113,6 +115,7 @@ fn every_store_login_collects_the_plaintext_inventory() {
         (&mtls, "MTLS_P12_KEYPASS_CONFIG", &scram),
         (&mtls, "MTLS_PEM_ENCRYPTED_CONFIG", &scram),
         (&mtls, "MTLS_PEM_PBES2_CONFIG", &scram),
+        (&oauth, "OAUTH_CONFIG", &scram),
     ] {
         let config = rig(key);
         let (inv, stderr, secs) = collect(bootstrap, Some(&config));
@@ -125,6 +128,23 @@ fn every_store_login_collects_the_plaintext_inventory() {
         eprintln!("{key}: collect {secs:.2} s; {login}");
         if key.starts_with("MTLS") {
             assert!(login.contains("(mTLS)"), "{key}: {login}");
+        }
+        if key == "OAUTH_CONFIG" {
+            // One token from the real OAuth server for the whole run, validated by the broker
+            // against the server's JWKS.
+            let fetched = stderr
+                .lines()
+                .filter(|l| l.contains("debug: OAuth token from"))
+                .count();
+            assert_eq!(fetched, 1, "{stderr}");
+            assert!(login.contains("authenticate OAUTHBEARER"), "{login}");
+            eprintln!(
+                "{key}: {}",
+                stderr
+                    .lines()
+                    .find(|l| l.contains("OAuth token from"))
+                    .unwrap()
+            );
         }
     }
 }
@@ -186,4 +206,36 @@ fn only_read_only_requests_reach_the_auth_broker() {
         }
     }
     assert!(seen > 0, "no kraftcheck request in {logs}");
+}
+
+/// A token the real OAuth server issues but the broker must refuse (audience `other`, the
+/// listener expects `kafka`): kraftcheck reports the broker's verdict, exit 2, one message.
+#[test]
+fn token_for_another_audience_is_refused_by_the_broker() {
+    let config = std::fs::read_to_string(rig("OAUTH_CONFIG"))
+        .unwrap()
+        .replace("scope=\"kafka\"", "scope=\"other\"");
+    let d = tempfile::TempDir::new().unwrap();
+    let p = d.path().join("client.properties");
+    std::fs::write(&p, config).unwrap();
+    let out = Command::cargo_bin("kraftcheck")
+        .unwrap()
+        .args([
+            "collect",
+            "--timeout-ms",
+            "5000",
+            "--bootstrap-server",
+            &rig("OAUTH_BOOTSTRAP"),
+            "--command-config",
+        ])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("OAUTHBEARER token rejected"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    for s in SECRETS {
+        assert!(!err.contains(s), "{s} in {err}");
+    }
 }

@@ -939,3 +939,85 @@ fn config_providers_in_broker_configs() {
         assert!(!report.contains(s), "{s} in the report");
     }
 }
+
+/// A token endpoint that misbehaves in one way (the real OAuth server of the rig cannot be made
+/// to): answers every connection with `reply`, or never answers when `reply` is `None`.
+fn bad_token_endpoint(reply: Option<&'static str>) -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            match reply {
+                Some(r) => {
+                    let _ = s.write_all(r.as_bytes());
+                }
+                None => held.push(s),
+            }
+        }
+    });
+    format!("http://127.0.0.1:{port}/token")
+}
+
+/// OAuth client credentials (KIP-768): a token endpoint that is down, slow, refuses the client
+/// or answers garbage stops kraftcheck with exit 2 within --timeout-ms, one message, and neither
+/// the client secret nor a token in it.
+#[test]
+fn failing_token_endpoints_exit_2_with_one_message() {
+    let d = TempDir::new().unwrap();
+    let secret = "Oauth-Client-Secret-Fk7";
+    let cases = [
+        ("http://127.0.0.1:9/token".to_string(), "cannot connect"),
+        (bad_token_endpoint(None), "no answer within 1500 ms"),
+        (
+            bad_token_endpoint(Some("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{\"error\":\"invalid_client\",\"error_description\":\"bad secret\"}")),
+            "HTTP 401 Unauthorized (invalid_client: bad secret)",
+        ),
+        (bad_token_endpoint(Some("HTTP/1.1 200 OK\r\n\r\n<html>login</html>")), "the answer is not JSON"),
+        (bad_token_endpoint(Some("HTTP/1.1 200 OK\r\n\r\n{\"token_type\":\"Bearer\"}")), "has no access_token"),
+        (
+            bad_token_endpoint(Some("HTTP/1.1 200 OK\r\n\r\n{\"access_token\":\"eyJopaque-Tok3n\",\"expires_in\":60}")),
+            "is not a JWT",
+        ),
+        (bad_token_endpoint(Some("garbage\r\n\r\n")), "not an HTTP response"),
+    ];
+    for (url, want) in cases {
+        let p = write(
+            d.path(),
+            "oauth.properties",
+            &format!(
+                "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url={url}\n\
+                 sasl.login.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler\n\
+                 sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId=\"kc\" clientSecret=\"{secret}\" scope=\"kafka\";\n"
+            ),
+        );
+        let t = std::time::Instant::now();
+        let out = kc()
+            .env("KRAFTCHECK_DEBUG", "1")
+            .args([
+                "collect",
+                "--timeout-ms",
+                "1500",
+                "--bootstrap-server",
+                "127.0.0.1:9",
+                "--command-config",
+            ])
+            .arg(&p)
+            .output()
+            .unwrap();
+        let ms = t.elapsed().as_millis();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(
+            err.contains("OAuth token endpoint") && err.contains(want),
+            "{want:?} in {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "one message: {err}");
+        assert!(!err.contains(secret) && !err.contains("Tok3n"), "{err}");
+        assert!(ms < 1500 + 1500, "{url}: {ms} ms");
+    }
+}

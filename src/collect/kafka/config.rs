@@ -50,6 +50,9 @@ pub enum Sasl {
     /// MSK IAM callback handler): a signed token from the AWS credentials, made at every
     /// connection and sent as OAUTHBEARER.
     MskIam(super::mskiam::MskIam),
+    /// OAuth 2 client credentials (KIP-768): a token from the token endpoint, refreshed before
+    /// it expires, sent as OAUTHBEARER.
+    OAuthClientCredentials(std::sync::Arc<super::oauth::ClientCredentials>),
 }
 
 impl fmt::Debug for Sasl {
@@ -67,6 +70,7 @@ impl fmt::Debug for Sasl {
             }
             Sasl::OAuthBearer { .. } => write!(f, "OAUTHBEARER(<redacted>)"),
             Sasl::MskIam(m) => write!(f, "AWS_MSK_IAM({m:?})"),
+            Sasl::OAuthClientCredentials(c) => write!(f, "OAUTHBEARER({c:?})"),
         }
     }
 }
@@ -77,7 +81,9 @@ impl Sasl {
             Sasl::Plain { .. } => "PLAIN",
             Sasl::Scram { sha512: true, .. } => "SCRAM-SHA-512",
             Sasl::Scram { sha512: false, .. } => "SCRAM-SHA-256",
-            Sasl::OAuthBearer { .. } | Sasl::MskIam(_) => "OAUTHBEARER",
+            Sasl::OAuthBearer { .. } | Sasl::MskIam(_) | Sasl::OAuthClientCredentials(_) => {
+                "OAUTHBEARER"
+            }
         }
     }
 }
@@ -185,6 +191,69 @@ fn unsecured_jwt(sub: &str) -> String {
     let header = b64.encode(br#"{"alg":"none"}"#);
     let claims = serde_json::json!({"sub": sub, "iat": now, "exp": now + 3600});
     format!("{header}.{}.", b64.encode(claims.to_string()))
+}
+
+/// KIP-768 client-credentials settings (Java names, librdkafka's `sasl.oauthbearer.client.*`).
+#[derive(Default)]
+struct OAuthSettings {
+    endpoint: Option<(String, String)>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scope: Option<String>,
+    sub_claim: Option<String>,
+    refresh_factor: Option<f64>,
+    timeout: Option<Duration>,
+}
+
+impl OAuthSettings {
+    /// `jaas` reads a JAAS option (`clientId`, `clientSecret`, `scope`, and `ssl.*` for TLS to
+    /// the endpoint, as Kafka's `JaasOptionsUtils`).
+    fn client(
+        self,
+        jaas: impl Fn(&str) -> Option<String>,
+        timeout: Duration,
+    ) -> Result<std::sync::Arc<super::oauth::ClientCredentials>> {
+        let (endpoint, at) = self.endpoint.expect("checked by the caller");
+        let file = endpoint.starts_with("file:");
+        let id = self.client_id.or_else(|| jaas("clientId"));
+        let secret = self.client_secret.or_else(|| jaas("clientSecret"));
+        let (client_id, client_secret) = match (id, secret) {
+            (Some(i), Some(s)) => (i, s),
+            _ if file => (String::new(), String::new()),
+            _ => bail!("{at}: sasl.oauthbearer.token.endpoint.url needs clientId and clientSecret in sasl.jaas.config (OAuthBearerLoginModule)"),
+        };
+        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://") || file) {
+            bail!("{at}: sasl.oauthbearer.token.endpoint.url '{endpoint}' is not an http(s) or file: URL");
+        }
+        let mut tls = Tls {
+            verify_hostname: true,
+            verify_certificate: true,
+            ..Default::default()
+        };
+        let jaas_at = "sasl.jaas.config";
+        let opt = |k: &str| jaas(k).map(|v| (v, jaas_at.to_string()));
+        SslSettings {
+            truststore: opt("ssl.truststore.location").map(|(v, a)| (PathBuf::from(v), a)),
+            truststore_type: opt("ssl.truststore.type"),
+            truststore_password: jaas("ssl.truststore.password"),
+            ca_pem: opt("ssl.truststore.certificates"),
+            ..Default::default()
+        }
+        .load(&mut tls)?;
+        if jaas("ssl.endpoint.identification.algorithm").is_some_and(|v| v.is_empty()) {
+            tls.verify_hostname = false;
+        }
+        Ok(super::oauth::ClientCredentials::new(
+            endpoint,
+            client_id,
+            client_secret,
+            self.scope.or_else(|| jaas("scope")),
+            self.sub_claim.unwrap_or_else(|| "sub".into()),
+            self.refresh_factor.unwrap_or(0.8),
+            self.timeout.unwrap_or(timeout),
+            tls,
+        ))
+    }
 }
 
 /// The `ssl.*` settings as given, loaded into [`Tls`] once all are known.
@@ -369,6 +438,7 @@ pub fn build(
     let (mut username, mut password) = (None, None);
     let mut token = None;
     let mut msk_handler = false;
+    let mut oauth = OAuthSettings::default();
     let mut tls = Tls {
         verify_hostname: true,
         verify_certificate: true,
@@ -396,6 +466,27 @@ pub fn build(
             "sasl.username" => username = Some(v.clone()),
             "sasl.password" => password = Some(v.clone()),
             "sasl.oauthbearer.token" => token = Some(v.clone()),
+            "sasl.oauthbearer.token.endpoint.url" => oauth.endpoint = Some((v.clone(), at.clone())),
+            "sasl.oauthbearer.sub.claim.name" => oauth.sub_claim = Some(v.clone()),
+            "sasl.oauthbearer.client.id" => oauth.client_id = Some(v.clone()),
+            "sasl.oauthbearer.client.secret" => oauth.client_secret = Some(v.clone()),
+            "sasl.oauthbearer.scope" => oauth.scope = Some(v.clone()),
+            "sasl.oauthbearer.method" if v.eq_ignore_ascii_case("oidc") || v.eq_ignore_ascii_case("default") => {}
+            "sasl.login.refresh.window.factor" => {
+                let f: f64 = v.parse().ok().filter(|f| (0.5..=1.0).contains(f)).ok_or_else(|| anyhow!("{at}: {k} must be between 0.5 and 1.0"))?;
+                oauth.refresh_factor = Some(f);
+            }
+            "sasl.login.read.timeout.ms" => {
+                let ms: u64 = v.parse().map_err(|_| anyhow!("{at}: {k} must be a number of milliseconds"))?;
+                oauth.timeout = Some(Duration::from_millis(ms));
+            }
+            "sasl.oauthbearer.scope.claim.name" | "sasl.login.connect.timeout.ms" | "sasl.login.retry.backoff.ms"
+            | "sasl.login.retry.backoff.max.ms" | "sasl.login.refresh.window.jitter"
+            | "sasl.login.refresh.min.period.seconds" | "sasl.login.refresh.buffer.seconds" => {}
+            // Kafka's own OAuth login handler (KIP-768), both package names.
+            "sasl.login.callback.handler.class"
+                if v == "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler"
+                    || v == "org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler" => {}
             "ssl.truststore.location" => ssl.truststore = Some((PathBuf::from(v), at.clone())),
             "ssl.truststore.type" => ssl.truststore_type = Some((v.clone(), at.clone())),
             "ssl.truststore.password" => ssl.truststore_password = Some(v.clone()),
@@ -456,6 +547,9 @@ pub fn build(
             "AWS_MSK_IAM" => Sasl::MskIam(super::mskiam::MskIam::from_jaas(|k| jaas_get(k))),
             "OAUTHBEARER" if msk_handler => {
                 Sasl::MskIam(super::mskiam::MskIam::from_jaas(|k| jaas_get(k)))
+            }
+            "OAUTHBEARER" if oauth.endpoint.is_some() => {
+                Sasl::OAuthClientCredentials(oauth.client(jaas_get, timeout)?)
             }
             "OAUTHBEARER" => {
                 let tok = token.clone().or_else(|| jaas_get("unsecuredLoginStringClaim_sub").map(|s| unsecured_jwt(&s)));
@@ -607,6 +701,42 @@ mod tests {
             &[]
         )
         .is_err());
+    }
+
+    #[test]
+    fn oauth_client_credentials_settings() {
+        let java = "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url=https://idp.example/token\nsasl.login.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler\nsasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId=\"kc\" clientSecret=\"Cs-Secret-1\" scope=\"kafka\";\n";
+        let c = cfg(java, &[]).unwrap();
+        let Some(Sasl::OAuthClientCredentials(o)) = &c.sasl else {
+            panic!("{:?}", c.sasl)
+        };
+        assert_eq!(
+            (o.client_id.as_str(), o.scope.as_deref()),
+            ("kc", Some("kafka"))
+        );
+        assert_eq!(o.client_secret, "Cs-Secret-1");
+        assert!(
+            !format!("{c:?}").contains("Cs-Secret-1"),
+            "Debug must redact"
+        );
+        // librdkafka's names
+        let c = cfg(
+            "security.protocol=SASL_SSL\nsasl.mechanisms=OAUTHBEARER\nsasl.oauthbearer.method=oidc\nsasl.oauthbearer.token.endpoint.url=https://idp.example/token\nsasl.oauthbearer.client.id=kc2\nsasl.oauthbearer.client.secret=s\n",
+            &[],
+        )
+        .unwrap();
+        assert!(matches!(&c.sasl, Some(Sasl::OAuthClientCredentials(o)) if o.client_id == "kc2"));
+        // no secret: one clear message naming the setting
+        let e = cfg(
+            "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url=https://idp.example/token\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("client.properties:3") && e.contains("clientSecret"),
+            "{e}"
+        );
     }
 
     #[test]

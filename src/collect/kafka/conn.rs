@@ -93,6 +93,11 @@ pub struct Conn {
 impl Conn {
     /// Connect, negotiate versions and authenticate, all within the configured timeout.
     pub async fn connect(addr: &str, cfg: &ConnConfig) -> Result<Conn> {
+        if let Some(Sasl::OAuthClientCredentials(c)) = &cfg.sasl {
+            // The token first, bounded by its own timeout: a failing token endpoint is reported
+            // as such, not as a broker that did not answer.
+            c.token().await?;
+        }
         tokio::time::timeout(cfg.timeout, Self::connect_inner(addr, cfg))
             .await
             .map_err(|_| {
@@ -314,9 +319,18 @@ impl Conn {
             }
             Sasl::OAuthBearer { token } => {
                 let reply = self
-                    .sasl_step(format!("n,,\x01auth=Bearer {token}\x01\x01").into_bytes())
+                    .sasl_step(super::mskiam::initial_response(token))
                     .await?;
                 self.oauth_verdict(reply).await?;
+            }
+            Sasl::OAuthClientCredentials(c) => {
+                let (token, refresh_at) = c.token().await?;
+                let reply = self
+                    .sasl_step(super::mskiam::initial_response(&token))
+                    .await?;
+                self.oauth_verdict(reply).await?;
+                // Re-authenticate (on a new connection) once the token is due for refresh.
+                self.reauth_at = Some(refresh_at);
             }
             Sasl::MskIam(iam) => {
                 let host = self

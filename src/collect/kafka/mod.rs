@@ -11,6 +11,7 @@ mod controllers;
 mod gather;
 pub mod mskiam;
 mod names;
+pub mod oauth;
 pub mod providers;
 mod scram;
 pub(crate) mod stores;
