@@ -239,3 +239,36 @@ fn token_for_another_audience_is_refused_by_the_broker() {
         assert!(!err.contains(s), "{s} in {err}");
     }
 }
+
+/// `diff` with both sides collected live, each through its own enterprise login (a PKCS12 key
+/// whose password differs from the store's, and OAuth client credentials): the same cluster,
+/// so parity, exit 0.
+#[test]
+fn diff_collects_both_sides_through_enterprise_logins() {
+    let out = Command::cargo_bin("kraftcheck")
+        .unwrap()
+        .args([
+            "diff",
+            "--format",
+            "json",
+            "--old-bootstrap-server",
+            &rig("SSL_BOOTSTRAP"),
+            "--old-command-config",
+            &rig("MTLS_P12_KEYPASS_CONFIG"),
+            "--new-bootstrap-server",
+            &rig("OAUTH_BOOTSTRAP"),
+            "--new-command-config",
+            &rig("OAUTH_CONFIG"),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["verdict"], "parity", "{stdout}");
+    assert!(report["old"]["topics"].as_u64().unwrap() > 0);
+    for s in SECRETS {
+        assert!(!stdout.contains(s) && !stderr.contains(s), "{s}");
+    }
+}
