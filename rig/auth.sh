@@ -25,21 +25,6 @@ AUTH_KEY_PW=Key-Pass-7z
 AUTH_CLIENT_ID=kraftcheck-client
 AUTH_CLIENT_SECRET=Client-Secret-5x
 
-oauth_cp_file() { echo "$CACHE/oauth-$(sha256sum <"$RIG_DIR/pom-oauth.xml" | cut -c1-12).classpath"; }
-build_oauth_unlocked() {
-  local f t0
-  f=$(oauth_cp_file)
-  cp_valid "$f" && return 0
-  t0=$SECONDS
-  say "resolving mock-oauth2-server classpath with Maven"
-  mkdir -p "$CACHE"
-  "$MVN" -B -Dstyle.color=never -f "$RIG_DIR/pom-oauth.xml" dependency:build-classpath \
-    -Dmdep.outputFile="$f.tmp" -Dmdep.includeScope=runtime >"$CACHE/mvn-oauth.log" 2>&1 9>&- ||
-    { tail -n 40 "$CACHE/mvn-oauth.log" >&2; die "maven failed to resolve $RIG_DIR/pom-oauth.xml (log: $CACHE/mvn-oauth.log)"; }
-  cp_valid "$f.tmp" || die "maven produced an unusable mock-oauth2-server classpath"
-  mv "$f.tmp" "$f"
-  say "mock-oauth2-server classpath ready ($((SECONDS - t0)) s)"
-}
 
 auth39_listeners() {
   echo "PLAINTEXT://127.0.0.1:$(broker_port auth39 1 plain),SASL_PLAINTEXT://127.0.0.1:$(broker_port auth39 1 sasl),SSL://127.0.0.1:$(broker_port auth39 1 ssl),TLS://127.0.0.1:$AUTH_TLS_PORT,OAUTH://127.0.0.1:$AUTH_OAUTH_PORT"
@@ -48,16 +33,7 @@ auth39_listeners() {
 write_auth39_configs() {
   local rig=auth39 rd
   rd=$(rundir $rig)
-  mkdir -p "$rd/conf" "$rd/zookeeper"
-  cat >"$rd/conf/zookeeper.properties" <<EOF2
-dataDir=$rd/zookeeper
-clientPort=$(zk_port $rig)
-clientPortAddress=127.0.0.1
-maxClientCnxns=0
-admin.enableServer=false
-4lw.commands.whitelist=ruok,srvr,stat,mntr
-tickTime=2000
-EOF2
+  write_zookeeper_config $rig
   write_log_config $rig zookeeper
   {
     cat <<EOF2
@@ -102,9 +78,9 @@ start_auth39_nodes() { # called by up_unlocked
   local rig=auth39 rd
   rd=$(rundir $rig)
   write_auth39_configs
-  with_lock "$CACHE/build.lock" build_oauth_unlocked
+  with_lock "$CACHE/build.lock" build_extra_unlocked oauth mock-oauth2-server
   : >"$rd/conf/oauth.log.properties"
-  SERVER_HOSTNAME=127.0.0.1 SERVER_PORT=$AUTH_OAUTH_SERVER_PORT START_CP=$(cat "$(oauth_cp_file)") \
+  SERVER_HOSTNAME=127.0.0.1 SERVER_PORT=$AUTH_OAUTH_SERVER_PORT START_CP=$(cat "$(extra_cp_file oauth)") \
     start_java $rig oauth 96m no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt >/dev/null
   local end=$((SECONDS + 90))
   until curl -sf "$AUTH_ISSUER/.well-known/openid-configuration" >/dev/null 2>&1; do

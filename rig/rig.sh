@@ -187,6 +187,38 @@ build_unlocked() {
 }
 build() { with_lock "$CACHE/build.lock" build_unlocked "$1"; }
 
+# the classpath of an extra pom (MirrorMaker 2, the OAuth server), cached by the pom's hash
+extra_cp_file() { echo "$CACHE/$1-$(sha256sum <"$RIG_DIR/pom-$1.xml" | cut -c1-12).classpath"; }
+build_extra_unlocked() { # NAME LABEL: resolve rig/pom-NAME.xml once
+  local name=$1 label=$2 f t0
+  f=$(extra_cp_file "$name")
+  cp_valid "$f" && return 0
+  t0=$SECONDS
+  say "resolving $label classpath with Maven"
+  mkdir -p "$CACHE"
+  "$MVN" -B -Dstyle.color=never -f "$RIG_DIR/pom-$name.xml" dependency:build-classpath \
+    -Dmdep.outputFile="$f.tmp" -Dmdep.includeScope=runtime >"$CACHE/mvn-$name.log" 2>&1 9>&- ||
+    { tail -n 40 "$CACHE/mvn-$name.log" >&2; die "maven failed to resolve $RIG_DIR/pom-$name.xml (log: $CACHE/mvn-$name.log)"; }
+  cp_valid "$f.tmp" || die "maven produced an unusable $label classpath"
+  mv "$f.tmp" "$f"
+  say "$label classpath ready ($((SECONDS - t0)) s)"
+}
+
+write_zookeeper_config() { # RIG: standalone ZooKeeper on the rig's port, data in the run dir
+  local rd
+  rd=$(rundir "$1")
+  mkdir -p "$rd/conf" "$rd/zookeeper"
+  cat >"$rd/conf/zookeeper.properties" <<EOF
+dataDir=$rd/zookeeper
+clientPort=$(zk_port "$1")
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+admin.enableServer=false
+4lw.commands.whitelist=ruok,srvr,stat,mntr
+tickTime=2000
+EOF
+}
+
 classpath() { cat "$(cp_file "$1")"; }
 log_opts() { # VER CONFIG_FILE
   if [ "$1" = 39 ]; then echo "-Dlog4j.configuration=file:$2"; else echo "-Dlog4j2.configurationFile=$2"; fi
@@ -502,16 +534,7 @@ EOF
 write_zk39_configs() { # [RIG]: zk39, or bench39 (the same listeners and security, no baits)
   local rig=${1:-zk39} rd id
   rd=$(rundir "$rig")
-  mkdir -p "$rd/conf" "$rd/zookeeper"
-  cat >"$rd/conf/zookeeper.properties" <<EOF
-dataDir=$rd/zookeeper
-clientPort=$(zk_port "$rig")
-clientPortAddress=127.0.0.1
-maxClientCnxns=0
-admin.enableServer=false
-4lw.commands.whitelist=ruok,srvr,stat,mntr
-tickTime=2000
-EOF
+  write_zookeeper_config "$rig"
   # bench39 creates ~40,000 znodes when seeded; a test rig needs no fsync per ZooKeeper write
   if [ "$rig" = bench39 ]; then
     echo "forceSync=no" >>"$rd/conf/zookeeper.properties"
@@ -1016,7 +1039,7 @@ case "$cmd" in
     done
     ;;
   build)
-    case "${1:-all}" in all) build 39; build 4 ;; mm2) with_lock "$CACHE/build.lock" build_mm2_unlocked ;; *) build "$(rig_ver "$1")" ;; esac
+    case "${1:-all}" in all) build 39; build 4 ;; mm2) with_lock "$CACHE/build.lock" build_extra_unlocked mm2 "MirrorMaker 2 (connect-mirror)" ;; *) build "$(rig_ver "$1")" ;; esac
     ;;
   *)
     sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -577,140 +577,28 @@ fn collect_with(config: &Path) -> (Option<i32>, String, u128) {
 fn store_failures_exit_2_naming_file_and_setting() {
     let d = TempDir::new().unwrap();
     let dir = d.path();
-    let kt = |args: &[&str]| {
+    // Whitespace-separated arguments; the passwords have no spaces.
+    let kt = |args: &str| {
         let mut a = vec!["-noprompt"];
-        a.extend_from_slice(args);
+        a.extend(args.split_whitespace());
         tool(dir, "keytool", &a)
     };
-    kt(&[
-        "-genkeypair",
-        "-alias",
-        "me",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=me",
-        "-keystore",
-        "ks.jks",
-        "-storetype",
-        "JKS",
-        "-storepass",
-        STORE_PW,
-        "-keypass",
-        KEY_PW,
-    ]);
-    kt(&[
-        "-genkeypair",
-        "-alias",
-        "me",
-        "-keyalg",
-        "EC",
-        "-dname",
-        "CN=me",
-        "-keystore",
-        "ks.p12",
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        STORE_PW,
-    ]);
-    kt(&[
-        "-genkeypair",
-        "-alias",
-        "dsa",
-        "-keyalg",
-        "DSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=dsa",
-        "-keystore",
-        "dsa.jks",
-        "-storetype",
-        "JKS",
-        "-storepass",
-        STORE_PW,
-        "-keypass",
-        STORE_PW,
-    ]);
-    kt(&[
-        "-exportcert",
-        "-alias",
-        "me",
-        "-keystore",
-        "ks.jks",
-        "-storepass",
-        STORE_PW,
-        "-file",
-        "me.cer",
-    ]);
-    kt(&[
-        "-importcert",
-        "-alias",
-        "ca",
-        "-file",
-        "me.cer",
-        "-keystore",
-        "trust.p12",
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        STORE_PW,
-    ]);
-    kt(&[
-        "-genkeypair",
-        "-alias",
-        "me",
-        "-keyalg",
-        "RSA",
-        "-dname",
-        "CN=me",
-        "-keystore",
-        "ks.jceks",
-        "-storetype",
-        "JCEKS",
-        "-storepass",
-        STORE_PW,
-        "-keypass",
-        STORE_PW,
-    ]);
-    tool(
-        dir,
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "plain.key",
-            "-out",
-            "me.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=me",
-        ],
-    );
-    tool(
-        dir,
-        "openssl",
-        &[
-            "pkcs8",
-            "-topk8",
-            "-v2",
-            "aes-256-cbc",
-            "-in",
-            "plain.key",
-            "-passout",
-            &format!("pass:{KEY_PW}"),
-            "-out",
-            "enc.key",
-        ],
-    );
+    let sp = STORE_PW;
+    kt(&format!("-genkeypair -alias me -keyalg RSA -keysize 2048 -dname CN=me -keystore ks.jks -storetype JKS -storepass {sp} -keypass {KEY_PW}"));
+    kt(&format!("-genkeypair -alias me -keyalg EC -dname CN=me -keystore ks.p12 -storetype PKCS12 -storepass {sp}"));
+    kt(&format!("-genkeypair -alias dsa -keyalg DSA -keysize 2048 -dname CN=dsa -keystore dsa.jks -storetype JKS -storepass {sp} -keypass {sp}"));
+    kt(&format!(
+        "-exportcert -alias me -keystore ks.jks -storepass {sp} -file me.cer"
+    ));
+    kt(&format!(
+        "-importcert -alias ca -file me.cer -keystore trust.p12 -storetype PKCS12 -storepass {sp}"
+    ));
+    kt(&format!("-genkeypair -alias me -keyalg RSA -dname CN=me -keystore ks.jceks -storetype JCEKS -storepass {sp} -keypass {sp}"));
+    let openssl = |args: &str| tool(dir, "openssl", &args.split_whitespace().collect::<Vec<_>>());
+    openssl("req -x509 -newkey rsa:2048 -nodes -keyout plain.key -out me.pem -days 2 -subj /CN=me");
+    openssl(&format!(
+        "pkcs8 -topk8 -v2 aes-256-cbc -in plain.key -passout pass:{KEY_PW} -out enc.key"
+    ));
     let enc = std::fs::read_to_string(dir.join("enc.key")).unwrap();
     let cert = std::fs::read_to_string(dir.join("me.pem")).unwrap();
     write(dir, "enc-bundle.pem", &format!("{enc}{cert}"));

@@ -524,7 +524,10 @@ pub fn build(
             _ => {}
         }
     }
-    ssl.load(&mut tls)?;
+    // As Kafka's client: the stores are only read for a TLS connection.
+    if protocol.tls() {
+        ssl.load(&mut tls)?;
+    }
     let sasl = if protocol.sasl() {
         let jaas_get = |name: &str| jaas.as_ref().and_then(|(j, _)| jaas_option(j, name));
         let user = username.clone().or_else(|| jaas_get("username"));
@@ -656,9 +659,12 @@ mod tests {
                 && !e.contains("Tpw-Secret"),
             "{e}"
         );
-        let e = format!("{:#}", cfg("ssl.keystore.type=JCEKS\n", &[]).unwrap_err());
+        let e = format!(
+            "{:#}",
+            cfg("security.protocol=SSL\nssl.keystore.type=JCEKS\n", &[]).unwrap_err()
+        );
         assert!(
-            e.contains("ssl.keystore.type JCEKS is not supported"),
+            e.contains("client.properties:2: ssl.keystore.type JCEKS is not supported"),
             "{e}"
         );
         let e = cfg("security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n", &[])
@@ -701,6 +707,17 @@ mod tests {
             &[]
         )
         .is_err());
+    }
+
+    #[test]
+    fn stores_are_read_for_tls_connections_only() {
+        // A SASL_PLAINTEXT config that also names a store absent here connects, as in Kafka.
+        let c = cfg(
+            "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.username=u\nsasl.password=p\nssl.truststore.location=/nonexistent/truststore.jks\n",
+            &[],
+        )
+        .unwrap();
+        assert!(c.tls.roots.is_none());
     }
 
     #[test]
