@@ -55,7 +55,7 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     for path in expand_dirs(&src.broker_configs)? {
         let path = &path;
         let (broker, unresolved) = read_broker_config(path)?;
-        for detail in unresolved {
+        for (_, detail) in unresolved {
             inv.add_gap(
                 "brokers.configs",
                 &format!("broker:{}", broker.id),
@@ -112,7 +112,7 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
 /// `broker.id` / `node.id`.
 pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
     for path in expand_dirs(paths)? {
-        let file = read_broker_config(&path)?;
+        let (file, unresolved) = read_broker_config(&path)?;
         let ids: Vec<String> = inv.brokers.iter().map(|b| b.id.to_string()).collect();
         let Some(live) = inv
             .brokers
@@ -126,6 +126,15 @@ pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
                 ids.join(", ")
             );
         };
+        let is_hidden = |k: &str| live.configs.get(k).is_none_or(|e| e.value.is_none());
+        // A config-provider reference that cannot be resolved matters only where the live
+        // answer hides the value too: then that broker's configs are incomplete.
+        let missing: Vec<String> = unresolved
+            .into_iter()
+            .filter(|(k, _)| is_hidden(k))
+            .map(|(_, d)| d)
+            .collect();
+        let id = live.id;
         for (k, v) in file.configs {
             let hidden = live.configs.get(&k).is_none_or(|e| e.value.is_none());
             if hidden && v.value.is_some() {
@@ -133,6 +142,9 @@ pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
             }
         }
         live.config_file = file.config_file;
+        for detail in missing {
+            inv.add_gap("brokers.configs", &format!("broker:{id}"), "error", detail);
+        }
         inv.sources.push(path.display().to_string());
     }
     Ok(())
@@ -163,9 +175,9 @@ fn expand_dirs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// A broker's static configs, and what could not be resolved (config-provider references:
-/// file:line, key and why, never a value).
-fn read_broker_config(path: &std::path::Path) -> Result<(Broker, Vec<String>)> {
+/// A broker's static configs, and what could not be resolved: (key, "file:line: key: why")
+/// for each config-provider reference that cannot be (never a value).
+fn read_broker_config(path: &std::path::Path) -> Result<(Broker, Vec<(String, String)>)> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read broker config {}", path.display()))?;
     // Java reads .properties as ISO-8859-1; accept UTF-8 and fall back to Latin-1.
@@ -198,7 +210,7 @@ fn read_broker_config(path: &std::path::Path) -> Result<(Broker, Vec<String>)> {
                 Ok(Some(v)) => p.value = v,
                 Ok(None) => {}
                 Err(e) => {
-                    unresolved.push(format!("{name}:{}: {}: {e}", p.line, p.key));
+                    unresolved.push((p.key.clone(), format!("{name}:{}: {}: {e}", p.line, p.key)));
                     value = None;
                 }
             }
