@@ -272,3 +272,53 @@ fn diff_collects_both_sides_through_enterprise_logins() {
         assert!(!stdout.contains(s) && !stderr.contains(s), "{s}");
     }
 }
+
+/// librdkafka's names (`-X ssl.ca.location`, `ssl.certificate.location`, `ssl.key.location`) and
+/// Kafka's inline PEM settings (`ssl.truststore.certificates`, `ssl.keystore.certificate.chain`,
+/// `ssl.keystore.key`) reach the mTLS listener as the stores do.
+#[test]
+fn librdkafka_and_inline_pem_settings_log_in_with_mtls() {
+    let (ca, cert, key) = (rig("SSL_CA_PEM"), rig("SSL_CERT_PEM"), rig("SSL_KEY_PEM"));
+    let d = tempfile::TempDir::new().unwrap();
+    let inline = |p: &str| std::fs::read_to_string(p).unwrap().replace('\n', "\\n");
+    let p = d.path().join("inline.properties");
+    std::fs::write(
+        &p,
+        format!(
+            "security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.certificates={}\nssl.keystore.type=PEM\nssl.keystore.certificate.chain={}\nssl.keystore.key={}\n",
+            inline(&ca),
+            inline(&cert),
+            inline(&key)
+        ),
+    )
+    .unwrap();
+    let x = |k: &str, v: &str| ["-X".to_string(), format!("{k}={v}")];
+    let runs: Vec<Vec<String>> = vec![
+        [
+            x("security.protocol", "ssl"),
+            x("ssl.ca.location", &ca),
+            x("ssl.certificate.location", &cert),
+            x("ssl.key.location", &key),
+        ]
+        .concat(),
+        vec!["--command-config".into(), p.display().to_string()],
+    ];
+    for extra in runs {
+        let out = Command::cargo_bin("kraftcheck")
+            .unwrap()
+            .env("KRAFTCHECK_DEBUG", "1")
+            .args(["collect", "--bootstrap-server", &rig("SSL_BOOTSTRAP")])
+            .args(&extra)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{extra:?}: {err}");
+        assert!(err.contains("Ssl (mTLS)"), "{err}");
+        let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            inv["acls"].as_array().is_some_and(|a| !a.is_empty()),
+            "a super user sees the ACLs"
+        );
+        assert!(!err.contains("PRIVATE KEY"), "no key material in messages");
+    }
+}
