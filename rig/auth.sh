@@ -13,10 +13,12 @@
 # Ports (127.0.0.1): ZooKeeper 19581; broker 1: 19511 PLAINTEXT, 19512 SASL_PLAINTEXT (SCRAM),
 # 19513 SSL with client certificates required (mTLS), 19514 SSL without client certificates (TLS),
 # 19515 SASL_PLAINTEXT OAUTHBEARER validated against the JWKS of the OAuth server on 19590
-# (mock-oauth2-server from Maven Central, rig/pom-oauth.xml).
+# (mock-oauth2-server from Maven Central, rig/pom-oauth.xml), 19516 SSL whose certificate names
+# another host (elsewhere.invalid).
 
 AUTH_TLS_PORT=19514
 AUTH_OAUTH_PORT=19515
+AUTH_WRONGNAME_PORT=19516
 AUTH_OAUTH_SERVER_PORT=19590
 AUTH_ISSUER=http://127.0.0.1:$AUTH_OAUTH_SERVER_PORT/default
 AUTH_STORE_PW=Store-Pass-4q
@@ -27,7 +29,7 @@ AUTH_CLIENT_SECRET=Client-Secret-5x
 
 
 auth39_listeners() {
-  echo "PLAINTEXT://127.0.0.1:$(broker_port auth39 1 plain),SASL_PLAINTEXT://127.0.0.1:$(broker_port auth39 1 sasl),SSL://127.0.0.1:$(broker_port auth39 1 ssl),TLS://127.0.0.1:$AUTH_TLS_PORT,OAUTH://127.0.0.1:$AUTH_OAUTH_PORT"
+  echo "PLAINTEXT://127.0.0.1:$(broker_port auth39 1 plain),SASL_PLAINTEXT://127.0.0.1:$(broker_port auth39 1 sasl),SSL://127.0.0.1:$(broker_port auth39 1 ssl),TLS://127.0.0.1:$AUTH_TLS_PORT,OAUTH://127.0.0.1:$AUTH_OAUTH_PORT,WRONGNAME://127.0.0.1:$AUTH_WRONGNAME_PORT"
 }
 
 write_auth39_configs() {
@@ -41,7 +43,7 @@ broker.id=1
 broker.rack=rack-1
 listeners=$(auth39_listeners)
 advertised.listeners=$(auth39_listeners)
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,TLS:SSL,OAUTH:SASL_PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,TLS:SSL,OAUTH:SASL_PLAINTEXT,WRONGNAME:SSL
 inter.broker.listener.name=PLAINTEXT
 zookeeper.connect=127.0.0.1:$(zk_port $rig)
 zookeeper.connection.timeout.ms=18000
@@ -60,6 +62,12 @@ EOF2
     cat <<EOF2
 # one-way TLS: the principal is ANONYMOUS (a super user, as on PLAINTEXT)
 listener.name.tls.ssl.client.auth=none
+# one-way TLS with a certificate for another host name (ssl.endpoint.identification.algorithm)
+listener.name.wrongname.ssl.client.auth=none
+listener.name.wrongname.ssl.keystore.type=PKCS12
+listener.name.wrongname.ssl.keystore.location=$rd/certs/wrongname.p12
+listener.name.wrongname.ssl.keystore.password=$PW
+listener.name.wrongname.ssl.key.password=$PW
 # OAUTHBEARER with JWTs from the rig's OAuth server, checked against its JWKS (KIP-768)
 listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
 listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
@@ -78,6 +86,16 @@ start_auth39_nodes() { # called by up_unlocked
   local rig=auth39 rd
   rd=$(rundir $rig)
   write_auth39_configs
+  # the WRONGNAME listener's certificate: signed by the rig CA, for a host that is not 127.0.0.1
+  (
+    cd "$rd/certs"
+    openssl req -newkey rsa:2048 -nodes -keyout wrongname-key.pem -out wrongname.csr -subj /CN=elsewhere.invalid 2>/dev/null &&
+      printf 'subjectAltName=DNS:elsewhere.invalid\n' >wrongname.ext &&
+      openssl x509 -req -in wrongname.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out wrongname-cert.pem -days 30 \
+        -extfile wrongname.ext 2>/dev/null &&
+      openssl pkcs12 -export -in wrongname-cert.pem -inkey wrongname-key.pem -name wrongname -out wrongname.p12 -passout "pass:$PW" &&
+      rm -f wrongname.csr wrongname.ext ca.srl
+  ) || die "auth39: the WRONGNAME certificate could not be made"
   with_lock "$CACHE/build.lock" build_extra_unlocked oauth mock-oauth2-server
   : >"$rd/conf/oauth.log.properties"
   SERVER_HOSTNAME=127.0.0.1 SERVER_PORT=$AUTH_OAUTH_SERVER_PORT START_CP=$(cat "$(extra_cp_file oauth)") \
@@ -185,6 +203,7 @@ auth39_env() { # ENV_PREFIX (inside write_env)
   echo "export ${U}_BROKER_IDS=1"
   echo "export ${U}_TLS_BOOTSTRAP=127.0.0.1:$AUTH_TLS_PORT"
   echo "export ${U}_OAUTH_BOOTSTRAP=127.0.0.1:$AUTH_OAUTH_PORT"
+  echo "export ${U}_WRONGNAME_BOOTSTRAP=127.0.0.1:$AUTH_WRONGNAME_PORT"
   echo "export ${U}_OAUTH_TOKEN_URL=$AUTH_ISSUER/token"
   echo "export ${U}_STORES_DIR=$rd/stores"
   for n in tls-jks tls-p12 tls-p12-legacy mtls-jks mtls-p12 mtls-p12-legacy mtls-p12-keypass mtls-pem-encrypted mtls-pem-pbes2 oauth; do

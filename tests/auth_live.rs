@@ -322,3 +322,40 @@ fn librdkafka_and_inline_pem_settings_log_in_with_mtls() {
         assert!(!err.contains("PRIVATE KEY"), "no key material in messages");
     }
 }
+
+/// `ssl.endpoint.identification.algorithm`: a broker whose certificate (signed by the trusted CA)
+/// names another host is refused by default, as by Kafka's client, and accepted when the setting
+/// is empty (chain checked, host name not).
+#[test]
+fn host_name_verification_follows_endpoint_identification_algorithm() {
+    let bootstrap = rig("WRONGNAME_BOOTSTRAP");
+    let run = |extra: &[&str]| {
+        Command::cargo_bin("kraftcheck")
+            .unwrap()
+            .args([
+                "collect",
+                "--timeout-ms",
+                "5000",
+                "--bootstrap-server",
+                &bootstrap,
+                "--command-config",
+                &rig("TLS_JKS_CONFIG"),
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("TLS handshake failed") && err.contains("not valid for name"),
+        "{err}"
+    );
+    let out = run(&["-X", "ssl.endpoint.identification.algorithm="]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
