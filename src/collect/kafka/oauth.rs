@@ -94,8 +94,9 @@ impl ClientCredentials {
                 )
             })??;
         let lifetime_ms = self.check_jwt(&token)?;
-        let refresh_at = started
-            + Duration::from_millis((lifetime_ms as f64 * self.refresh_factor).max(1000.0) as u64);
+        // A far-off `exp` (or a hostile one) must not overflow the clock: refresh within a day.
+        let refresh_ms = (lifetime_ms as f64 * self.refresh_factor).clamp(1000.0, 86_400_000.0);
+        let refresh_at = started + Duration::from_millis(refresh_ms as u64);
         crate::debug::note(|| {
             format!(
                 "OAuth token from {} in {:.1} ms, valid {} s",
@@ -248,6 +249,18 @@ mod tests {
         tokio::time::sleep(wait + Duration::from_millis(50)).await;
         let (t2, _) = c.token().await.unwrap();
         assert_ne!(t2, first, "refreshed before the first token expired");
+    }
+
+    #[tokio::test]
+    async fn a_far_off_expiry_does_not_overflow() {
+        let d = tempfile::TempDir::new().unwrap();
+        let f = d.path().join("token");
+        std::fs::write(&f, jwt("a", 9_000_000_000_000)).unwrap();
+        let (_, refresh_at) = client(format!("file:{}", f.display()), 0.8)
+            .token()
+            .await
+            .unwrap();
+        assert!(refresh_at <= Instant::now() + Duration::from_secs(86_400));
     }
 
     #[tokio::test]
