@@ -547,11 +547,10 @@ fn tool(dir: &Path, prog: &str, args: &[&str]) {
     );
 }
 
-/// `collect` with a client config against a closed local port: (exit code, stderr, ms).
-fn collect_with(config: &Path) -> (Option<i32>, String, u128) {
-    let t = std::time::Instant::now();
-    let out = kc()
-        .env("KRAFTCHECK_DEBUG", "1")
+/// `collect` with debug output and a client config, against a closed local port.
+fn collect_closed_port(config: &Path) -> Command {
+    let mut c = kc();
+    c.env("KRAFTCHECK_DEBUG", "1")
         .args([
             "collect",
             "--timeout-ms",
@@ -560,9 +559,14 @@ fn collect_with(config: &Path) -> (Option<i32>, String, u128) {
             "127.0.0.1:9",
             "--command-config",
         ])
-        .arg(config)
-        .output()
-        .unwrap();
+        .arg(config);
+    c
+}
+
+/// [`collect_closed_port`]: (exit code, stderr, ms).
+fn collect_with(config: &Path) -> (Option<i32>, String, u128) {
+    let t = std::time::Instant::now();
+    let out = collect_closed_port(config).output().unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -692,18 +696,8 @@ fn config_providers_in_client_configs() {
             dir.display()
         ),
     );
-    let out = kc()
-        .env("KRAFTCHECK_DEBUG", "1")
+    let out = collect_closed_port(&good)
         .env("KC_TEST_MECH", "SCRAM-SHA-512")
-        .args([
-            "collect",
-            "--timeout-ms",
-            "2000",
-            "--bootstrap-server",
-            "127.0.0.1:9",
-            "--command-config",
-        ])
-        .arg(&good)
         .args([
             "-X",
             &format!(
