@@ -128,16 +128,7 @@ EOF
 start_mig39_nodes() { # called by up_unlocked
   local rig=mig39 rd id
   rd=$(rundir $rig)
-  mkdir -p "$rd/conf" "$rd/zookeeper"
-  cat >"$rd/conf/zookeeper.properties" <<EOF
-dataDir=$rd/zookeeper
-clientPort=$(zk_port $rig)
-clientPortAddress=127.0.0.1
-maxClientCnxns=0
-admin.enableServer=false
-4lw.commands.whitelist=ruok,srvr,stat,mntr
-tickTime=2000
-EOF
+  write_zookeeper_config $rig
   write_log_config $rig zookeeper
   for id in 1 2; do write_mig39_broker "$id" zk; done
   echo zookeeper >"$rd/phase"
@@ -312,22 +303,7 @@ migrate_unlocked() { # RIG STEP
 }
 
 # ---- MirrorMaker 2 ------------------------------------------------------------------------------
-mm2_cp_file() { echo "$CACHE/mm2-$(sha256sum <"$RIG_DIR/pom-mm2.xml" | cut -c1-12).classpath"; }
-
-build_mm2_unlocked() {
-  local f t0
-  f=$(mm2_cp_file)
-  cp_valid "$f" && return 0
-  t0=$SECONDS
-  say "resolving MirrorMaker 2 (connect-mirror) classpath with Maven"
-  mkdir -p "$CACHE"
-  "$MVN" -B -Dstyle.color=never -f "$RIG_DIR/pom-mm2.xml" dependency:build-classpath \
-    -Dmdep.outputFile="$f.tmp" -Dmdep.includeScope=runtime >"$CACHE/mvn-mm2.log" 2>&1 9>&- ||
-    { tail -n 40 "$CACHE/mvn-mm2.log" >&2; die "maven failed to resolve $RIG_DIR/pom-mm2.xml (log: $CACHE/mvn-mm2.log)"; }
-  cp_valid "$f.tmp" || die "maven produced an unusable MirrorMaker 2 classpath"
-  mv "$f.tmp" "$f"
-  say "MirrorMaker 2 classpath ready ($((SECONDS - t0)) s)"
-}
+mm2_cp_file() { extra_cp_file mm2; }
 
 write_mm2_config() { # SRC TGT -> TGT run dir conf/mm2.properties
   local src=$1 tgt=$2 f
@@ -376,7 +352,7 @@ mirror_unlocked() { # SRC TGT
   rig_is_up "$src" || die "$src is not up"
   rig_is_up "$tgt" || die "$tgt is not up ('rig/rig.sh up $tgt')"
   [ -s "$(rundir "$src")/seeded.json" ] || die "$src is not seeded"
-  with_lock "$CACHE/build.lock" build_mm2_unlocked
+  with_lock "$CACHE/build.lock" build_extra_unlocked mm2 "MirrorMaker 2 (connect-mirror)"
   rd=$(rundir "$tgt")
   t0=$SECONDS
   f=$(write_mm2_config "$src" "$tgt")

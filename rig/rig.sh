@@ -20,6 +20,10 @@
 #   rig/rig.sh up mm2target                      an empty 2-node KRaft 3.9 cluster
 #   rig/rig.sh mirror mig39 mm2target            MirrorMaker 2 (dedicated mode) until in sync, then stop it
 #
+# Enterprise-login rig (not part of `up all`; tests/auth_live.rs, rig/auth.sh):
+#   rig/rig.sh up auth39 && rig/rig.sh seed auth39   ZooKeeper + 1 broker (3.9) with TLS/mTLS listeners and
+#                                                JKS / PKCS12 / encrypted-PEM client stores made with keytool
+#
 # Benchmark rig (not part of `up all`; benches/collect.sh):
 #   rig/rig.sh up bench39                        ZooKeeper + 2 brokers (3.9, ZooKeeper mode), JMX exporter
 #   rig/rig.sh seed-large bench39 [--topics N]   N topics x 10 partitions (default 2000), 2,000 ACLs,
@@ -49,10 +53,17 @@ JVM_OPTS=${KRAFTCHECK_RIG_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xs
 # bench39 is measured: its brokers and ZooKeeper run as production clusters do, with the JVM
 # options of Kafka's own kafka-run-class.sh (G1, the full JIT) rather than the quick-start ones
 BENCH_JVM_OPTS=${KRAFTCHECK_RIG_BENCH_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true}
-jvm_opts() { if [ "$1" = bench39 ]; then echo "$BENCH_JVM_OPTS"; else echo "$JVM_OPTS"; fi; }
+jvm_opts() {
+  case "$1" in
+    bench39) echo "$BENCH_JVM_OPTS" ;;
+    # Kafka 3.9.1+ only fetches OAuth URLs that this system property allows
+    auth39) echo "$JVM_OPTS -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$AUTH_ISSUER/jwks,$AUTH_ISSUER/token" ;;
+    *) echo "$JVM_OPTS" ;;
+  esac
+}
 ALL_RIGS=(zk39 kraft39 kraft4)
 # rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
-EXTRA_RIGS=(mig39 mm2target bench39)
+EXTRA_RIGS=(mig39 mm2target bench39 auth39)
 PW=rigpass
 
 die() { echo "rig: $*" >&2; exit 1; }
@@ -62,9 +73,9 @@ say() { echo "rig: $*" >&2; }
 # rig definitions
 rig_ver() {
   case "$1" in
-    zk39 | kraft39 | mig39 | mm2target | bench39 | 39 | 3.9) echo 39 ;;
+    zk39 | kraft39 | mig39 | mm2target | bench39 | auth39 | 39 | 3.9) echo 39 ;;
     kraft4 | 4) echo 4 ;;
-    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39)" ;;
+    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39, auth39)" ;;
   esac
 }
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$RIG_DIR/pom-kafka$1.xml"; }
@@ -72,8 +83,8 @@ upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 broker_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_HEAP"; else echo "$BROKER_HEAP"; fi; }
 zk_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_ZK_HEAP"; else echo "$ZK_HEAP"; fi; }
 
-# ports: zk39 191xx, kraft39 193xx, kraft4 194xx, mig39 196xx, mm2target 197xx, bench39 198xx
-zk_port() { case "${1:-zk39}" in mig39) echo 19681 ;; bench39) echo 19881 ;; *) echo 19181 ;; esac; }
+# ports: zk39 191xx, kraft39 193xx, kraft4 194xx, auth39 195xx, mig39 196xx, mm2target 197xx, bench39 198xx
+zk_port() { case "${1:-zk39}" in mig39) echo 19681 ;; bench39) echo 19881 ;; auth39) echo 19581 ;; *) echo 19181 ;; esac; }
 # broker_port RIG ID KIND  (KIND: plain|sasl|ssl|ctl)
 broker_port() {
   local base off
@@ -84,6 +95,7 @@ broker_port() {
     mig39) base=$((19600 + 10 * $2)) ;;
     mm2target) base=$((19700 + 10 * $2)) ;;
     bench39) base=$((19800 + 10 * $2)) ;;
+    auth39) base=$((19500 + 10 * $2)) ;;
   esac
   case "$3" in plain) off=1 ;; sasl) off=2 ;; ssl) off=3 ;; ctl) off=4 ;; esac
   if [ "$3" = ctl ] && [ "$1" = mig39 ]; then echo $MIG_CTRL_PORT; return; fi
@@ -103,6 +115,7 @@ rig_ports() {
   [ "$1" = kraft4 ] && oauth_port
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
+  [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_WRONGNAME_PORT" "$AUTH_OAUTH_SERVER_PORT"
   [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
 }
@@ -174,6 +187,38 @@ build_unlocked() {
   fi
 }
 build() { with_lock "$CACHE/build.lock" build_unlocked "$1"; }
+
+# the classpath of an extra pom (MirrorMaker 2, the OAuth server), cached by the pom's hash
+extra_cp_file() { echo "$CACHE/$1-$(sha256sum <"$RIG_DIR/pom-$1.xml" | cut -c1-12).classpath"; }
+build_extra_unlocked() { # NAME LABEL: resolve rig/pom-NAME.xml once
+  local name=$1 label=$2 f t0
+  f=$(extra_cp_file "$name")
+  cp_valid "$f" && return 0
+  t0=$SECONDS
+  say "resolving $label classpath with Maven"
+  mkdir -p "$CACHE"
+  "$MVN" -B -Dstyle.color=never -f "$RIG_DIR/pom-$name.xml" dependency:build-classpath \
+    -Dmdep.outputFile="$f.tmp" -Dmdep.includeScope=runtime >"$CACHE/mvn-$name.log" 2>&1 9>&- ||
+    { tail -n 40 "$CACHE/mvn-$name.log" >&2; die "maven failed to resolve $RIG_DIR/pom-$name.xml (log: $CACHE/mvn-$name.log)"; }
+  cp_valid "$f.tmp" || die "maven produced an unusable $label classpath"
+  mv "$f.tmp" "$f"
+  say "$label classpath ready ($((SECONDS - t0)) s)"
+}
+
+write_zookeeper_config() { # RIG: standalone ZooKeeper on the rig's port, data in the run dir
+  local rd
+  rd=$(rundir "$1")
+  mkdir -p "$rd/conf" "$rd/zookeeper"
+  cat >"$rd/conf/zookeeper.properties" <<EOF
+dataDir=$rd/zookeeper
+clientPort=$(zk_port "$1")
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+admin.enableServer=false
+4lw.commands.whitelist=ruok,srvr,stat,mntr
+tickTime=2000
+EOF
+}
 
 classpath() { cat "$(cp_file "$1")"; }
 log_opts() { # VER CONFIG_FILE
@@ -490,16 +535,7 @@ EOF
 write_zk39_configs() { # [RIG]: zk39, or bench39 (the same listeners and security, no baits)
   local rig=${1:-zk39} rd id
   rd=$(rundir "$rig")
-  mkdir -p "$rd/conf" "$rd/zookeeper"
-  cat >"$rd/conf/zookeeper.properties" <<EOF
-dataDir=$rd/zookeeper
-clientPort=$(zk_port "$rig")
-clientPortAddress=127.0.0.1
-maxClientCnxns=0
-admin.enableServer=false
-4lw.commands.whitelist=ruok,srvr,stat,mntr
-tickTime=2000
-EOF
+  write_zookeeper_config "$rig"
   # bench39 creates ~40,000 znodes when seeded; a test rig needs no fsync per ZooKeeper write
   if [ "$rig" = bench39 ]; then
     echo "forceSync=no" >>"$rd/conf/zookeeper.properties"
@@ -714,7 +750,7 @@ write_env() { # RIG
       echo "export ${U}_BROKER_IDS=1,2"
       metrics_env bench39 "$U"
       echo "export ${U}_SEEDED_LARGE_JSON=$rd/seeded-large.json"
-    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ]; then
+    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ]; then
       ${rig}_env "$U"
     else
       echo "export ${U}_MODE=kraft"
@@ -786,7 +822,7 @@ up_unlocked() {
     wait_zk "$rig" 60
     for id in 1 2; do start_java "$rig" "broker$id" "$(broker_heap "$rig")" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
     for id in 1 2; do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
-  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ]; then
+  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ]; then
     start_${rig}_nodes
   else
     write_kraft_configs "$rig"
@@ -805,7 +841,11 @@ up_unlocked() {
   (cd "$rd" && "$JAVA" -Xmx128m $JVM_OPTS -cp "$(classpath "$v"):$(seeder_dir "$v")" "$(tools_log_opts "$v")" \
     RigAdmin bootstrap "$(bootstrap_of "$rig" plain)" "$rd" "$(bootstrap_of "$rig" sasl)" "$(bootstrap_of "$rig" ssl)" \
     >>"$rd/logs/rig-admin.out" 2>&1 9>&-) || fail_start "$rig" rig-admin "creating the SCRAM users / checking logins failed"
-  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ] || [ "$rig" = bench39 ]; then
+  if [ "$rig" = auth39 ]; then
+    make_auth39_stores
+    check_auth39_logins
+  fi
+  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ] || [ "$rig" = bench39 ] || [ "$rig" = auth39 ]; then
     # cluster id as ZooKeeper-mode brokers store it
     sed -n 's/^cluster.id=//p' "$(sed -n 's/^log.dirs=//p' "$rd/conf/broker1.properties")/meta.properties" >"$rd/cluster.id"
   fi
@@ -930,6 +970,9 @@ expand() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}"; else rig_ver "$
 # the migration rigs mig39 and mm2target (issue 6): configs, `migrate`, `mirror`
 # shellcheck source=migration.sh
 . "$RIG_DIR/migration.sh"
+# the enterprise-login rig auth39 (issue 11): key/trust stores made with keytool
+# shellcheck source=auth.sh
+. "$RIG_DIR/auth.sh"
 
 # every rig, including those `up all` does not start (for down, env, status)
 expand_known() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}" "${EXTRA_RIGS[@]}"; else expand "$1"; fi; }
@@ -980,8 +1023,8 @@ case "$cmd" in
     case " $* " in
       *" --bootstrap-server"* | *" --bootstrap-controller"* | *" --zookeeper"* | *" --authorizer-properties"* | *" -server "* | *" --help "* | *" --version "*) ;;
       *)
-        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
-        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
+        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39 | auth39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
+        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39 | auth39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
         if [ ${#extra[@]} -gt 0 ] && ! rig_is_up "$r"; then say "warning: $r is not up; ${extra[*]} will not answer"; fi
         ;;
     esac
@@ -1012,7 +1055,7 @@ case "$cmd" in
     done
     ;;
   build)
-    case "${1:-all}" in all) build 39; build 4 ;; mm2) with_lock "$CACHE/build.lock" build_mm2_unlocked ;; *) build "$(rig_ver "$1")" ;; esac
+    case "${1:-all}" in all) build 39; build 4 ;; mm2) with_lock "$CACHE/build.lock" build_extra_unlocked mm2 "MirrorMaker 2 (connect-mirror)" ;; *) build "$(rig_ver "$1")" ;; esac
     ;;
   *)
     sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -64,8 +64,10 @@ struct Sources {
     /// Kafka bootstrap server(s), HOST:PORT[,HOST:PORT…]: collect from the live cluster.
     #[arg(long, value_name = "HOSTS", help_heading = "Live Kafka")]
     bootstrap_server: Option<String>,
-    /// Java client properties (security.protocol, sasl.mechanism, sasl.jaas.config,
-    /// ssl.truststore.location with ssl.truststore.type=PEM, …), as Kafka's tools take them.
+    /// Java client properties, as Kafka's tools take them: security.protocol, sasl.mechanism,
+    /// sasl.jaas.config, ssl.truststore.* / ssl.keystore.* (JKS, PKCS12, PEM), ssl.key.password,
+    /// OAuth client credentials (sasl.oauthbearer.token.endpoint.url), config.providers (file,
+    /// directory, env), … (README: Connecting).
     #[arg(long, value_name = "FILE", help_heading = "Live Kafka")]
     command_config: Option<PathBuf>,
     /// KRaft controller(s) HOST:PORT[,…] to ask too (Kafka 3.7+, same client settings): shows

@@ -500,6 +500,408 @@ fn secrets_never_leave() {
     for s in secrets {
         assert!(!stderr.contains(s));
     }
+    // Client-side secrets (issue 11): store and key passwords, a SASL password, in a client
+    // config whose store cannot be read, and in one that gets as far as connecting; with debug
+    // output on, neither stderr nor stdout shows them.
+    let client_secrets = [
+        "Ts-Pass-Qa1",
+        "Ks-Pass-Wb2",
+        "Key-Pass-Ec3",
+        "Sasl-Pass-Rd4",
+    ];
+    for store in ["/nonexistent/truststore.jks", ""] {
+        let mut text = format!(
+            "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"{}\";\n",
+            client_secrets[3]
+        );
+        if !store.is_empty() {
+            text.push_str(&format!(
+                "ssl.truststore.location={store}\nssl.truststore.password={}\nssl.keystore.password={}\nssl.key.password={}\n",
+                client_secrets[0], client_secrets[1], client_secrets[2]
+            ));
+        }
+        let p = write(d.path(), "client.properties", &text);
+        let (code, err, _) = collect_with(&p);
+        assert_eq!(code, Some(2), "{err}");
+        for s in client_secrets {
+            assert!(!err.contains(s), "{s} in: {err}");
+        }
+    }
+}
+
+// ---- issue 11: key and trust stores, config providers ----------------------------------------
+
+const STORE_PW: &str = "Store-Secret-81";
+const KEY_PW: &str = "Key-Secret-92";
+
+fn tool(dir: &Path, prog: &str, args: &[&str]) {
+    let out = std::process::Command::new(prog)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{prog} (the JDK's keytool / openssl) must be installed: {e}"));
+    assert!(
+        out.status.success(),
+        "{prog} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `collect` with debug output and a client config, against a closed local port.
+fn collect_closed_port(config: &Path) -> Command {
+    let mut c = kc();
+    c.env("KRAFTCHECK_DEBUG", "1")
+        .args([
+            "collect",
+            "--timeout-ms",
+            "2000",
+            "--bootstrap-server",
+            "127.0.0.1:9",
+            "--command-config",
+        ])
+        .arg(config);
+    c
+}
+
+/// [`collect_closed_port`]: (exit code, stderr, ms).
+fn collect_with(config: &Path) -> (Option<i32>, String, u128) {
+    let t = std::time::Instant::now();
+    let out = collect_closed_port(config).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        t.elapsed().as_millis(),
+    )
+}
+
+/// Stores made with the JDK's keytool (and keys with openssl): every way one can be wrong exits 2
+/// with one message naming the setting and the file, never a password, before any connection;
+/// good stores get past loading (only the connection to a closed port fails).
+#[test]
+fn store_failures_exit_2_naming_file_and_setting() {
+    let d = TempDir::new().unwrap();
+    let dir = d.path();
+    // Whitespace-separated arguments; the passwords have no spaces.
+    let kt = |args: &str| {
+        let mut a = vec!["-noprompt"];
+        a.extend(args.split_whitespace());
+        tool(dir, "keytool", &a)
+    };
+    let sp = STORE_PW;
+    kt(&format!("-genkeypair -alias me -keyalg RSA -keysize 2048 -dname CN=me -keystore ks.jks -storetype JKS -storepass {sp} -keypass {KEY_PW}"));
+    kt(&format!("-genkeypair -alias me -keyalg EC -dname CN=me -keystore ks.p12 -storetype PKCS12 -storepass {sp}"));
+    kt(&format!("-genkeypair -alias dsa -keyalg DSA -keysize 2048 -dname CN=dsa -keystore dsa.jks -storetype JKS -storepass {sp} -keypass {sp}"));
+    kt(&format!(
+        "-exportcert -alias me -keystore ks.jks -storepass {sp} -file me.cer"
+    ));
+    kt(&format!(
+        "-importcert -alias ca -file me.cer -keystore trust.p12 -storetype PKCS12 -storepass {sp}"
+    ));
+    kt(&format!("-genkeypair -alias me -keyalg RSA -dname CN=me -keystore ks.jceks -storetype JCEKS -storepass {sp} -keypass {sp}"));
+    let openssl = |args: &str| tool(dir, "openssl", &args.split_whitespace().collect::<Vec<_>>());
+    openssl("req -x509 -newkey rsa:2048 -nodes -keyout plain.key -out me.pem -days 2 -subj /CN=me");
+    openssl(&format!(
+        "pkcs8 -topk8 -v2 aes-256-cbc -in plain.key -passout pass:{KEY_PW} -out enc.key"
+    ));
+    let enc = std::fs::read_to_string(dir.join("enc.key")).unwrap();
+    let cert = std::fs::read_to_string(dir.join("me.pem")).unwrap();
+    write(dir, "enc-bundle.pem", &format!("{enc}{cert}"));
+    let mut b = std::fs::read(dir.join("ks.jks")).unwrap();
+    let mid = b.len() / 2;
+    b[mid] ^= 0x55;
+    std::fs::write(dir.join("altered.jks"), b).unwrap();
+    let b = std::fs::read(dir.join("ks.p12")).unwrap();
+    std::fs::write(dir.join("short.p12"), &b[..b.len() / 2]).unwrap();
+
+    let ks = |file: &str, extra: &str| {
+        format!(
+            "security.protocol=SSL\nssl.keystore.location={}/{file}\n{extra}",
+            dir.display()
+        )
+    };
+    let sp = format!("ssl.keystore.password={STORE_PW}\n");
+    let cases: Vec<(String, &str, &[&str])> = vec![
+        (ks("ks.jks", &format!("ssl.keystore.password=wrong-{STORE_PW}\nssl.key.password={KEY_PW}\n")),
+            "ks.jks", &["ssl.keystore.location", "ssl.keystore.password is wrong"]),
+        (ks("ks.jks", &format!("{sp}ssl.key.password=x{KEY_PW}\n")),
+            "ks.jks", &["ssl.key.password is wrong"]),
+        (ks("ks.jks", &sp), "ks.jks", &["set ssl.key.password"]),
+        (ks("altered.jks", &format!("{sp}ssl.key.password={KEY_PW}\n")),
+            "altered.jks", &["integrity check failed", "altered"]),
+        (ks("short.p12", &format!("ssl.keystore.type=PKCS12\n{sp}")),
+            "short.p12", &["not a valid key store"]),
+        (ks("trust.p12", &format!("ssl.keystore.type=PKCS12\n{sp}")),
+            "trust.p12", &["no private key entry"]),
+        (ks("dsa.jks", &sp), "dsa.jks", &["unsupported algorithm: DSA"]),
+        (ks("ks.jceks", &sp), "ks.jceks", &["unsupported", "JCEKS"]),
+        (ks("missing.jks", &sp), "missing.jks", &["cannot read it"]),
+        (ks("ks.p12", &format!("ssl.keystore.type=BCFKS\n{sp}")),
+            "client.properties:3", &["ssl.keystore.type BCFKS is not supported"]),
+        (format!("security.protocol=SSL\nssl.truststore.type=PKCS12\nssl.truststore.location={}/trust.p12\nssl.truststore.password=no-{STORE_PW}\n", dir.display()),
+            "trust.p12", &["ssl.truststore.location", "ssl.truststore.password is wrong"]),
+        (format!("security.protocol=SSL\nssl.truststore.location={}/me.pem\n", dir.display()),
+            "me.pem", &["ssl.truststore.location", "(JKS)", "set the type to PEM"]),
+        (ks("enc-bundle.pem", "ssl.keystore.type=PEM\n"),
+            "enc-bundle.pem", &["ssl.key.password is needed"]),
+        (ks("enc-bundle.pem", &format!("ssl.keystore.type=PEM\nssl.key.password=no-{KEY_PW}\n")),
+            "enc-bundle.pem", &["ssl.key.password is wrong"]),
+    ];
+    for (text, file, want) in &cases {
+        let p = write(dir, "client.properties", text);
+        let (code, err, ms) = collect_with(&p);
+        assert_eq!(code, Some(2), "{text}\n{err}");
+        assert_eq!(err.trim().lines().count(), 1, "one message: {err}");
+        assert!(err.contains(file), "names the file {file}: {err}");
+        for w in *want {
+            assert!(err.contains(w), "{w:?} in: {err}");
+        }
+        assert!(
+            !err.contains(STORE_PW) && !err.contains(KEY_PW),
+            "no password: {err}"
+        );
+        assert!(ms < 2000, "fails before any connection ({ms} ms)");
+    }
+    // The same stores, rightly configured, load: what fails then is the connection.
+    for text in [
+        ks("ks.jks", &format!("{sp}ssl.key.password={KEY_PW}\nssl.truststore.location={}/trust.p12\nssl.truststore.password={STORE_PW}\n", dir.display())),
+        ks("ks.p12", &format!("ssl.keystore.type=PKCS12\n{sp}")),
+        ks("enc-bundle.pem", &format!("ssl.keystore.type=PEM\nssl.key.password={KEY_PW}\n")),
+    ] {
+        let p = write(dir, "client.properties", &text);
+        let (code, err, _) = collect_with(&p);
+        assert_eq!(code, Some(2));
+        assert!(err.contains("cannot connect") && !err.contains("ssl."), "{text}\n{err}");
+        assert!(!err.contains(STORE_PW) && !err.contains(KEY_PW), "{err}");
+    }
+}
+
+/// KIP-297/421 config providers in `--command-config` and `-X`: resolved before use, an
+/// unknown provider or an unresolvable reference is one clear message, and no resolved value
+/// appears in any output or debug line.
+#[test]
+fn config_providers_in_client_configs() {
+    let d = TempDir::new().unwrap();
+    let dir = d.path();
+    write(dir, "secrets.properties", "jaas=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"Prov-Jaas-Secret-3\";\n");
+    write(dir, "pw/truststore", "Prov-Dir-Secret-4");
+    let providers = "config.providers=file,directory,env\n\
+        config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n\
+        config.providers.directory.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider\n\
+        config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider\n";
+    let good = write(
+        dir,
+        "good.properties",
+        &format!(
+            "{providers}security.protocol=SASL_PLAINTEXT\nsasl.mechanism=${{env:KC_TEST_MECH}}\nsasl.jaas.config=${{file:{0}/secrets.properties:jaas}}\nssl.truststore.password=${{directory:{0}/pw:truststore}}\n",
+            dir.display()
+        ),
+    );
+    let out = collect_closed_port(&good)
+        .env("KC_TEST_MECH", "SCRAM-SHA-512")
+        .args([
+            "-X",
+            &format!(
+                "sasl.password=${{file:{}/secrets.properties:jaas}}",
+                dir.display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("cannot connect"),
+        "resolved, then the connection failed: {err}"
+    );
+    for s in ["Prov-Jaas-Secret-3", "Prov-Dir-Secret-4"] {
+        assert!(
+            !err.contains(s) && !String::from_utf8_lossy(&out.stdout).contains(s),
+            "{s} leaked: {err}"
+        );
+    }
+    for (text, want) in [
+        (format!("{providers}sasl.jaas.config=${{vault:kv/kafka:jaas}}\n"), "no config provider 'vault'"),
+        (format!("{providers}sasl.jaas.config=${{file:{}/secrets.properties:nokey}}\n", dir.display()), "has no key 'nokey'"),
+        (format!("{providers}sasl.jaas.config=${{env:KC_TEST_SURELY_UNSET}}\n"), "KC_TEST_SURELY_UNSET is not set"),
+        ("config.providers=vault\nconfig.providers.vault.class=io.example.VaultConfigProvider\nsasl.jaas.config=${vault:kv/kafka:jaas}\n".to_string(), "io.example.VaultConfigProvider, which kraftcheck cannot run"),
+        ("config.providers=file\nsasl.jaas.config=x\n".to_string(), "config.providers.file.class is not set"),
+    ] {
+        let p = write(dir, "bad.properties", &text);
+        let (code, err, _) = collect_with(&p);
+        assert_eq!(code, Some(2), "{text}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("bad.properties:") && err.contains(want), "{want:?} in {err}");
+    }
+}
+
+/// KIP-421 in server.properties: references are resolved for the audit; sensitive keys are
+/// never resolved (their secret is never read); an unresolvable reference is a gap for that
+/// broker's configs (its config rules are unknown), not a failure; no secret reaches output.
+#[test]
+fn config_providers_in_broker_configs() {
+    let d = TempDir::new().unwrap();
+    let dir = d.path();
+    write(
+        dir,
+        "secrets.properties",
+        "ibp=3.9\nks=Prov-Broker-Secret-5\n",
+    );
+    let p = write(
+        dir,
+        "server.properties",
+        &format!(
+            "config.providers=file,env\n\
+             config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n\
+             config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider\n\
+             broker.id=1\nzookeeper.connect=zk:2181\n\
+             inter.broker.protocol.version=${{file:{0}/secrets.properties:ibp}}\n\
+             ssl.keystore.password=${{file:{0}/secrets.properties:ks}}\n\
+             ssl.key.password=${{env:KC_TEST_BROKER_KEY_PW}}\n\
+             log.message.format.version=${{file:{0}/missing.properties:lmf}}\n",
+            dir.display()
+        ),
+    );
+    let out = kc()
+        .env("KC_TEST_BROKER_KEY_PW", "Prov-Broker-Env-6")
+        .args(["collect", "--kafka-version", "3.9.0", "--broker-config"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for s in ["Prov-Broker-Secret-5", "Prov-Broker-Env-6"] {
+        assert!(!text.contains(s), "{s} in the inventory");
+    }
+    let inv: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cfg = &inv["brokers"][0]["configs"];
+    assert_eq!(
+        cfg["inter.broker.protocol.version"]["value"], "3.9",
+        "resolved"
+    );
+    assert!(cfg["ssl.keystore.password"]["value"].is_null());
+    assert!(cfg["log.message.format.version"]["value"].is_null());
+    let gap = inv["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["part"] == "brokers.configs" && g["resource"] == "broker:1")
+        .unwrap_or_else(|| panic!("no gap: {}", inv["gaps"]));
+    let detail = gap["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("server.properties:9: log.message.format.version")
+            && detail.contains("missing.properties"),
+        "{detail}"
+    );
+    // The audit still runs; this broker's config rules are unknown rather than passing.
+    let out = kc()
+        .env("KC_TEST_BROKER_KEY_PW", "Prov-Broker-Env-6")
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--kafka-version",
+            "3.9.0",
+            "--broker-config",
+        ])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    for s in ["Prov-Broker-Secret-5", "Prov-Broker-Env-6"] {
+        assert!(!report.contains(s), "{s} in the report");
+    }
+}
+
+/// A token endpoint that misbehaves in one way (the real OAuth server of the rig cannot be made
+/// to): answers every connection with `reply`, or never answers when `reply` is `None`.
+fn bad_token_endpoint(reply: Option<&'static str>) -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            match reply {
+                Some(r) => {
+                    let _ = s.write_all(r.as_bytes());
+                }
+                None => held.push(s),
+            }
+        }
+    });
+    format!("http://127.0.0.1:{port}/token")
+}
+
+/// OAuth client credentials (KIP-768): a token endpoint that is down, slow, refuses the client
+/// or answers garbage stops kraftcheck with exit 2 within --timeout-ms, one message, and neither
+/// the client secret nor a token in it.
+#[test]
+fn failing_token_endpoints_exit_2_with_one_message() {
+    let d = TempDir::new().unwrap();
+    let secret = "Oauth-Client-Secret-Fk7";
+    let cases = [
+        ("http://127.0.0.1:9/token".to_string(), "cannot connect"),
+        (bad_token_endpoint(None), "no answer within 1500 ms"),
+        (
+            bad_token_endpoint(Some("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{\"error\":\"invalid_client\",\"error_description\":\"bad secret\"}")),
+            "HTTP 401 Unauthorized (invalid_client: bad secret)",
+        ),
+        (bad_token_endpoint(Some("HTTP/1.1 200 OK\r\n\r\n<html>login</html>")), "the answer is not JSON"),
+        (bad_token_endpoint(Some("HTTP/1.1 200 OK\r\n\r\n{\"token_type\":\"Bearer\"}")), "has no access_token"),
+        (
+            bad_token_endpoint(Some("HTTP/1.1 200 OK\r\n\r\n{\"access_token\":\"eyJopaque-Tok3n\",\"expires_in\":60}")),
+            "is not a JWT",
+        ),
+        (bad_token_endpoint(Some("garbage\r\n\r\n")), "not an HTTP response"),
+    ];
+    for (url, want) in cases {
+        let p = write(
+            d.path(),
+            "oauth.properties",
+            &format!(
+                "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url={url}\n\
+                 sasl.login.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler\n\
+                 sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId=\"kc\" clientSecret=\"{secret}\" scope=\"kafka\";\n"
+            ),
+        );
+        let t = std::time::Instant::now();
+        let out = kc()
+            .env("KRAFTCHECK_DEBUG", "1")
+            .args([
+                "collect",
+                "--timeout-ms",
+                "1500",
+                "--bootstrap-server",
+                "127.0.0.1:9",
+                "--command-config",
+            ])
+            .arg(&p)
+            .output()
+            .unwrap();
+        let ms = t.elapsed().as_millis();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(
+            err.contains("OAuth token endpoint") && err.contains(want),
+            "{want:?} in {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "one message: {err}");
+        assert!(!err.contains(secret) && !err.contains("Tok3n"), "{err}");
+        assert!(ms < 1500 + 1500, "{url}: {ms} ms");
+    }
 }
 
 /// Issue 18: a saved live inventory whose brokers read "3.6" (the ApiVersions fingerprint) does

@@ -434,6 +434,31 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// GET a URL (HTTP/1.1, `Connection: close`), returning the body of a 200 answer.
 pub async fn fetch(url: &str) -> Result<String> {
+    let public_roots = crate::collect::kafka::config::Tls {
+        verify_hostname: true,
+        verify_certificate: true,
+        ..Default::default()
+    };
+    let raw = request(
+        url,
+        "GET",
+        &[("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1".into())],
+        b"",
+        &public_roots,
+    )
+    .await?;
+    decode_response(url, &raw)
+}
+
+/// One HTTP/1.1 request with `Connection: close` (https with `tls`): the raw response, at most
+/// [`MAX_BODY`] bytes. Also the OAuth token request (`kafka::oauth`).
+pub(crate) async fn request(
+    url: &str,
+    method: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    tls: &crate::collect::kafka::config::Tls,
+) -> Result<Vec<u8>> {
     let u = parse_url(url)?;
     let tcp = tokio::net::TcpStream::connect((u.host.as_str(), u.port))
         .await
@@ -443,33 +468,33 @@ pub async fn fetch(url: &str) -> Result<String> {
     } else {
         format!("{}:{}", u.host, u.port)
     };
-    let req = format!(
-        "GET {} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: kraftcheck/{}\r\nAccept: text/plain;version=0.0.4;q=1,*/*;q=0.1\r\nConnection: close\r\n\r\n",
+    let mut req = format!(
+        "{method} {} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: kraftcheck/{}\r\nConnection: close\r\n",
         u.path,
         env!("CARGO_PKG_VERSION")
     );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    let mut msg = req.into_bytes();
+    msg.extend_from_slice(body);
     let mut raw = Vec::new();
     if u.tls {
-        let tls = crate::collect::kafka::tls::connect(
-            tcp,
-            &u.host,
-            &crate::collect::kafka::config::Tls {
-                verify_hostname: true,
-                verify_certificate: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .with_context(|| format!("{url}: TLS handshake failed"))?;
-        let mut s = tls;
-        s.write_all(req.as_bytes()).await?;
+        let mut s = crate::collect::kafka::tls::connect(tcp, &u.host, tls)
+            .await
+            .with_context(|| format!("{url}: TLS handshake failed"))?;
+        s.write_all(&msg).await?;
         read_capped(&mut s, &mut raw).await?;
     } else {
         let mut s = tcp;
-        s.write_all(req.as_bytes()).await?;
+        s.write_all(&msg).await?;
         read_capped(&mut s, &mut raw).await?;
     }
-    decode_response(url, &raw)
+    Ok(raw)
 }
 
 async fn read_capped<R: AsyncReadExt + Unpin>(r: &mut R, out: &mut Vec<u8>) -> Result<()> {
@@ -492,6 +517,15 @@ async fn read_capped<R: AsyncReadExt + Unpin>(r: &mut R, out: &mut Vec<u8>) -> R
 }
 
 fn decode_response(url: &str, raw: &[u8]) -> Result<String> {
+    let (code, status, body) = parse_response(url, raw)?;
+    if code != 200 {
+        bail!("{url}: HTTP {status}");
+    }
+    Ok(body)
+}
+
+/// (status code, status text, body as UTF-8 text) of a raw HTTP/1.1 response.
+pub(crate) fn parse_response(url: &str, raw: &[u8]) -> Result<(u16, String, String)> {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -504,12 +538,11 @@ fn decode_response(url: &str, raw: &[u8]) -> Result<String> {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| anyhow!("{url}: not an HTTP response ({})", shorten(status)))?;
-    if code != 200 {
-        bail!(
-            "{url}: HTTP {}",
-            status.split_once(' ').map(|x| x.1).unwrap_or(status)
-        );
-    }
+    let status_text = status
+        .split_once(' ')
+        .map(|x| x.1)
+        .unwrap_or(status)
+        .to_string();
     let mut chunked = false;
     for h in lines {
         if let Some((k, v)) = h.split_once(':') {
@@ -529,7 +562,9 @@ fn decode_response(url: &str, raw: &[u8]) -> Result<String> {
     } else {
         body.to_vec()
     };
-    String::from_utf8(body).map_err(|_| anyhow!("{url}: the response is not UTF-8 text"))
+    let body =
+        String::from_utf8(body).map_err(|_| anyhow!("{url}: the response is not UTF-8 text"))?;
+    Ok((code, status_text, body))
 }
 
 fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {

@@ -1,7 +1,8 @@
 //! The offline collector: a saved inventory and/or `server.properties` files.
 
+use super::kafka::providers::{self, Providers};
 use super::properties;
-use crate::inventory::{Broker, ConfigEntry, Inventory, PARTS};
+use crate::inventory::{is_sensitive_key, Broker, ConfigEntry, Inventory, PARTS};
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 
@@ -53,7 +54,15 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     };
     for path in expand_dirs(&src.broker_configs)? {
         let path = &path;
-        let broker = read_broker_config(path)?;
+        let (broker, unresolved) = read_broker_config(path)?;
+        for (_, detail) in unresolved {
+            inv.add_gap(
+                "brokers.configs",
+                &format!("broker:{}", broker.id),
+                "error",
+                detail,
+            );
+        }
         let controller_only =
             |b: &Broker| b.roles.contains("controller") && !b.roles.contains("broker");
         let same_kind = |a: &Broker| {
@@ -103,7 +112,7 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
 /// `broker.id` / `node.id`.
 pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
     for path in expand_dirs(paths)? {
-        let file = read_broker_config(&path)?;
+        let (file, unresolved) = read_broker_config(&path)?;
         let ids: Vec<String> = inv.brokers.iter().map(|b| b.id.to_string()).collect();
         let Some(live) = inv
             .brokers
@@ -117,6 +126,15 @@ pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
                 ids.join(", ")
             );
         };
+        let is_hidden = |k: &str| live.configs.get(k).is_none_or(|e| e.value.is_none());
+        // A config-provider reference that cannot be resolved matters only where the live
+        // answer hides the value too: then that broker's configs are incomplete.
+        let missing: Vec<String> = unresolved
+            .into_iter()
+            .filter(|(k, _)| is_hidden(k))
+            .map(|(_, d)| d)
+            .collect();
+        let id = live.id;
         for (k, v) in file.configs {
             let hidden = live.configs.get(&k).is_none_or(|e| e.value.is_none());
             if hidden && v.value.is_some() {
@@ -124,6 +142,9 @@ pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
             }
         }
         live.config_file = file.config_file;
+        for detail in missing {
+            inv.add_gap("brokers.configs", &format!("broker:{id}"), "error", detail);
+        }
         inv.sources.push(path.display().to_string());
     }
     Ok(())
@@ -154,7 +175,9 @@ fn expand_dirs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read_broker_config(path: &std::path::Path) -> Result<Broker> {
+/// A broker's static configs, and what could not be resolved: (key, "file:line: key: why")
+/// for each config-provider reference that cannot be (never a value).
+fn read_broker_config(path: &std::path::Path) -> Result<(Broker, Vec<(String, String)>)> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read broker config {}", path.display()))?;
     // Java reads .properties as ISO-8859-1; accept UTF-8 and fall back to Latin-1.
@@ -169,9 +192,33 @@ fn read_broker_config(path: &std::path::Path) -> Result<Broker> {
         config_file: Some(name.clone()),
         ..Default::default()
     };
-    for p in props {
-        let mut entry =
-            ConfigEntry::new(&p.key, Some(p.value.clone()), "STATIC_BROKER_CONFIG", false);
+    // KIP-421: server.properties may take values from config providers. Sensitive keys are
+    // redacted anyway, so their references are never resolved (their secrets never read);
+    // other references are resolved, and one that cannot be is a gap for this broker's configs.
+    let at: Vec<String> = props.iter().map(|p| format!("{name}:{}", p.line)).collect();
+    let providers = Providers::from_settings(
+        props
+            .iter()
+            .zip(&at)
+            .map(|(p, at)| (p.key.as_str(), p.value.as_str(), at.as_str())),
+    )?;
+    let mut unresolved = Vec::new();
+    for mut p in props {
+        let mut value = Some(p.value.clone());
+        if !providers::is_provider_key(&p.key) && !is_sensitive_key(&p.key) {
+            match providers.resolve(&p.value) {
+                Ok(Some(v)) => p.value = v,
+                Ok(None) => {}
+                Err(e) => {
+                    unresolved.push((p.key.clone(), format!("{name}:{}: {}: {e}", p.line, p.key)));
+                    value = None;
+                }
+            }
+            if value.is_some() {
+                value = Some(p.value.clone());
+            }
+        }
+        let mut entry = ConfigEntry::new(&p.key, value, "STATIC_BROKER_CONFIG", false);
         entry.line = Some(p.line);
         if p.key == "broker.id" || p.key == "node.id" {
             let id: i64 = p.value.trim().parse().with_context(|| {
@@ -201,7 +248,7 @@ fn read_broker_config(path: &std::path::Path) -> Result<Broker> {
         broker.host = host;
         broker.port = port;
     }
-    Ok(broker)
+    Ok((broker, unresolved))
 }
 
 /// Host and port of the first advertised (or plain) listener.

@@ -2,8 +2,10 @@
 //! tools take them) and `-X key=value` (librdkafka names, as kcat takes them).
 //! Secrets are held here and only ever sent to the broker; `Debug` redacts them.
 
+use super::stores::{self, StoreType};
 use crate::collect::properties;
 use anyhow::{anyhow, bail, Context, Result};
+use rustls::pki_types::CertificateDer;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -48,6 +50,9 @@ pub enum Sasl {
     /// MSK IAM callback handler): a signed token from the AWS credentials, made at every
     /// connection and sent as OAUTHBEARER.
     MskIam(super::mskiam::MskIam),
+    /// OAuth 2 client credentials (KIP-768): a token from the token endpoint, refreshed before
+    /// it expires, sent as OAUTHBEARER.
+    OAuthClientCredentials(std::sync::Arc<super::oauth::ClientCredentials>),
 }
 
 impl fmt::Debug for Sasl {
@@ -65,6 +70,7 @@ impl fmt::Debug for Sasl {
             }
             Sasl::OAuthBearer { .. } => write!(f, "OAUTHBEARER(<redacted>)"),
             Sasl::MskIam(m) => write!(f, "AWS_MSK_IAM({m:?})"),
+            Sasl::OAuthClientCredentials(c) => write!(f, "OAUTHBEARER({c:?})"),
         }
     }
 }
@@ -75,7 +81,9 @@ impl Sasl {
             Sasl::Plain { .. } => "PLAIN",
             Sasl::Scram { sha512: true, .. } => "SCRAM-SHA-512",
             Sasl::Scram { sha512: false, .. } => "SCRAM-SHA-256",
-            Sasl::OAuthBearer { .. } | Sasl::MskIam(_) => "OAUTHBEARER",
+            Sasl::OAuthBearer { .. } | Sasl::MskIam(_) | Sasl::OAuthClientCredentials(_) => {
+                "OAUTHBEARER"
+            }
         }
     }
 }
@@ -98,35 +106,36 @@ impl ConnConfig {
 
 #[derive(Clone, Default)]
 pub struct Tls {
-    /// PEM file with CA certificates; `None` uses the bundled public roots.
-    pub ca_file: Option<PathBuf>,
-    /// Inline PEM CA certificates (`ssl.truststore.certificates`).
-    pub ca_pem: Option<String>,
-    /// Client certificate chain and key (PEM) for mutual TLS.
-    pub cert_file: Option<PathBuf>,
-    pub key_file: Option<PathBuf>,
-    pub cert_pem: Option<String>,
-    pub key_pem: Option<String>,
+    /// Trusted CA certificates; `None` uses the bundled public roots.
+    pub roots: Option<Vec<CertificateDer<'static>>>,
+    /// Client certificate chain and key for mutual TLS.
+    pub identity: Option<stores::Identity>,
+    /// Where the trusted certificates and the client identity came from (file or setting), for
+    /// `--debug`.
+    pub roots_from: Option<String>,
+    pub identity_from: Option<String>,
     pub verify_hostname: bool,
     pub verify_certificate: bool,
 }
 
-/// Inline key material is never shown; file paths and flags are.
+/// Key material is never shown; where it came from and the flags are.
 impl fmt::Debug for Tls {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inline = |v: &Option<String>| if v.is_some() { "<inline PEM>" } else { "-" };
         f.debug_struct("Tls")
-            .field("ca_file", &self.ca_file)
-            .field("ca_pem", &inline(&self.ca_pem))
-            .field("cert_file", &self.cert_file)
-            .field("key_file", &self.key_file)
-            .field("cert_pem", &inline(&self.cert_pem))
             .field(
-                "key_pem",
-                &if self.key_pem.is_some() {
-                    "<redacted>"
-                } else {
-                    "-"
+                "roots",
+                &match (&self.roots, &self.roots_from) {
+                    (Some(r), Some(from)) => format!("{} certificate(s) from {from}", r.len()),
+                    _ => "public roots".into(),
+                },
+            )
+            .field(
+                "identity",
+                &match (&self.identity, &self.identity_from) {
+                    (Some(i), Some(from)) => {
+                        format!("{} certificate(s) and a key from {from}", i.chain.len())
+                    }
+                    _ => "-".into(),
                 },
             )
             .field("verify_hostname", &self.verify_hostname)
@@ -184,6 +193,183 @@ fn unsecured_jwt(sub: &str) -> String {
     format!("{header}.{}.", b64.encode(claims.to_string()))
 }
 
+/// KIP-768 client-credentials settings (Java names, librdkafka's `sasl.oauthbearer.client.*`).
+#[derive(Default)]
+struct OAuthSettings {
+    endpoint: Option<(String, String)>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scope: Option<String>,
+    sub_claim: Option<String>,
+    refresh_factor: Option<f64>,
+    timeout: Option<Duration>,
+}
+
+impl OAuthSettings {
+    /// `jaas` reads a JAAS option (`clientId`, `clientSecret`, `scope`, and `ssl.*` for TLS to
+    /// the endpoint, as Kafka's `JaasOptionsUtils`).
+    fn client(
+        self,
+        jaas: impl Fn(&str) -> Option<String>,
+        timeout: Duration,
+    ) -> Result<std::sync::Arc<super::oauth::ClientCredentials>> {
+        let (endpoint, at) = self.endpoint.expect("checked by the caller");
+        let file = endpoint.starts_with("file:");
+        let id = self.client_id.or_else(|| jaas("clientId"));
+        let secret = self.client_secret.or_else(|| jaas("clientSecret"));
+        let (client_id, client_secret) = match (id, secret) {
+            (Some(i), Some(s)) => (i, s),
+            _ if file => (String::new(), String::new()),
+            _ => bail!("{at}: sasl.oauthbearer.token.endpoint.url needs clientId and clientSecret in sasl.jaas.config (OAuthBearerLoginModule)"),
+        };
+        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://") || file) {
+            bail!("{at}: sasl.oauthbearer.token.endpoint.url '{endpoint}' is not an http(s) or file: URL");
+        }
+        let mut tls = Tls {
+            verify_hostname: true,
+            verify_certificate: true,
+            ..Default::default()
+        };
+        let jaas_at = "sasl.jaas.config";
+        let opt = |k: &str| jaas(k).map(|v| (v, jaas_at.to_string()));
+        SslSettings {
+            truststore: opt("ssl.truststore.location").map(|(v, a)| (PathBuf::from(v), a)),
+            truststore_type: opt("ssl.truststore.type"),
+            truststore_password: jaas("ssl.truststore.password"),
+            ca_pem: opt("ssl.truststore.certificates"),
+            ..Default::default()
+        }
+        .load(&mut tls)?;
+        if jaas("ssl.endpoint.identification.algorithm").is_some_and(|v| v.is_empty()) {
+            tls.verify_hostname = false;
+        }
+        Ok(super::oauth::ClientCredentials::new(
+            endpoint,
+            client_id,
+            client_secret,
+            self.scope.or_else(|| jaas("scope")),
+            self.sub_claim.unwrap_or_else(|| "sub".into()),
+            self.refresh_factor.unwrap_or(0.8),
+            self.timeout.unwrap_or(timeout),
+            tls,
+        ))
+    }
+}
+
+/// The `ssl.*` settings as given, loaded into [`Tls`] once all are known.
+#[derive(Default)]
+struct SslSettings {
+    /// (value, where it was set)
+    truststore: Option<(PathBuf, String)>,
+    truststore_type: Option<(String, String)>,
+    truststore_password: Option<String>,
+    ca_pem: Option<(String, String)>,
+    ca_file: Option<(PathBuf, String)>,
+    keystore: Option<(PathBuf, String)>,
+    keystore_type: Option<(String, String)>,
+    keystore_password: Option<String>,
+    key_password: Option<String>,
+    cert_pem: Option<(String, String)>,
+    key_pem: Option<(String, String)>,
+    cert_file: Option<(PathBuf, String)>,
+    key_file: Option<(PathBuf, String)>,
+}
+
+impl SslSettings {
+    /// Read the stores and PEM material (Kafka's default store type is JKS). Every error names
+    /// the setting, where it was set and the file, never a password.
+    fn load(self, tls: &mut Tls) -> Result<()> {
+        let store_type = |t: &Option<(String, String)>, prop: &str| -> Result<StoreType> {
+            match t {
+                None => Ok(StoreType::Jks),
+                Some((v, at)) => StoreType::parse(v).map_err(|e| anyhow!("{at}: {prop} {e}")),
+            }
+        };
+        let trust_type = store_type(&self.truststore_type, "ssl.truststore.type")?;
+        let key_type = store_type(&self.keystore_type, "ssl.keystore.type")?;
+        let mut roots: Vec<CertificateDer<'static>> = Vec::new();
+        let mut from: Vec<String> = Vec::new();
+        if let Some((path, at)) = &self.truststore {
+            let certs = stores::trust_store(path, trust_type, self.truststore_password.as_deref())
+                .map_err(|e| {
+                    anyhow!(
+                        "{at}: ssl.truststore.location {} ({trust_type}): {e:#}",
+                        path.display()
+                    )
+                })?;
+            roots.extend(certs);
+            from.push(path.display().to_string());
+        }
+        if let Some((path, at)) = &self.ca_file {
+            let certs = std::fs::read(path)
+                .map_err(|e| anyhow!("cannot read it: {e}"))
+                .and_then(|d| stores::pem_certs(&d))
+                .map_err(|e| anyhow!("{at}: ssl.ca.location {}: {e:#}", path.display()))?;
+            roots.extend(certs);
+            from.push(path.display().to_string());
+        }
+        if let Some((pem, at)) = &self.ca_pem {
+            roots.extend(
+                stores::pem_certs(pem.as_bytes())
+                    .map_err(|e| anyhow!("{at}: ssl.truststore.certificates: {e:#}"))?,
+            );
+            from.push("ssl.truststore.certificates".into());
+        }
+        if !roots.is_empty() {
+            tls.roots = Some(roots);
+            tls.roots_from = Some(from.join(", "));
+        }
+        let key_pw = self.key_password.as_deref();
+        if let Some((path, at)) = &self.keystore {
+            let id = stores::key_store(path, key_type, self.keystore_password.as_deref(), key_pw)
+                .map_err(|e| {
+                anyhow!(
+                    "{at}: ssl.keystore.location {} ({key_type}): {e:#}",
+                    path.display()
+                )
+            })?;
+            tls.identity = Some(id);
+            tls.identity_from = Some(path.display().to_string());
+        } else if let (Some((chain, at)), Some((key, _))) = (&self.cert_pem, &self.key_pem) {
+            tls.identity = Some(
+                stores::pem_identity(chain.as_bytes(), key.as_bytes(), key_pw).map_err(|e| {
+                    anyhow!("{at}: ssl.keystore.certificate.chain / ssl.keystore.key: {e:#}")
+                })?,
+            );
+            tls.identity_from = Some("ssl.keystore.certificate.chain / ssl.keystore.key".into());
+        } else if let (Some((cert, at)), Some((key, _))) = (&self.cert_file, &self.key_file) {
+            let read = |p: &Path| {
+                std::fs::read(p).map_err(|e| anyhow!("cannot read {}: {e}", p.display()))
+            };
+            let id = read(cert)
+                .and_then(|c| Ok((c, read(key)?)))
+                .and_then(|(c, k)| stores::pem_identity(&c, &k, key_pw))
+                .map_err(|e| {
+                    anyhow!(
+                        "{at}: ssl.certificate.location {} / ssl.key.location {}: {e:#}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
+            tls.identity = Some(id);
+            tls.identity_from = Some(format!("{}, {}", cert.display(), key.display()));
+        } else if let Some((_, at)) = self
+            .cert_pem
+            .as_ref()
+            .or(self.key_pem.as_ref())
+            .map(|(_, at)| ((), at))
+            .or(self
+                .cert_file
+                .as_ref()
+                .or(self.key_file.as_ref())
+                .map(|(_, at)| ((), at)))
+        {
+            bail!("{at}: mutual TLS needs both a client certificate and its key");
+        }
+        Ok(())
+    }
+}
+
 /// Build the connection config. `command_config` is a Java client properties file;
 /// `overrides` are `-X key=value` pairs (librdkafka or Java names), applied last.
 pub fn build(
@@ -211,6 +397,24 @@ pub fn build(
             format!("-X {}", k.trim()),
         ));
     }
+    // Config providers (KIP-297/421): `${file:…}`, `${directory:…}`, `${env:…}` in any value
+    // of the file or of -X, resolved before anything reads the settings.
+    let providers = super::providers::Providers::from_settings(
+        props
+            .iter()
+            .map(|(k, v, at)| (k.as_str(), v.as_str(), at.as_str())),
+    )?;
+    for (k, v, at) in props.iter_mut() {
+        if super::providers::is_provider_key(k) {
+            continue;
+        }
+        if let Some(resolved) = providers
+            .resolve(v)
+            .map_err(|e| anyhow!("{at}: {k}: {e}"))?
+        {
+            *v = resolved;
+        }
+    }
     let bootstrap: Vec<String> = bootstrap
         .split(',')
         .map(|s| s.trim().to_string())
@@ -234,6 +438,7 @@ pub fn build(
     let (mut username, mut password) = (None, None);
     let mut token = None;
     let mut msk_handler = false;
+    let mut oauth = OAuthSettings::default();
     let mut tls = Tls {
         verify_hostname: true,
         verify_certificate: true,
@@ -241,9 +446,7 @@ pub fn build(
     };
     let mut client_id = format!("kraftcheck-{}", env!("CARGO_PKG_VERSION"));
     let mut timeout = Duration::from_millis(timeout_ms);
-    let mut truststore_type = String::from("JKS");
-    let mut keystore_type = String::from("JKS");
-    let (mut truststore, mut keystore) = (None, None);
+    let mut ssl = SslSettings::default();
     for (k, v, at) in &props {
         match k.as_str() {
             "security.protocol" => {
@@ -263,16 +466,40 @@ pub fn build(
             "sasl.username" => username = Some(v.clone()),
             "sasl.password" => password = Some(v.clone()),
             "sasl.oauthbearer.token" => token = Some(v.clone()),
-            "ssl.truststore.location" => truststore = Some((PathBuf::from(v), at.clone())),
-            "ssl.truststore.type" => truststore_type = v.to_ascii_uppercase(),
-            "ssl.truststore.certificates" => tls.ca_pem = Some(v.clone()),
-            "ssl.ca.location" => tls.ca_file = Some(PathBuf::from(v)),
-            "ssl.keystore.location" => keystore = Some((PathBuf::from(v), at.clone())),
-            "ssl.keystore.type" => keystore_type = v.to_ascii_uppercase(),
-            "ssl.keystore.certificate.chain" => tls.cert_pem = Some(v.clone()),
-            "ssl.keystore.key" => tls.key_pem = Some(v.clone()),
-            "ssl.certificate.location" => tls.cert_file = Some(PathBuf::from(v)),
-            "ssl.key.location" => tls.key_file = Some(PathBuf::from(v)),
+            "sasl.oauthbearer.token.endpoint.url" => oauth.endpoint = Some((v.clone(), at.clone())),
+            "sasl.oauthbearer.sub.claim.name" => oauth.sub_claim = Some(v.clone()),
+            "sasl.oauthbearer.client.id" => oauth.client_id = Some(v.clone()),
+            "sasl.oauthbearer.client.secret" => oauth.client_secret = Some(v.clone()),
+            "sasl.oauthbearer.scope" => oauth.scope = Some(v.clone()),
+            "sasl.oauthbearer.method" if v.eq_ignore_ascii_case("oidc") || v.eq_ignore_ascii_case("default") => {}
+            "sasl.login.refresh.window.factor" => {
+                let f: f64 = v.parse().ok().filter(|f| (0.5..=1.0).contains(f)).ok_or_else(|| anyhow!("{at}: {k} must be between 0.5 and 1.0"))?;
+                oauth.refresh_factor = Some(f);
+            }
+            "sasl.login.read.timeout.ms" => {
+                let ms: u64 = v.parse().map_err(|_| anyhow!("{at}: {k} must be a number of milliseconds"))?;
+                oauth.timeout = Some(Duration::from_millis(ms));
+            }
+            "sasl.oauthbearer.scope.claim.name" | "sasl.login.connect.timeout.ms" | "sasl.login.retry.backoff.ms"
+            | "sasl.login.retry.backoff.max.ms" | "sasl.login.refresh.window.jitter"
+            | "sasl.login.refresh.min.period.seconds" | "sasl.login.refresh.buffer.seconds" => {}
+            // Kafka's own OAuth login handler (KIP-768), both package names.
+            "sasl.login.callback.handler.class"
+                if v == "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler"
+                    || v == "org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler" => {}
+            "ssl.truststore.location" => ssl.truststore = Some((PathBuf::from(v), at.clone())),
+            "ssl.truststore.type" => ssl.truststore_type = Some((v.clone(), at.clone())),
+            "ssl.truststore.password" => ssl.truststore_password = Some(v.clone()),
+            "ssl.truststore.certificates" => ssl.ca_pem = Some((v.clone(), at.clone())),
+            "ssl.ca.location" => ssl.ca_file = Some((PathBuf::from(v), at.clone())),
+            "ssl.keystore.location" => ssl.keystore = Some((PathBuf::from(v), at.clone())),
+            "ssl.keystore.type" => ssl.keystore_type = Some((v.clone(), at.clone())),
+            "ssl.keystore.password" => ssl.keystore_password = Some(v.clone()),
+            "ssl.key.password" => ssl.key_password = Some(v.clone()),
+            "ssl.keystore.certificate.chain" => ssl.cert_pem = Some((v.clone(), at.clone())),
+            "ssl.keystore.key" => ssl.key_pem = Some((v.clone(), at.clone())),
+            "ssl.certificate.location" => ssl.cert_file = Some((PathBuf::from(v), at.clone())),
+            "ssl.key.location" => ssl.key_file = Some((PathBuf::from(v), at.clone())),
             "ssl.endpoint.identification.algorithm" => {
                 tls.verify_hostname = !(v.is_empty() || v.eq_ignore_ascii_case("none"))
             }
@@ -281,9 +508,6 @@ pub fn build(
             "request.timeout.ms" | "default.api.timeout.ms" | "socket.timeout.ms" => {
                 let ms: u64 = v.parse().map_err(|_| anyhow!("{at}: {k} must be a number of milliseconds"))?;
                 timeout = Duration::from_millis(ms);
-            }
-            "ssl.truststore.password" | "ssl.keystore.password" | "ssl.key.password" => {
-                // Only needed for JKS/PKCS12 stores or encrypted keys, which are refused below.
             }
             "ssl.protocol" | "ssl.enabled.protocols" | "ssl.cipher.suites" | "sasl.kerberos.service.name" => {}
             // The aws-msk-iam-auth library's handlers: kraftcheck signs MSK IAM tokens itself.
@@ -295,28 +519,14 @@ pub fn build(
             k if k.starts_with("ssl.") || k.starts_with("sasl.") => {
                 bail!("{at}: setting '{k}' is not supported by kraftcheck's Kafka client")
             }
+            k if super::providers::is_provider_key(k) => {}
             // Producer/consumer/admin tuning keys do not change how kraftcheck connects.
             _ => {}
         }
     }
-    if let Some((path, at)) = truststore {
-        if truststore_type != "PEM" {
-            bail!(
-                "{at}: ssl.truststore.type {truststore_type} is not supported; give the CA as PEM (ssl.truststore.type=PEM), e.g. `keytool -exportcert -rfc -keystore {} -alias <ca> > ca.pem`",
-                path.display()
-            );
-        }
-        tls.ca_file = Some(path);
-    }
-    if let Some((path, at)) = keystore {
-        if keystore_type != "PEM" {
-            bail!(
-                "{at}: ssl.keystore.type {keystore_type} is not supported; give the client certificate and key as PEM (ssl.keystore.type=PEM with key and chain in {}), or ssl.keystore.certificate.chain / ssl.keystore.key",
-                path.display()
-            );
-        }
-        tls.cert_file = Some(path.clone());
-        tls.key_file = Some(path);
+    // As Kafka's client: the stores are only read for a TLS connection.
+    if protocol.tls() {
+        ssl.load(&mut tls)?;
     }
     let sasl = if protocol.sasl() {
         let jaas_get = |name: &str| jaas.as_ref().and_then(|(j, _)| jaas_option(j, name));
@@ -340,6 +550,9 @@ pub fn build(
             "AWS_MSK_IAM" => Sasl::MskIam(super::mskiam::MskIam::from_jaas(|k| jaas_get(k))),
             "OAUTHBEARER" if msk_handler => {
                 Sasl::MskIam(super::mskiam::MskIam::from_jaas(|k| jaas_get(k)))
+            }
+            "OAUTHBEARER" if oauth.endpoint.is_some() => {
+                Sasl::OAuthClientCredentials(oauth.client(jaas_get, timeout)?)
             }
             "OAUTHBEARER" => {
                 let tok = token.clone().or_else(|| jaas_get("unsecuredLoginStringClaim_sub").map(|s| unsecured_jwt(&s)));
@@ -382,7 +595,7 @@ mod tests {
     #[test]
     fn java_scram_config() {
         let c = cfg(
-            "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\"s3:cr=t\";\nssl.truststore.type=PEM\nssl.truststore.location=/tmp/ca.pem\nacks=all\n",
+            "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\"s3:cr=t\";\nacks=all\n",
             &[],
         )
         .unwrap();
@@ -395,16 +608,16 @@ mod tests {
                 password: "s3:cr=t".into()
             })
         );
-        assert_eq!(c.tls.ca_file.as_deref(), Some(Path::new("/tmp/ca.pem")));
         assert!(!format!("{c:?}").contains("s3:cr=t"), "Debug must redact");
         let k = cfg(
-            "security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.key=-----BEGIN PRIVATE KEY----- MIIsecretKEY\n",
+            "security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.certificate.chain=x\nssl.keystore.key=-----BEGIN PRIVATE KEY----- MIIsecretKEY\nssl.key.password=KeyPass-Sec\n",
             &[],
         )
-        .unwrap();
+        .unwrap_err();
+        let msg = format!("{k:#}");
         assert!(
-            !format!("{k:?}").contains("MIIsecretKEY"),
-            "Debug must not show an inline private key"
+            !msg.contains("MIIsecretKEY") && !msg.contains("KeyPass-Sec"),
+            "an error must not show an inline private key or a password: {msg}"
         );
     }
 
@@ -431,14 +644,27 @@ mod tests {
 
     #[test]
     fn unsupported_settings_are_errors() {
-        let e = cfg(
-            "security.protocol=SSL\nssl.truststore.location=/x.jks\n",
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
+        // A store that cannot be read: the message names the setting, where it was set, the
+        // file and the (default) type.
+        let e = format!(
+            "{:#}",
+            cfg(
+                "security.protocol=SSL\nssl.truststore.location=/x.jks\nssl.truststore.password=Tpw-Secret\n",
+                &[],
+            )
+            .unwrap_err()
+        );
         assert!(
-            e.contains("client.properties:2") && e.contains("JKS"),
+            e.contains("client.properties:2: ssl.truststore.location /x.jks (JKS)")
+                && !e.contains("Tpw-Secret"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            cfg("security.protocol=SSL\nssl.keystore.type=JCEKS\n", &[]).unwrap_err()
+        );
+        assert!(
+            e.contains("client.properties:2: ssl.keystore.type JCEKS is not supported"),
             "{e}"
         );
         let e = cfg("security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n", &[])
@@ -481,6 +707,53 @@ mod tests {
             &[]
         )
         .is_err());
+    }
+
+    #[test]
+    fn stores_are_read_for_tls_connections_only() {
+        // A SASL_PLAINTEXT config that also names a store absent here connects, as in Kafka.
+        let c = cfg(
+            "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.username=u\nsasl.password=p\nssl.truststore.location=/nonexistent/truststore.jks\n",
+            &[],
+        )
+        .unwrap();
+        assert!(c.tls.roots.is_none());
+    }
+
+    #[test]
+    fn oauth_client_credentials_settings() {
+        let java = "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url=https://idp.example/token\nsasl.login.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler\nsasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId=\"kc\" clientSecret=\"Cs-Secret-1\" scope=\"kafka\";\n";
+        let c = cfg(java, &[]).unwrap();
+        let Some(Sasl::OAuthClientCredentials(o)) = &c.sasl else {
+            panic!("{:?}", c.sasl)
+        };
+        assert_eq!(
+            (o.client_id.as_str(), o.scope.as_deref()),
+            ("kc", Some("kafka"))
+        );
+        assert_eq!(o.client_secret, "Cs-Secret-1");
+        assert!(
+            !format!("{c:?}").contains("Cs-Secret-1"),
+            "Debug must redact"
+        );
+        // librdkafka's names
+        let c = cfg(
+            "security.protocol=SASL_SSL\nsasl.mechanisms=OAUTHBEARER\nsasl.oauthbearer.method=oidc\nsasl.oauthbearer.token.endpoint.url=https://idp.example/token\nsasl.oauthbearer.client.id=kc2\nsasl.oauthbearer.client.secret=s\n",
+            &[],
+        )
+        .unwrap();
+        assert!(matches!(&c.sasl, Some(Sasl::OAuthClientCredentials(o)) if o.client_id == "kc2"));
+        // no secret: one clear message naming the setting
+        let e = cfg(
+            "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url=https://idp.example/token\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("client.properties:3") && e.contains("clientSecret"),
+            "{e}"
+        );
     }
 
     #[test]

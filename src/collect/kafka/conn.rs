@@ -93,6 +93,11 @@ pub struct Conn {
 impl Conn {
     /// Connect, negotiate versions and authenticate, all within the configured timeout.
     pub async fn connect(addr: &str, cfg: &ConnConfig) -> Result<Conn> {
+        if let Some(Sasl::OAuthClientCredentials(c)) = &cfg.sasl {
+            // The token first, bounded by its own timeout: a failing token endpoint is reported
+            // as such, not as a broker that did not answer.
+            c.token().await?;
+        }
         tokio::time::timeout(cfg.timeout, Self::connect_inner(addr, cfg))
             .await
             .map_err(|_| {
@@ -104,6 +109,7 @@ impl Conn {
     }
 
     async fn connect_inner(addr: &str, cfg: &ConnConfig) -> Result<Conn> {
+        let started = std::time::Instant::now();
         let tcp = TcpStream::connect(addr)
             .await
             .with_context(|| format!("{addr}: cannot connect"))?;
@@ -133,9 +139,25 @@ impl Conn {
             versions: HashMap::new(),
             api_versions: ApiVersionsResponse::default(),
         };
+        let transport = started.elapsed();
         if let Some(sasl) = &cfg.sasl {
             conn.authenticate(sasl).await?;
         }
+        // The cost of each login path (issue 11): TCP (+ TLS handshake), then SASL.
+        crate::debug::note(|| {
+            format!(
+                "connect {addr}: {:?}{} {:.1} ms, authenticate {} {:.1} ms",
+                cfg.protocol,
+                if cfg.tls.identity.is_some() {
+                    " (mTLS)"
+                } else {
+                    ""
+                },
+                transport.as_secs_f64() * 1000.0,
+                cfg.sasl.as_ref().map_or("-", |s| s.mechanism()),
+                (started.elapsed() - transport).as_secs_f64() * 1000.0
+            )
+        });
         conn.negotiate().await?;
         Ok(conn)
     }
@@ -297,9 +319,18 @@ impl Conn {
             }
             Sasl::OAuthBearer { token } => {
                 let reply = self
-                    .sasl_step(format!("n,,\x01auth=Bearer {token}\x01\x01").into_bytes())
+                    .sasl_step(super::mskiam::initial_response(token))
                     .await?;
                 self.oauth_verdict(reply).await?;
+            }
+            Sasl::OAuthClientCredentials(c) => {
+                let (token, refresh_at) = c.token().await?;
+                let reply = self
+                    .sasl_step(super::mskiam::initial_response(&token))
+                    .await?;
+                self.oauth_verdict(reply).await?;
+                // Re-authenticate (on a new connection) once the token is due for refresh.
+                self.reauth_at = Some(refresh_at);
             }
             Sasl::MskIam(iam) => {
                 let host = self

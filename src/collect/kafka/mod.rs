@@ -11,7 +11,10 @@ mod controllers;
 mod gather;
 pub mod mskiam;
 mod names;
+pub mod oauth;
+pub mod providers;
 mod scram;
+pub(crate) mod stores;
 pub(crate) mod tls;
 
 pub use config::{build as build_config, ConnConfig, DEFAULT_TIMEOUT_MS};

@@ -1,53 +1,34 @@
-//! TLS for broker connections (rustls): CA from PEM (or the bundled public roots), optional
-//! client certificate for mutual TLS, and Kafka's `ssl.endpoint.identification.algorithm=`
-//! (empty) meaning "verify the chain but not the host name".
+//! TLS for broker connections (rustls): trusted CAs from the trust store (or the bundled public
+//! roots), an optional client certificate for mutual TLS (both read by [`super::stores`] when the
+//! settings are built), and Kafka's `ssl.endpoint.identification.algorithm=` (empty) meaning
+//! "verify the chain but not the host name".
 
 use super::config::Tls;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-fn certs_from(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>> {
-    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem)
-        .collect::<Result<_, _>>()
-        .map_err(|e| anyhow!("{what}: {e}"))?;
-    if certs.is_empty() {
-        bail!("{what}: no PEM certificate found");
-    }
-    Ok(certs)
-}
-
-fn read(path: &std::path::Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {what} {}", path.display()))
-}
-
 pub fn client_config(t: &Tls) -> Result<ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
-    let mut any_ca = false;
-    if let Some(p) = &t.ca_file {
-        for c in certs_from(&read(p, "CA file")?, &format!("CA file {}", p.display()))? {
-            roots
-                .add(c)
-                .map_err(|e| anyhow!("CA file {}: {e}", p.display()))?;
+    match &t.roots {
+        Some(certs) => {
+            for c in certs {
+                roots.add(c.clone()).map_err(|e| {
+                    anyhow!(
+                        "trusted certificate from {}: {e}",
+                        t.roots_from.as_deref().unwrap_or("the trust store")
+                    )
+                })?;
+            }
         }
-        any_ca = true;
-    }
-    if let Some(pem) = &t.ca_pem {
-        for c in certs_from(pem.as_bytes(), "ssl.truststore.certificates")? {
-            roots.add(c)?;
-        }
-        any_ca = true;
-    }
-    if !any_ca {
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?;
@@ -61,38 +42,16 @@ pub fn client_config(t: &Tls) -> Result<ClientConfig> {
     let builder = builder
         .dangerous()
         .with_custom_certificate_verifier(verifier);
-    let chain = match (&t.cert_file, &t.cert_pem) {
-        (Some(p), _) => Some(certs_from(
-            &read(p, "client certificate")?,
-            &format!("client certificate {}", p.display()),
-        )?),
-        (None, Some(pem)) => Some(certs_from(
-            pem.as_bytes(),
-            "ssl.keystore.certificate.chain",
-        )?),
-        _ => None,
-    };
-    let key = match (&t.key_file, &t.key_pem) {
-        (Some(p), _) => Some(
-            PrivateKeyDer::from_pem_slice(&read(p, "client key")?).map_err(|e| {
-                anyhow!(
-                    "client key {}: {e} (encrypted keys are not supported)",
-                    p.display()
+    Ok(match &t.identity {
+        Some(id) => builder
+            .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+            .with_context(|| {
+                format!(
+                    "client certificate and key from {} do not match",
+                    t.identity_from.as_deref().unwrap_or("the key store")
                 )
             })?,
-        ),
-        (None, Some(pem)) => Some(
-            PrivateKeyDer::from_pem_slice(pem.as_bytes())
-                .map_err(|e| anyhow!("ssl.keystore.key: {e}"))?,
-        ),
-        _ => None,
-    };
-    Ok(match (chain, key) {
-        (Some(chain), Some(key)) => builder
-            .with_client_auth_cert(chain, key)
-            .context("client certificate and key do not match")?,
-        (None, None) => builder.with_no_client_auth(),
-        _ => bail!("mutual TLS needs both a client certificate and its key"),
+        None => builder.with_no_client_auth(),
     })
 }
 

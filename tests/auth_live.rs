@@ -1,0 +1,342 @@
+//! Enterprise logins against the real auth39 rig (rig/auth.sh; scripts/test-all starts it):
+//! TLS and mutual TLS through client stores made with the JDK's keytool (JKS, PKCS12 as
+//! Java 17 writes it, legacy PKCS12, a PKCS12 key whose password differs from the store's,
+//! encrypted PKCS#8 PEM). Kafka's own Java client logged in with every one of these configs
+//! when the rig started; here kraftcheck must collect the same inventory through each as
+//! through the PLAINTEXT listener, reveal no password, and send only read-only requests.
+//!
+//! Without the rig (`KRAFTCHECK_RIG_AUTH39_*`) these tests fail, like every live test.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::time::Instant;
+
+fn rig(key: &str) -> String {
+    let var = format!("KRAFTCHECK_RIG_AUTH39_{key}");
+    std::env::var(&var).unwrap_or_else(|_| {
+        panic!("{var} is not set: run scripts/test-all, or `rig/rig.sh up auth39 && rig/rig.sh seed auth39 && eval \"$(rig/rig.sh env auth39)\"`")
+    })
+}
+
+/// Store and key passwords and the OAuth client secret of the rig (rig/auth.sh), and the start
+/// of every JWT the OAuth server issues: none may appear in any output.
+const SECRETS: &[&str] = &["Store-Pass-4q", "Key-Pass-7z", "Client-Secret-5x", "eyJ"];
+
+/// `collect --timeout-ms 5000` through one listener with one client config.
+fn collect_cmd(bootstrap: &str, config: &std::path::Path) -> Command {
+    let mut c = Command::cargo_bin("kraftcheck").unwrap();
+    c.args([
+        "collect",
+        "--timeout-ms",
+        "5000",
+        "--bootstrap-server",
+        bootstrap,
+        "--command-config",
+    ])
+    .arg(config);
+    c
+}
+
+/// `collect` through one listener and config: (inventory, stderr, seconds).
+fn collect(bootstrap: &str, config: Option<&str>) -> (Value, String, f64) {
+    let mut cmd = Command::cargo_bin("kraftcheck").unwrap();
+    cmd.env("KRAFTCHECK_DEBUG", "1")
+        .args(["collect", "--bootstrap-server", bootstrap]);
+    if let Some(c) = config {
+        cmd.args(["--command-config", c]);
+    }
+    let t = Instant::now();
+    let out = cmd.output().unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "collect via {config:?} failed: {stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for s in SECRETS {
+        assert!(
+            !stdout.contains(s) && !stderr.contains(s),
+            "{s} leaked via {config:?}"
+        );
+    }
+    (serde_json::from_str(&stdout).unwrap(), stderr, secs)
+}
+
+/// What may differ between two collections of the same cluster: when, through which listener
+/// (brokers are described with the port of the listener asked), and the clients connected at
+/// that moment (kraftcheck's own connections among them).
+fn comparable(mut inv: Value) -> Value {
+    let o = inv.as_object_mut().unwrap();
+    for k in ["generated_at", "sources", "clients"] {
+        o.remove(k);
+    }
+    for b in o["brokers"].as_array_mut().unwrap() {
+        b.as_object_mut().unwrap().remove("port");
+    }
+    inv
+}
+
+fn assert_same(key: &str, got: &Value, want: &Value) {
+    if got != want {
+        let (g, w) = (got.as_object().unwrap(), want.as_object().unwrap());
+        let differ: Vec<&String> = w.keys().filter(|k| g.get(*k) != w.get(*k)).collect();
+        panic!("{key}: the inventory differs in {differ:?}");
+    }
+}
+
+/// Kafka answers DescribeDelegationToken only on authenticated connections (SASL or mTLS), not
+/// on PLAINTEXT or one-way TLS: that part is the one legitimate difference between them.
+fn without_delegation_tokens(mut inv: Value) -> Value {
+    let o = inv.as_object_mut().unwrap();
+    o.remove("delegation_tokens");
+    o["gaps"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["part"] != "delegation_tokens");
+    inv
+}
+
+#[test]
+fn every_store_login_collects_the_plaintext_inventory() {
+    let (plain, _, _) = collect(&rig("BOOTSTRAP"), None);
+    assert_eq!(plain["cluster"]["mode"], "zookeeper");
+    assert!(
+        plain["topics"].as_array().is_some_and(|t| !t.is_empty()),
+        "the rig is seeded"
+    );
+    let plain = comparable(plain);
+    // An authenticated baseline (SCRAM admin) for the mTLS logins; it equals PLAINTEXT's but for
+    // the delegation tokens.
+    let (scram, _, _) = collect(&rig("SASL_BOOTSTRAP"), Some(&rig("SCRAM_CONFIG")));
+    let scram = comparable(scram);
+    assert_same(
+        "SCRAM_CONFIG",
+        &without_delegation_tokens(scram.clone()),
+        &without_delegation_tokens(plain.clone()),
+    );
+    let tls = rig("TLS_BOOTSTRAP");
+    let mtls = rig("SSL_BOOTSTRAP");
+    let oauth = rig("OAUTH_BOOTSTRAP");
+    for (bootstrap, key, want) in [
+        (&tls, "TLS_JKS_CONFIG", &plain),
+        (&tls, "TLS_P12_CONFIG", &plain),
+        (&tls, "TLS_P12_LEGACY_CONFIG", &plain),
+        (&mtls, "MTLS_JKS_CONFIG", &scram),
+        (&mtls, "MTLS_P12_CONFIG", &scram),
+        (&mtls, "MTLS_P12_LEGACY_CONFIG", &scram),
+        (&mtls, "MTLS_P12_KEYPASS_CONFIG", &scram),
+        (&mtls, "MTLS_PEM_ENCRYPTED_CONFIG", &scram),
+        (&mtls, "MTLS_PEM_PBES2_CONFIG", &scram),
+        (&oauth, "OAUTH_CONFIG", &scram),
+    ] {
+        let config = rig(key);
+        let (inv, stderr, secs) = collect(bootstrap, Some(&config));
+        assert_same(key, &comparable(inv), want);
+        // The cost of the login path, from kraftcheck's own debug line (first connection).
+        let login = stderr
+            .lines()
+            .find(|l| l.contains("debug: connect "))
+            .unwrap_or("(no connect line)");
+        eprintln!("{key}: collect {secs:.2} s; {login}");
+        if key.starts_with("MTLS") {
+            assert!(login.contains("(mTLS)"), "{key}: {login}");
+        }
+        if key == "OAUTH_CONFIG" {
+            // One token from the real OAuth server for the whole run, validated by the broker
+            // against the server's JWKS.
+            let fetched = stderr
+                .lines()
+                .filter(|l| l.contains("debug: OAuth token from"))
+                .count();
+            assert_eq!(fetched, 1, "{stderr}");
+            assert!(login.contains("authenticate OAUTHBEARER"), "{login}");
+            eprintln!(
+                "{key}: {}",
+                stderr
+                    .lines()
+                    .find(|l| l.contains("OAuth token from"))
+                    .unwrap()
+            );
+        }
+    }
+}
+
+#[test]
+fn wrong_key_password_against_the_rig_store_exits_2_without_connecting() {
+    let config = std::fs::read_to_string(rig("MTLS_P12_KEYPASS_CONFIG")).unwrap();
+    // The store password opens the store, but the key has its own password.
+    let without: String = config
+        .lines()
+        .filter(|l| !l.starts_with("ssl.key.password"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let d = tempfile::TempDir::new().unwrap();
+    let p = d.path().join("client.properties");
+    std::fs::write(&p, without).unwrap();
+    let t = Instant::now();
+    let out = collect_cmd(&rig("SSL_BOOTSTRAP"), &p).output().unwrap();
+    assert!(t.elapsed().as_millis() < 5000 + 2000);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ssl.keystore.location")
+            && err.contains("client-keypass.p12")
+            && err.contains("set ssl.key.password"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one message: {err}");
+    for s in SECRETS {
+        assert!(!err.contains(s));
+    }
+}
+
+#[test]
+fn only_read_only_requests_reach_the_auth_broker() {
+    // Make sure this test's own requests are in the log, whatever order the tests run in.
+    collect(&rig("SSL_BOOTSTRAP"), Some(&rig("MTLS_JKS_CONFIG")));
+    let logs = rig("REQUEST_LOGS");
+    let mut seen = 0;
+    for log in logs.split(':').filter(|l| !l.is_empty()) {
+        for (api, line) in common::kraftcheck_requests(std::path::Path::new(log)) {
+            seen += 1;
+            assert!(
+                common::READ_ONLY_REQUESTS.contains(&api.as_str()),
+                "kraftcheck sent {api}: {line}"
+            );
+        }
+    }
+    assert!(seen > 0, "no kraftcheck request in {logs}");
+}
+
+/// A token the real OAuth server issues but the broker must refuse (audience `other`, the
+/// listener expects `kafka`): kraftcheck reports the broker's verdict, exit 2, one message.
+#[test]
+fn token_for_another_audience_is_refused_by_the_broker() {
+    let config = std::fs::read_to_string(rig("OAUTH_CONFIG"))
+        .unwrap()
+        .replace("scope=\"kafka\"", "scope=\"other\"");
+    let d = tempfile::TempDir::new().unwrap();
+    let p = d.path().join("client.properties");
+    std::fs::write(&p, config).unwrap();
+    let out = collect_cmd(&rig("OAUTH_BOOTSTRAP"), &p).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("OAUTHBEARER token rejected"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    for s in SECRETS {
+        assert!(!err.contains(s), "{s} in {err}");
+    }
+}
+
+/// `diff` with both sides collected live, each through its own enterprise login (a PKCS12 key
+/// whose password differs from the store's, and OAuth client credentials): the same cluster,
+/// so parity, exit 0.
+#[test]
+fn diff_collects_both_sides_through_enterprise_logins() {
+    let out = Command::cargo_bin("kraftcheck")
+        .unwrap()
+        .args([
+            "diff",
+            "--format",
+            "json",
+            "--old-bootstrap-server",
+            &rig("SSL_BOOTSTRAP"),
+            "--old-command-config",
+            &rig("MTLS_P12_KEYPASS_CONFIG"),
+            "--new-bootstrap-server",
+            &rig("OAUTH_BOOTSTRAP"),
+            "--new-command-config",
+            &rig("OAUTH_CONFIG"),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["verdict"], "parity", "{stdout}");
+    assert!(report["old"]["topics"].as_u64().unwrap() > 0);
+    for s in SECRETS {
+        assert!(!stdout.contains(s) && !stderr.contains(s), "{s}");
+    }
+}
+
+/// librdkafka's names (`-X ssl.ca.location`, `ssl.certificate.location`, `ssl.key.location`) and
+/// Kafka's inline PEM settings (`ssl.truststore.certificates`, `ssl.keystore.certificate.chain`,
+/// `ssl.keystore.key`) reach the mTLS listener as the stores do.
+#[test]
+fn librdkafka_and_inline_pem_settings_log_in_with_mtls() {
+    let (ca, cert, key) = (rig("SSL_CA_PEM"), rig("SSL_CERT_PEM"), rig("SSL_KEY_PEM"));
+    let d = tempfile::TempDir::new().unwrap();
+    let inline = |p: &str| std::fs::read_to_string(p).unwrap().replace('\n', "\\n");
+    let p = d.path().join("inline.properties");
+    std::fs::write(
+        &p,
+        format!(
+            "security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.certificates={}\nssl.keystore.type=PEM\nssl.keystore.certificate.chain={}\nssl.keystore.key={}\n",
+            inline(&ca),
+            inline(&cert),
+            inline(&key)
+        ),
+    )
+    .unwrap();
+    let x = |k: &str, v: &str| ["-X".to_string(), format!("{k}={v}")];
+    let runs: Vec<Vec<String>> = vec![
+        [
+            x("security.protocol", "ssl"),
+            x("ssl.ca.location", &ca),
+            x("ssl.certificate.location", &cert),
+            x("ssl.key.location", &key),
+        ]
+        .concat(),
+        vec!["--command-config".into(), p.display().to_string()],
+    ];
+    for extra in runs {
+        let out = Command::cargo_bin("kraftcheck")
+            .unwrap()
+            .env("KRAFTCHECK_DEBUG", "1")
+            .args(["collect", "--bootstrap-server", &rig("SSL_BOOTSTRAP")])
+            .args(&extra)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{extra:?}: {err}");
+        assert!(err.contains("Ssl (mTLS)"), "{err}");
+        let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            inv["acls"].as_array().is_some_and(|a| !a.is_empty()),
+            "a super user sees the ACLs"
+        );
+        assert!(!err.contains("PRIVATE KEY"), "no key material in messages");
+    }
+}
+
+/// `ssl.endpoint.identification.algorithm`: a broker whose certificate (signed by the trusted CA)
+/// names another host is refused by default, as by Kafka's client, and accepted when the setting
+/// is empty (chain checked, host name not).
+#[test]
+fn host_name_verification_follows_endpoint_identification_algorithm() {
+    let bootstrap = rig("WRONGNAME_BOOTSTRAP");
+    let run = |extra: &[&str]| {
+        collect_cmd(&bootstrap, std::path::Path::new(&rig("TLS_JKS_CONFIG")))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("TLS handshake failed") && err.contains("not valid for name"),
+        "{err}"
+    );
+    let out = run(&["-X", "ssl.endpoint.identification.algorithm="]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
