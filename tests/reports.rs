@@ -66,6 +66,7 @@ fn broker(id: i64, file: &str, cpl: bool) -> Broker {
         id,
         host: format!("kafka-{id}.example.internal"),
         port: 9092,
+        version: Some("3.8.1".into()),
         config_file: Some(file.to_string()),
         configs,
         ..Default::default()
@@ -106,7 +107,8 @@ fn inventory(under_replicated: usize) -> Inventory {
     inv.cluster.id = Some("Xq3-test-cluster".into());
     inv.cluster.kind = "self-managed".into();
     inv.cluster.mode = "zookeeper".into();
-    inv.cluster.version = Some("3.9.1".into());
+    // 3.8: control.plane.listener.name (the brokers' planted blocker) still blocks migration mode.
+    inv.cluster.version = Some("3.8.1".into());
     inv.brokers = vec![
         broker(1, "config/broker-1.properties", true),
         broker(2, "config/broker 2.properties", true),
