@@ -218,6 +218,9 @@ admin.enableServer=false
 4lw.commands.whitelist=ruok,srvr,stat,mntr
 tickTime=2000
 EOF
+  # ZooKeeper's audit log (3.6+) records every write with its session: the ZooKeeper tests prove
+  # from it that kraftcheck's sessions wrote nothing (logs/zookeeper-audit.log, see write_log_config)
+  [ "$1" = bench39 ] || echo "audit.enable=true" >>"$rd/conf/zookeeper.properties"
 }
 
 classpath() { cat "$(cp_file "$1")"; }
@@ -422,6 +425,12 @@ log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.org.apache.zookeeper.audit.Slf4jAuditLogger=INFO, audit
+log4j.additivity.org.apache.zookeeper.audit.Slf4jAuditLogger=false
+log4j.appender.audit=org.apache.log4j.FileAppender
+log4j.appender.audit.File=$rd/logs/zookeeper-audit.log
+log4j.appender.audit.layout=org.apache.log4j.PatternLayout
+log4j.appender.audit.layout.ConversionPattern=%d %p %m%n
 EOF
   elif [ "$rig" = bench39 ]; then
     # no request log: logging every request and response of a 20,000-partition cluster at DEBUG
@@ -741,6 +750,7 @@ write_env() { # RIG
     if [ "$rig" = zk39 ]; then
       echo "export ${U}_MODE=zookeeper"
       echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port)"
+      echo "export ${U}_ZK_AUDIT_LOG=$rd/logs/zookeeper-audit.log"
       echo "export ${U}_BROKER_IDS=1,2"
       echo "export ${U}_BROKER_CONFIGS=$rd/conf/broker1.properties,$rd/conf/broker2.properties"
       metrics_env zk39 "$U"

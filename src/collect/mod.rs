@@ -135,7 +135,8 @@ fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
                 .worker_threads(2)
                 .enable_all()
                 .build()?;
-            inv.gaps.retain(|g| g.part != "zookeeper");
+            inv.gaps
+                .retain(|g| g.part != "zookeeper" && !g.part.starts_with("zookeeper."));
             rt.block_on(zookeeper::collect(&mut inv, connect, *timeout))?;
         }
         // A ZooKeeper-mode cluster's ZooKeeper was not read: say so (a saved inventory may

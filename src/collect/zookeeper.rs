@@ -55,7 +55,17 @@ pub async fn collect(inv: &mut Inventory, connect: &str, timeout: Duration) -> R
             .connect(connect)
             .await
             .map_err(|e| anyhow!("--zookeeper {connect}: cannot connect: {e}"))?;
+        crate::debug::note(|| {
+            format!(
+                "zookeeper: session {} on {connect} (its ensemble's audit log names it)",
+                client.session_id()
+            )
+        });
         read_all(inv, &client, connect).await;
+        ensemble(inv, connect, timeout).await;
+        if let Some(z) = &inv.zookeeper {
+            crate::debug::note(|| format!("zookeeper: {} znode reads", z.reads));
+        }
         Ok::<(), anyhow::Error>(())
     };
     // Every read together is bounded: a stalled ensemble cannot hang the audit.
@@ -78,13 +88,19 @@ async fn read_all(inv: &mut Inventory, c: &zk::Client, connect: &str) {
         ..Default::default()
     };
     // Small single znodes, issued together.
-    let (cluster, controller, migration, deletions, reassign) = futures::join!(
+    let (cluster, controller, migration, deletions, reassign, seqid) = futures::join!(
         c.get_data("/cluster/id"),
         c.get_data("/controller"),
         c.get_data("/migration"),
         c.list_children("/admin/delete_topics"),
         c.check_stat("/admin/reassign_partitions"),
+        c.check_stat("/brokers/seqid"),
     );
+    z.reads += 6;
+    match seqid {
+        Ok(s) => z.broker_seqid = s.map(|s| i64::from(s.version)),
+        Err(e) => read_gap(inv, "/brokers/seqid", &e),
+    }
     match cluster {
         Ok((d, _)) => z.cluster_id = json(&d).and_then(|j| j["id"].as_str().map(str::to_string)),
         Err(zk::Error::NoNode) => {}
@@ -128,8 +144,10 @@ async fn read_all(inv: &mut Inventory, c: &zk::Client, connect: &str) {
     }
 
     // Broker registrations.
+    z.reads += 1;
     match c.list_children("/brokers/ids").await {
         Ok(ids) => {
+            z.reads += ids.len();
             let reads = join_all(
                 ids.iter()
                     .map(|id| c.get_data(&format!("/brokers/ids/{id}"))),
@@ -171,9 +189,11 @@ async fn read_all(inv: &mut Inventory, c: &zk::Client, connect: &str) {
     // Topics: each topic znode, then each partition's state, all issued together.
     let registered: BTreeSet<i64> = z.brokers.iter().map(|b| b.id).collect();
     let mut unregistered = BTreeSet::new();
+    z.reads += 1;
     match c.list_children("/brokers/topics").await {
         Ok(mut topics) => {
             topics.sort();
+            z.reads += topics.len();
             let reads = join_all(
                 topics
                     .iter()
@@ -207,6 +227,7 @@ async fn read_all(inv: &mut Inventory, c: &zk::Client, connect: &str) {
             }
             z.topic_count = topics.len();
             z.partition_count = partitions.len();
+            z.reads += partitions.len();
             let states =
                 join_all(partitions.iter().map(|(t, n)| {
                     c.check_stat(&format!("/brokers/topics/{t}/partitions/{n}/state"))
@@ -215,6 +236,8 @@ async fn read_all(inv: &mut Inventory, c: &zk::Client, connect: &str) {
             for ((t, n), s) in partitions.iter().zip(states) {
                 match s {
                     Ok(Some(_)) => {}
+                    // A topic pending deletion is not migrated: its partitions' state is moot.
+                    Ok(None) if z.pending_deletions.contains(t) => {}
                     Ok(None) => z.partitions_without_state.push(format!("{t}-{n}")),
                     Err(e) => read_gap(
                         inv,
@@ -231,6 +254,7 @@ async fn read_all(inv: &mut Inventory, c: &zk::Client, connect: &str) {
 
     // ACLs of the root paths, and how many resources carry Kafka ACLs.
     let acls = join_all(ACL_PATHS.iter().map(|p| c.get_acl(p))).await;
+    z.reads += ACL_PATHS.len();
     for (p, r) in ACL_PATHS.iter().zip(acls) {
         match r {
             Ok((acl, _)) => {
@@ -250,7 +274,9 @@ async fn read_all(inv: &mut Inventory, c: &zk::Client, connect: &str) {
         ("/kafka-acl", "literal"),
         ("/kafka-acl-extended/prefixed", "prefixed"),
     ] {
+        z.reads += 1;
         if let Ok(types) = c.list_children(root).await {
+            z.reads += types.len();
             let counts =
                 join_all(types.iter().map(|t| c.get_children(&format!("{root}/{t}")))).await;
             for (t, n) in types.iter().zip(counts) {
@@ -261,7 +287,138 @@ async fn read_all(inv: &mut Inventory, c: &zk::Client, connect: &str) {
         }
     }
     z.acl_resources = acl_resources;
+    dynamic_configs(inv, c, &mut z).await;
     inv.zookeeper = Some(z);
+}
+
+/// Which entities carry dynamic configs (`/config/<type>/*`), and which dynamic broker configs
+/// are stored encrypted. Broker entities are few (one per broker and `<default>`): their data
+/// is read to find the encoder's shape; only the config names are kept.
+async fn dynamic_configs(inv: &mut Inventory, c: &zk::Client, z: &mut ZooKeeper) {
+    const TYPES: &[&str] = &["topics", "brokers", "users", "clients", "ips"];
+    let lists = join_all(
+        TYPES
+            .iter()
+            .map(|t| c.list_children(&format!("/config/{t}"))),
+    )
+    .await;
+    z.reads += TYPES.len();
+    let mut brokers = Vec::new();
+    for (t, r) in TYPES.iter().zip(lists) {
+        match r {
+            Ok(children) => {
+                if *t == "brokers" {
+                    brokers.clone_from(&children);
+                }
+                z.config_entities.insert(t.to_string(), children.len());
+            }
+            Err(zk::Error::NoNode) => {}
+            Err(e) => read_gap(inv, &format!("/config/{t}"), &e),
+        }
+    }
+    brokers.sort();
+    let reads = join_all(
+        brokers
+            .iter()
+            .map(|b| c.get_data(&format!("/config/brokers/{b}"))),
+    )
+    .await;
+    z.reads += brokers.len();
+    for (b, r) in brokers.iter().zip(reads) {
+        match r {
+            Ok((d, _)) => {
+                let j = json(&d).unwrap_or(Json::Null);
+                for (k, v) in j["config"].as_object().into_iter().flatten() {
+                    if v.as_str().is_some_and(|v| v.contains("encryptedPassword:")) {
+                        z.encrypted_broker_configs.push(format!("{b}:{k}"));
+                    }
+                }
+            }
+            Err(zk::Error::NoNode) => {}
+            Err(e) => read_gap(inv, &format!("/config/brokers/{b}"), &e),
+        }
+    }
+}
+
+/// The ensemble member's version and mode from the `srvr` four-letter word, sent to the first
+/// host of the connect string. Ensembles that do not allow it (`4lw.commands.whitelist`)
+/// answer that it is not executed: a gap for `zookeeper.ensemble`, nothing else.
+async fn ensemble(inv: &mut Inventory, connect: &str, timeout: Duration) {
+    let host = connect
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let answer = tokio::time::timeout(timeout, four_letter_word(&host, "srvr")).await;
+    let text = match answer {
+        Ok(Ok(t)) => t,
+        Ok(Err(e)) => {
+            inv.add_gap(
+                "zookeeper.ensemble",
+                "",
+                "error",
+                format!("srvr to {host}: {e}"),
+            );
+            return;
+        }
+        Err(_) => {
+            inv.add_gap(
+                "zookeeper.ensemble",
+                "",
+                "timeout",
+                format!(
+                    "srvr to {host}: no answer within {} ms",
+                    timeout.as_millis()
+                ),
+            );
+            return;
+        }
+    };
+    let (version, mode) = parse_srvr(&text);
+    if version.is_none() {
+        let first = text.lines().next().unwrap_or_default().trim();
+        inv.add_gap(
+            "zookeeper.ensemble",
+            "",
+            "unsupported",
+            format!("srvr to {host} answered {first:?}: allow it with 4lw.commands.whitelist=srvr on the ensemble"),
+        );
+    }
+    if let Some(z) = inv.zookeeper.as_mut() {
+        z.version = version;
+        z.mode = mode;
+    }
+}
+
+/// Send a four-letter word and read the answer (the server closes the connection after it);
+/// at most 64 KiB are kept.
+async fn four_letter_word(host: &str, word: &str) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(host).await?;
+    s.write_all(word.as_bytes()).await?;
+    let mut buf = Vec::new();
+    s.take(64 * 1024).read_to_end(&mut buf).await?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// `Zookeeper version: 3.8.4-9316c2a…, built on …` and `Mode: standalone` from `srvr`.
+fn parse_srvr(text: &str) -> (Option<String>, Option<String>) {
+    let mut version = None;
+    let mut mode = None;
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("Zookeeper version: ") {
+            let v = v.split([',', '-']).next().unwrap_or_default().trim();
+            if !v.is_empty() {
+                version = Some(v.to_string());
+            }
+        } else if let Some(m) = line.strip_prefix("Mode: ") {
+            mode = Some(m.trim().to_string());
+        }
+    }
+    (version, mode)
 }
 
 /// `cdrwa` letters of a permission set, as zookeeper-shell prints them.
@@ -277,4 +434,20 @@ fn perms(p: zk::Permission) -> String {
     .filter(|(bit, _)| p.has(*bit))
     .map(|(_, c)| *c)
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_srvr;
+
+    #[test]
+    fn srvr_answers_give_version_and_mode() {
+        let text = "Zookeeper version: 3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c, built on 2024-02-12 22:16 UTC\nLatency min/avg/max: 0/0.5/12\nReceived: 120\nSent: 119\nConnections: 2\nOutstanding: 0\nZxid: 0x1a2\nMode: standalone\nNode count: 140\n";
+        assert_eq!(
+            parse_srvr(text),
+            (Some("3.8.4".into()), Some("standalone".into()))
+        );
+        let refused = "srvr is not executed because it is not in the whitelist.\n";
+        assert_eq!(parse_srvr(refused), (None, None));
+    }
 }

@@ -60,6 +60,7 @@ pub const PARTS: &[&str] = &[
     "metrics.requests",
     "metrics.connections",
     "zookeeper",
+    "zookeeper.ensemble",
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -11,6 +11,13 @@ use std::collections::BTreeMap;
 pub struct ZooKeeper {
     /// The connect string as given, credentials never included (`host:port,…/chroot`).
     pub connect: String,
+    /// The ensemble member's version (`srvr`: `Zookeeper version: …`), where the four-letter
+    /// word is allowed (`4lw.commands.whitelist`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The member's mode (`srvr`: `standalone`, `leader`, `follower`, `observer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     /// `/cluster/id`: the controllers must be formatted with this id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
@@ -32,7 +39,8 @@ pub struct ZooKeeper {
     /// Topics whose znode has no `topic_id` (created before 2.8 and never given one).
     #[serde(default)]
     pub topics_without_id: Vec<String>,
-    /// Partitions (`topic-N`) without a `/state` znode.
+    /// Partitions (`topic-N`) without a `/state` znode, of topics not pending deletion (the
+    /// migration skips those).
     #[serde(default)]
     pub partitions_without_state: Vec<String>,
     /// Broker ids that hold replicas in a topic znode but are not registered.
@@ -55,6 +63,21 @@ pub struct ZooKeeper {
     /// Resources with ACLs in `/kafka-acl/<type>` (literal) and `/kafka-acl-extended/prefixed/<type>`.
     #[serde(default)]
     pub acl_resources: BTreeMap<String, usize>,
+    /// Entities with dynamic configs per `/config/<type>` (`topics`, `brokers`, `users`,
+    /// `clients`, `ips`), including those a restricted Kafka principal cannot describe.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub config_entities: BTreeMap<String, usize>,
+    /// Dynamic broker configs stored encrypted with `password.encoder.secret`
+    /// (`<broker id or <default>>:<config name>`), recognised by the encoder's
+    /// `encryptedPassword:` shape; the value itself is never kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub encrypted_broker_configs: Vec<String>,
+    /// `/brokers/seqid`'s version: how many broker ids `broker.id.generation.enable` handed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_seqid: Option<i64>,
+    /// How many znode reads the collect made (for the scale measurement and `--debug`).
+    #[serde(default)]
+    pub reads: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

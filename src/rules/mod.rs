@@ -168,6 +168,8 @@ pub const PART_FIELDS: &[(&str, &str, &str)] = &[
     ("msk.policy", "msk", "cluster_policy"),
     ("msk.vpc_connections", "msk", "client_vpc_connections"),
     ("msk.replicators", "msk", "replicators"),
+    ("zookeeper.ensemble", "zookeeper", "version"),
+    ("zookeeper.ensemble", "zookeeper", "mode"),
 ];
 
 /// The part a variable reads, if it is inventory data.

@@ -1,0 +1,337 @@
+//! ZooKeeper itself, with the states only ZooKeeper shows planted the way they arise (issue 12).
+//!
+//! A real ZooKeeper-mode Kafka 3.9 broker runs in its own chroot of the zk39 rig's ZooKeeper, on
+//! inter.broker.protocol.version 2.7 (a cluster whose IBP was never raised past 2.7 has topics
+//! without topic ids: the controller adds ids only from IBP 2.8). Then, with the broker's own
+//! controller running, the test does what old tools and half-finished operations leave behind:
+//! a topic znode written straight into ZooKeeper with its replica on a broker id that never
+//! registers (as `kafka-topics --zookeeper --replica-assignment` did: no partition state can be
+//! made for it), a deletion queued under /admin/delete_topics that cannot finish, a legacy
+//! reassignment through /admin/reassign_partitions that cannot complete, and /migration with no
+//! data (what `zookeeper-security-migration.sh` without `--enable.path.check` leaves), then with
+//! an earlier attempt's state. kraftcheck's audit must report each, naming the znode; the
+//! clean zk39 cluster raises none of them (tests/live.rs).
+//!
+//! Read-only from ZooKeeper's side: the ensemble's audit log (`audit.enable=true` in the rig)
+//! records every write with its session; kraftcheck names its session under KRAFTCHECK_DEBUG,
+//! and no audit line carries it, while the test's own writes are there (the check can fail).
+
+use serde_json::Value;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROOT: &str = "/kraftcheck-planted";
+const PORT: u16 = 19985;
+
+fn rig(key: &str) -> String {
+    let var = format!("KRAFTCHECK_RIG_ZK39_{key}");
+    std::env::var(&var).unwrap_or_else(|_| {
+        panic!("{var} is not set: the ZooKeeper tests need the rig; run scripts/test-all, or `rig/rig.sh up zk39 && eval \"$(rig/rig.sh env)\"`")
+    })
+}
+
+fn rig_sh() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rig/rig.sh")
+}
+
+/// A Kafka CLI tool of the rig's Kafka 3.9 (no rig's address added).
+fn tool(args: &[&str]) -> std::process::Output {
+    Command::new(rig_sh())
+        .args(["tool", "39"])
+        .args(args)
+        .output()
+        .expect("rig/rig.sh runs")
+}
+
+fn zk_shell(args: &[&str]) -> std::process::Output {
+    let server = rig("ZK_CONNECT");
+    tool(&[&["zookeeper-shell", "-server", server.as_str()], args].concat())
+}
+
+fn zk_shell_ok(args: &[&str]) {
+    let out = zk_shell(args);
+    assert!(
+        out.status.success(),
+        "zookeeper-shell {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The planted cluster's broker: `rig/rig.sh try-start` in its own process group, stopped
+/// (SIGTERM to the group, a controlled shutdown) when dropped.
+struct Broker {
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Broker {
+    fn start() -> Broker {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("server.properties");
+        std::fs::write(
+            &cfg,
+            format!(
+                "broker.id=1
+listeners=PLAINTEXT://127.0.0.1:{PORT}
+log.dirs={}/data
+zookeeper.connect={}{CHROOT}
+inter.broker.protocol.version=2.7
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+auto.create.topics.enable=false
+delete.topic.enable=true
+",
+                dir.path().display(),
+                rig("ZK_CONNECT")
+            ),
+        )
+        .unwrap();
+        let log = std::fs::File::create(dir.path().join("broker.out")).unwrap();
+        let child = Command::new(rig_sh())
+            .args(["try-start", "39"])
+            .arg(&cfg)
+            .arg("900")
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .process_group(0)
+            .spawn()
+            .expect("rig/rig.sh try-start");
+        let mut b = Broker { child, _dir: dir };
+        // try-start logs only warnings: wait for the listener, then for the broker to answer.
+        let t0 = Instant::now();
+        loop {
+            if let Ok(Some(status)) = b.child.try_wait() {
+                panic!(
+                    "the planted broker stopped ({status}):\n{}",
+                    std::fs::read_to_string(b._dir.path().join("broker.out")).unwrap_or_default()
+                );
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", PORT)).is_ok() {
+                let out = tool(&[
+                    "kafka-topics",
+                    "--bootstrap-server",
+                    &format!("127.0.0.1:{PORT}"),
+                    "--list",
+                ]);
+                if out.status.success() {
+                    break;
+                }
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(120),
+                "the planted broker did not answer in 120 s"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        b
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        for _ in 0..150 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// `kraftcheck audit` of the planted cluster with its ZooKeeper; (report, kraftcheck's
+/// ZooKeeper session id from its debug line).
+fn audit() -> (Value, String) {
+    let zk = format!("{}{CHROOT}", rig("ZK_CONNECT"));
+    let out = assert_cmd::Command::cargo_bin("kraftcheck")
+        .unwrap()
+        .env("KRAFTCHECK_DEBUG", "1")
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--profile",
+            "inplace",
+            "--bootstrap-server",
+            &format!("127.0.0.1:{PORT}"),
+            "--zookeeper",
+            &zk,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "audit could not run: {stderr}");
+    let session = stderr
+        .lines()
+        .find_map(|l| {
+            l.split("zookeeper: session ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+        })
+        .unwrap_or_else(|| panic!("no ZooKeeper session in the debug output: {stderr}"))
+        .to_string();
+    (serde_json::from_slice(&out.stdout).unwrap(), session)
+}
+
+fn failing<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule && f["status"] == "fail")
+        .collect()
+}
+
+fn message(report: &Value, rule: &str) -> String {
+    let f = failing(report, rule);
+    assert!(
+        !f.is_empty(),
+        "{rule} does not fail: {}",
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == rule)
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    f.iter()
+        .map(|f| f["message"].as_str().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_planted_zookeeper_state_is_found_and_kraftcheck_writes_nothing() {
+    let _ = zk_shell(&["deleteall", CHROOT]);
+    let broker = Broker::start();
+    let bootstrap = format!("127.0.0.1:{PORT}");
+    // A topic created the ordinary way: on IBP 2.7 its znode gets no topic id.
+    let out = tool(&[
+        "kafka-topics",
+        "--bootstrap-server",
+        &bootstrap,
+        "--create",
+        "--topic",
+        "legacy",
+        "--partitions",
+        "2",
+        "--replication-factor",
+        "1",
+    ]);
+    assert!(
+        out.status.success(),
+        "kafka-topics: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Topics written straight into ZooKeeper on broker id 7, which never registers: the
+    // controller can elect no leader, so no partition state is ever written.
+    let assignment =
+        r#"{"version":2,"partitions":{"0":[7]},"adding_replicas":{},"removing_replicas":{}}"#;
+    zk_shell_ok(&[
+        "create",
+        &format!("{CHROOT}/brokers/topics/orphan"),
+        assignment,
+    ]);
+    zk_shell_ok(&[
+        "create",
+        &format!("{CHROOT}/brokers/topics/doomed"),
+        assignment,
+    ]);
+    // Its deletion, queued as `kafka-topics --zookeeper --delete` did: it cannot finish while a
+    // replica's broker is away.
+    zk_shell_ok(&["create", &format!("{CHROOT}/admin/delete_topics/doomed")]);
+    // A reassignment the pre-2.4 way, onto the missing broker: it never completes.
+    zk_shell_ok(&[
+        "create",
+        &format!("{CHROOT}/admin/reassign_partitions"),
+        r#"{"version":1,"partitions":[{"topic":"legacy","partition":0,"replicas":[7]}]}"#,
+    ]);
+    // /migration with no data.
+    zk_shell_ok(&["create", &format!("{CHROOT}/migration")]);
+    // Give the broker's controller time to act on what it can (it cannot finish any of it).
+    std::thread::sleep(Duration::from_secs(3));
+
+    let (report, session1) = audit();
+    let m = message(&report, "ZK-001");
+    assert!(m.contains("/migration"), "{m}");
+    let m = message(&report, "ZK-002");
+    assert!(
+        m.contains("legacy") && m.contains("orphan") && !m.contains("doomed"),
+        "topics without an id, not the one pending deletion: {m}"
+    );
+    let m = message(&report, "ZK-003");
+    assert!(
+        m.contains("orphan-0") && !m.contains("doomed") && !m.contains("legacy-"),
+        "{m}"
+    );
+    let m = message(&report, "ZK-004");
+    assert!(m.contains('7') && m.contains("/brokers/ids"), "{m}");
+    let m = message(&report, "ZK-005");
+    assert!(m.contains("/admin/reassign_partitions"), "{m}");
+    let m = message(&report, "HEALTH-005");
+    assert!(m.contains("doomed"), "{m}");
+    // Kafka 3.9.2 is past every version bug these states meet.
+    for rule in ["KRAFT-VER-010", "KRAFT-VER-012", "KRAFT-VER-013"] {
+        assert!(failing(&report, rule).is_empty(), "{rule} fails on 3.9.2");
+    }
+
+    // An earlier attempt's state in /migration.
+    zk_shell_ok(&[
+        "set",
+        &format!("{CHROOT}/migration"),
+        r#"{"version":0,"kraft_metadata_offset":412,"kraft_controller_id":3000,"kraft_metadata_epoch":1,"kraft_controller_epoch":1}"#,
+    ]);
+    let (report2, session2) = audit();
+    assert!(failing(&report2, "ZK-001").is_empty());
+    let m = message(&report2, "ZK-001b");
+    assert!(m.contains("earlier attempt"), "{m}");
+    let z = {
+        let out = assert_cmd::Command::cargo_bin("kraftcheck")
+            .unwrap()
+            .args([
+                "collect",
+                "--bootstrap-server",
+                &bootstrap,
+                "--zookeeper",
+                &format!("{}{CHROOT}", rig("ZK_CONNECT")),
+            ])
+            .output()
+            .unwrap();
+        let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+        inv["zookeeper"].clone()
+    };
+    assert_eq!(z["mode"], "standalone", "{z}");
+    assert!(z["version"].as_str().unwrap().starts_with("3."), "{z}");
+    assert!(z["reads"].as_u64().unwrap() > 10, "{z}");
+    drop(broker);
+    zk_shell_ok(&["deleteall", CHROOT]);
+
+    // ZooKeeper's own record: the test's writes are there, kraftcheck's sessions wrote nothing.
+    let audit_log = std::fs::read_to_string(rig("ZK_AUDIT_LOG")).expect("ZooKeeper audit log");
+    assert!(
+        audit_log.contains("znode=/kraftcheck-planted/admin/reassign_partitions")
+            && audit_log.contains("operation=create"),
+        "the audit log does not record the test's own writes: is audit.enable on?"
+    );
+    for s in [&session1, &session2] {
+        let writes: Vec<&str> = audit_log
+            .lines()
+            .filter(|l| {
+                l.contains(&format!("session={s}\t")) || l.ends_with(&format!("session={s}"))
+            })
+            .collect();
+        assert!(
+            writes.is_empty(),
+            "kraftcheck's ZooKeeper session {s} wrote: {writes:?}"
+        );
+    }
+}
