@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 const CHROOT: &str = "/kraftcheck-planted";
 const PORT: u16 = 19985;
+const CONTROLLER_PORT: u16 = 19986;
 
 fn rig(key: &str) -> String {
     let var = format!("KRAFTCHECK_RIG_ZK39_{key}");
@@ -60,7 +61,7 @@ fn zk_shell_ok(args: &[&str]) {
     );
 }
 
-/// The planted cluster's broker: `rig/rig.sh try-start` in its own process group, stopped
+/// A node of the planted cluster: `rig/rig.sh try-start` in its own process group, stopped
 /// (SIGTERM to the group, a controlled shutdown) when dropped.
 struct Broker {
     child: Child,
@@ -68,15 +69,11 @@ struct Broker {
 }
 
 impl Broker {
+    /// The planted cluster's broker.
     fn start() -> Broker {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = dir.path().join("server.properties");
-        std::fs::write(
-            &cfg,
-            format!(
-                "broker.id=1
+        let body = format!(
+            "broker.id=1
 listeners=PLAINTEXT://127.0.0.1:{PORT}
-log.dirs={}/data
 zookeeper.connect={}{CHROOT}
 inter.broker.protocol.version=2.7
 offsets.topic.replication.factor=1
@@ -85,12 +82,72 @@ transaction.state.log.min.isr=1
 auto.create.topics.enable=false
 delete.topic.enable=true
 ",
-                dir.path().display(),
-                rig("ZK_CONNECT")
-            ),
+            rig("ZK_CONNECT")
+        );
+        let bootstrap = format!("127.0.0.1:{PORT}");
+        Broker::run(
+            &body,
+            None,
+            PORT,
+            &["kafka-topics", "--bootstrap-server", &bootstrap, "--list"],
+        )
+    }
+
+    /// A KRaft controller for the planted cluster in migration mode, formatted with `cluster_id`.
+    fn controller(cluster_id: &str) -> Broker {
+        let body = format!(
+            "process.roles=controller
+node.id=3000
+listeners=CONTROLLER://127.0.0.1:{CONTROLLER_PORT}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT
+controller.quorum.voters=3000@127.0.0.1:{CONTROLLER_PORT}
+zookeeper.metadata.migration.enable=true
+zookeeper.connect={}{CHROOT}
+",
+            rig("ZK_CONNECT")
+        );
+        let bootstrap = format!("127.0.0.1:{CONTROLLER_PORT}");
+        Broker::run(
+            &body,
+            Some(cluster_id),
+            CONTROLLER_PORT,
+            &[
+                "kafka-metadata-quorum",
+                "--bootstrap-controller",
+                &bootstrap,
+                "describe",
+                "--status",
+            ],
+        )
+    }
+
+    /// Start a node with `body` (plus its own log.dirs), formatted first when a cluster id is
+    /// given; `ready` is a CLI command that succeeds once it answers.
+    fn run(body: &str, format: Option<&str>, port: u16, ready: &[&str]) -> Broker {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("server.properties");
+        std::fs::write(
+            &cfg,
+            format!("{body}log.dirs={}/data\n", dir.path().display()),
         )
         .unwrap();
-        let log = std::fs::File::create(dir.path().join("broker.out")).unwrap();
+        if let Some(id) = format {
+            let out = tool(&[
+                "kafka-storage",
+                "format",
+                "-t",
+                id,
+                "-c",
+                cfg.to_str().unwrap(),
+            ]);
+            assert!(
+                out.status.success(),
+                "kafka-storage format: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let log = std::fs::File::create(dir.path().join("node.out")).unwrap();
         let child = Command::new(rig_sh())
             .args(["try-start", "39"])
             .arg(&cfg)
@@ -101,29 +158,23 @@ delete.topic.enable=true
             .spawn()
             .expect("rig/rig.sh try-start");
         let mut b = Broker { child, _dir: dir };
-        // try-start logs only warnings: wait for the listener, then for the broker to answer.
+        // try-start logs only warnings: wait for the listener, then for the node to answer.
         let t0 = Instant::now();
         loop {
             if let Ok(Some(status)) = b.child.try_wait() {
                 panic!(
-                    "the planted broker stopped ({status}):\n{}",
-                    std::fs::read_to_string(b._dir.path().join("broker.out")).unwrap_or_default()
+                    "the planted node stopped ({status}):\n{}",
+                    std::fs::read_to_string(b._dir.path().join("node.out")).unwrap_or_default()
                 );
             }
-            if std::net::TcpStream::connect(("127.0.0.1", PORT)).is_ok() {
-                let out = tool(&[
-                    "kafka-topics",
-                    "--bootstrap-server",
-                    &format!("127.0.0.1:{PORT}"),
-                    "--list",
-                ]);
-                if out.status.success() {
-                    break;
-                }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && tool(ready).status.success()
+            {
+                break;
             }
             assert!(
                 t0.elapsed() < Duration::from_secs(120),
-                "the planted broker did not answer in 120 s"
+                "the planted node did not answer in 120 s"
             );
             std::thread::sleep(Duration::from_millis(500));
         }
@@ -148,7 +199,7 @@ impl Drop for Broker {
 
 /// `kraftcheck audit` of the planted cluster with its ZooKeeper; (report, kraftcheck's
 /// ZooKeeper session id from its debug line).
-fn audit() -> (Value, String) {
+fn audit(extra: &[&str]) -> (Value, String) {
     let zk = format!("{}{CHROOT}", rig("ZK_CONNECT"));
     let out = assert_cmd::Command::cargo_bin("kraftcheck")
         .unwrap()
@@ -164,6 +215,7 @@ fn audit() -> (Value, String) {
             "--zookeeper",
             &zk,
         ])
+        .args(extra)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -260,7 +312,7 @@ fn every_planted_zookeeper_state_is_found_and_kraftcheck_writes_nothing() {
     // Give the broker's controller time to act on what it can (it cannot finish any of it).
     std::thread::sleep(Duration::from_secs(3));
 
-    let (report, session1) = audit();
+    let (report, session1) = audit(&[]);
     let m = message(&report, "ZK-001");
     assert!(m.contains("/migration"), "{m}");
     let m = message(&report, "ZK-002");
@@ -290,7 +342,7 @@ fn every_planted_zookeeper_state_is_found_and_kraftcheck_writes_nothing() {
         &format!("{CHROOT}/migration"),
         r#"{"version":0,"kraft_metadata_offset":412,"kraft_controller_id":3000,"kraft_metadata_epoch":1,"kraft_controller_epoch":1}"#,
     ]);
-    let (report2, session2) = audit();
+    let (report2, session2) = audit(&[]);
     assert!(failing(&report2, "ZK-001").is_empty());
     let m = message(&report2, "ZK-001b");
     assert!(m.contains("earlier attempt"), "{m}");
@@ -312,6 +364,22 @@ fn every_planted_zookeeper_state_is_found_and_kraftcheck_writes_nothing() {
     assert_eq!(z["mode"], "standalone", "{z}");
     assert!(z["version"].as_str().unwrap().starts_with("3."), "{z}");
     assert!(z["reads"].as_u64().unwrap() > 10, "{z}");
+    assert!(
+        failing(&report2, "ZK-007").is_empty(),
+        "no controllers given yet"
+    );
+
+    // KRaft controllers formatted with another cluster id than /cluster/id (ZK-007).
+    let zk_id = z["cluster_id"].as_str().unwrap().to_string();
+    let wrong = "Wr0ngC1usterIdAAAAAAAA";
+    let controller = Broker::controller(wrong);
+    let (report3, session3) = audit(&[
+        "--bootstrap-controller",
+        &format!("127.0.0.1:{CONTROLLER_PORT}"),
+    ]);
+    let m = message(&report3, "ZK-007");
+    assert!(m.contains(wrong) && m.contains(&zk_id), "{m}");
+    drop(controller);
     drop(broker);
     zk_shell_ok(&["deleteall", CHROOT]);
 
@@ -322,7 +390,7 @@ fn every_planted_zookeeper_state_is_found_and_kraftcheck_writes_nothing() {
             && audit_log.contains("operation=create"),
         "the audit log does not record the test's own writes: is audit.enable on?"
     );
-    for s in [&session1, &session2] {
+    for s in [&session1, &session2, &session3] {
         let writes: Vec<&str> = audit_log
             .lines()
             .filter(|l| {

@@ -125,6 +125,10 @@ pub struct Cluster {
     pub mode: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller_id: Option<i64>,
+    /// The cluster id the KRaft controllers answer with (DescribeCluster through
+    /// `--bootstrap-controller`): they must have been formatted with the cluster's own id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_cluster_id: Option<String>,
     /// Kafka software version (the lowest across brokers when they differ).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,

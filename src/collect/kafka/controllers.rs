@@ -66,6 +66,10 @@ pub async fn collect_controllers(
             for b in &resp.brokers {
                 nodes.push((b.broker_id.0 as i64, s(&b.host), b.port as u16));
             }
+            let id = s(&resp.cluster_id);
+            if !id.is_empty() {
+                inv.cluster.controller_cluster_id = Some(id);
+            }
         }
         _ => bail!(
             "{}: this node does not describe its controllers (DescribeCluster v1, Kafka 3.7+); is it a KRaft controller?",
