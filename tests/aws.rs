@@ -978,6 +978,34 @@ fn offline_aws_cli_json_gives_the_same_findings_as_live() {
         o.remove("generated_at");
     }
     assert_eq!(inv_off, inv_live);
+
+    // Without the secrets' and the operations' outputs: those findings are unknown, each gap
+    // naming the command whose output is missing (never a pass).
+    let fewer: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| {
+            let n = f.file_name().unwrap().to_string_lossy();
+            !n.starts_with("secret-") && !n.starts_with("key") && n != "operation1.json"
+        })
+        .collect();
+    let mut offline = Command::cargo_bin("kraftcheck").unwrap();
+    offline.args(["audit", "--format", "json"]);
+    for f in &fewer {
+        offline.arg("--aws-json").arg(f);
+    }
+    let (_, r) = run_json(&mut offline);
+    for rule in ["MSK-003e", "MSK-008c"] {
+        let f = findings(&r, rule);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0]["status"], "unknown", "{rule}: {}", f[0]);
+    }
+    let e = findings(&r, "MSK-003e")[0]["message"].as_str().unwrap();
+    assert!(
+        e.contains("describe-cluster-operation-v2 --cluster-operation-arn")
+            && e.contains("1a2b3c4d"),
+        "{e}"
+    );
+    assert_eq!(statuses(&r, "MSK-008b"), BTreeSet::from(["fail".into()]));
 }
 
 #[test]

@@ -772,10 +772,25 @@ pub async fn cluster_answers(c: &Clients, arn: &str, gaps: &mut Vec<AwsGap>) -> 
             }
         }
         // ZooKeeper client access is only in the UpdateConnectivity operations: describe them,
-        // newest first, until one shows what it set.
+        // newest first, until one shows what it set (at most MAX_CONNECTIVITY_READS; past
+        // that, what an older one set is left unknown).
+        const MAX_CONNECTIVITY_READS: usize = 20;
         let mut details = Vec::new();
         let mut gap = None;
-        for op in super::model::connectivity_operations(&out, arn) {
+        for (i, op) in super::model::connectivity_operations(&out, arn)
+            .into_iter()
+            .enumerate()
+        {
+            if i == MAX_CONNECTIVITY_READS {
+                gap = Some((
+                    "msk.connectivity".to_string(),
+                    "not-collected".to_string(),
+                    format!(
+                        "none of the newest {MAX_CONNECTIVITY_READS} UpdateConnectivity operations sets ZooKeeper access; older ones were not read ({op} next)"
+                    ),
+                ));
+                break;
+            }
             match kafka
                 .describe_cluster_operation_v2()
                 .cluster_operation_arn(&op)
