@@ -9,8 +9,13 @@ What it adds to plain moto:
   placeholder `activeOperationArn`/`configurationArn`, and ZooKeeper strings only when seeded.
 - Recorded responses for the MSK calls moto does not implement (ListNodes, ListScramSecrets,
   GetCompatibleKafkaVersions, GetBootstrapBrokers, ListClusterOperationsV2,
-  DescribeConfigurationRevision, ListClientVpcConnections, ListReplicators, DescribeReplicator):
-  JSON files under --recorded, each checked against botocore's service model at start-up.
+  DescribeClusterOperationV2, DescribeConfigurationRevision, ListClientVpcConnections,
+  ListReplicators, DescribeReplicator): JSON files under --recorded, each checked against
+  botocore's service model at start-up. DescribeClusterOperationV2.json holds a list of answers,
+  served by the operation ARN asked for.
+- Secrets Manager and KMS are moto's own (secrets and keys seeded from --seed; `${SECRET:name}`
+  in recorded answers is the seeded secret's ARN). One fix: a key reached through a reserved
+  `alias/aws/…` alias is AWS managed (KeyManager AWS), as in AWS; moto says CUSTOMER.
 - AccessDenied on demand: a request signed with an access key `DENY-Op1-Op2-…` is refused for
   those operations, in the protocol's own error format.
 - A request log (--log): one JSON line per request with the operation name, so tests can prove
@@ -85,6 +90,18 @@ def patch_moto():
 
     km.KafkaBackend.describe_cluster_v2 = describe_cluster_v2
 
+    from moto.kms import models as kms_models
+
+    original_default_keys = kms_models.KmsBackend._generate_default_keys
+
+    def generate_default_keys(self, alias_name):
+        key_id = original_default_keys(self, alias_name)
+        if key_id:
+            self.keys[key_id].key_manager = "AWS"
+        return key_id
+
+    kms_models.KmsBackend._generate_default_keys = generate_default_keys
+
 
 # --- which operation a request is -------------------------------------------------------
 
@@ -136,6 +153,7 @@ def query_operation(body):
 # --- recorded responses -----------------------------------------------------------------
 
 RECORDED_OPS = {
+    "DescribeClusterOperationV2",
     "ListNodes",
     "ListScramSecrets",
     "GetCompatibleKafkaVersions",
@@ -208,7 +226,10 @@ def load_recorded(root):
             sample = json.loads(
                 re.sub(r"\$\{[A-Z]+(:[^}]*)?\}", "x", text).replace('"x-int"', "1")
             )
-            validate(model.operation_model(op).output_shape, sample, f"{scope}/{f}")
+            shape = model.operation_model(op).output_shape
+            # DescribeClusterOperationV2: a list of answers, one per operation.
+            for i, answer in enumerate(sample if isinstance(sample, list) else [sample]):
+                validate(shape, answer, f"{scope}/{f}[{i}]")
             out[(scope, op)] = text
     return out
 
@@ -216,11 +237,12 @@ def load_recorded(root):
 class Front:
     """WSGI middleware in front of moto: log, deny on demand, serve recorded answers."""
 
-    def __init__(self, app, recorded, log_path, clusters):
+    def __init__(self, app, recorded, log_path, clusters, secrets):
         self.app = app
         self.recorded = recorded
         self.log_path = log_path
         self.clusters = clusters  # name -> arn
+        self.secrets = secrets  # name -> arn
         self.lock = threading.Lock()
 
     def substitute(self, text):
@@ -235,6 +257,8 @@ class Front:
                 return arn.rsplit("/", 1)[-1]
             if key == "NAME":
                 return arg
+            if key == "SECRET":
+                return self.secrets.get(arg, "")
             return m.group(0)
 
         return re.sub(r"\$\{([A-Z]+)(:[^}]*)?\}", rep, text)
@@ -242,7 +266,8 @@ class Front:
     def cluster_name(self, args):
         for a in args:
             for name, arn in self.clusters.items():
-                if a == arn:
+                # A cluster ARN, or an operation ARN (cluster-operation/NAME/UUID/OP).
+                if a == arn or f"/{name}/{arn.rsplit('/', 1)[-1]}/" in a:
                     return name
         return None
 
@@ -255,8 +280,12 @@ class Front:
         auth = environ.get("HTTP_AUTHORIZATION", "")
         m = re.search(r"Credential=([^/]+)/[^/]+/[^/]+/([^/]+)/", auth)
         key, service = (m.group(1), m.group(2)) if m else ("", "")
-        if service == "iam" or (not service and method == "POST" and path == "/"):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if service == "iam" or (not service and method == "POST" and path == "/" and not target):
             service, op, args = "IAM", query_operation(body), ()
+        elif service in ("secretsmanager", "kms") or target.startswith(("secretsmanager.", "TrentService.")):
+            service = "Secrets Manager" if target.startswith("secretsmanager.") else "KMS"
+            op, args = target.split(".", 1)[-1], ()
         else:
             service = "Kafka"
             op, args = kafka_operation(method, path)
@@ -287,7 +316,20 @@ class Front:
             for s in ([scope] if scope else []) + ["_account", "_default"]:
                 text = self.recorded.get((s, op))
                 if text is not None:
-                    data = self.substitute(text).encode()
+                    text = self.substitute(text)
+                    if op == "DescribeClusterOperationV2":
+                        from urllib.parse import unquote
+
+                        wanted = unquote(args[0]) if args else ""
+                        answer = next(
+                            (a for a in json.loads(text)
+                             if a["clusterOperationInfo"]["operationArn"] == wanted),
+                            None,
+                        )
+                        if answer is None:
+                            return self.not_found(op, start_response)
+                        text = json.dumps(answer)
+                    data = text.encode()
                     start_response(
                         "200 OK",
                         [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
@@ -298,11 +340,15 @@ class Front:
 
     @staticmethod
     def deny(service, op, start_response):
+        prefix = {"IAM": "iam", "Secrets Manager": "secretsmanager", "KMS": "kms"}.get(service, "kafka")
         msg = (
             f"User: arn:aws:iam::{ACCOUNT}:user/kraftcheck-test is not authorized to perform: "
-            f"{'iam' if service == 'IAM' else 'kafka'}:{op}"
+            f"{prefix}:{op}"
         )
-        if service == "IAM":
+        if service in ("Secrets Manager", "KMS"):
+            data = json.dumps({"__type": "AccessDeniedException", "message": msg}).encode()
+            headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "AccessDeniedException")]
+        elif service == "IAM":
             data = (
                 '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error>'
                 f"<Type>Sender</Type><Code>AccessDenied</Code><Message>{msg}</Message></Error>"
@@ -387,6 +433,18 @@ def seed(spec, endpoint):
                 ClusterArn=clusters[c["name"]],
                 Policy=json.dumps(fill(c["policy"], clusters)),
             )
+    kms = boto3.client("kms", **kw)
+    for k in spec.get("kms_keys", []):
+        key = kms.create_key(Description=k.get("description", ""))["KeyMetadata"]
+        kms.create_alias(AliasName=k["alias"], TargetKeyId=key["KeyId"])
+    sm = boto3.client("secretsmanager", **kw)
+    secrets = {}
+    for sec in spec.get("secrets", []):
+        args = dict(Name=sec["name"], SecretString=json.dumps(sec["value"]))
+        if sec.get("kms"):
+            # By key ARN, as the MSK guide asks (an alias is resolved here).
+            args["KmsKeyId"] = kms.describe_key(KeyId=sec["kms"])["KeyMetadata"]["Arn"]
+        secrets[sec["name"]] = sm.create_secret(**args)["ARN"]
     iam = boto3.client("iam", **kw)
     i = spec.get("iam", {})
     for g in i.get("groups", []):
@@ -425,7 +483,7 @@ def seed(spec, endpoint):
             iam.attach_user_policy(UserName=u, PolicyArn=arn)
         for g in att.get("groups", []):
             iam.attach_group_policy(GroupName=g, PolicyArn=arn)
-    return clusters
+    return clusters, secrets
 
 
 def main():
@@ -441,15 +499,17 @@ def main():
     from werkzeug.serving import make_server
 
     recorded = load_recorded(args.recorded) if args.recorded else {}
-    clusters = {}
-    front = Front(DomainDispatcherApplication(create_backend_app), recorded, args.log, clusters)
+    clusters, secrets = {}, {}
+    front = Front(DomainDispatcherApplication(create_backend_app), recorded, args.log, clusters, secrets)
     server = make_server("127.0.0.1", args.port, front, threaded=True)
     port = server.server_port
     threading.Thread(target=server.serve_forever, daemon=True).start()
     if args.seed:
         with open(args.seed) as f:
-            clusters.update(seed(json.load(f), f"http://127.0.0.1:{port}"))
-    print(json.dumps({"port": port, "clusters": clusters}), flush=True)
+            c, s = seed(json.load(f), f"http://127.0.0.1:{port}")
+            clusters.update(c)
+            secrets.update(s)
+    print(json.dumps({"port": port, "clusters": clusters, "secrets": secrets}), flush=True)
     # Serve until the parent closes our standard input (or goes away).
     try:
         while sys.stdin.read(1):

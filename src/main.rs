@@ -141,7 +141,8 @@ struct Sources {
     #[arg(long, help_heading = "Amazon MSK and IAM")]
     no_iam: bool,
     /// JSON printed by the AWS CLI (describe-cluster-v2, list-nodes, list-scram-secrets,
-    /// describe-configuration-revision, get-account-authorization-details, …; repeatable).
+    /// describe-configuration-revision, describe-cluster-operation-v2, secretsmanager
+    /// describe-secret, kms describe-key, get-account-authorization-details, …; repeatable).
     #[arg(
         long = "aws-json",
         value_name = "FILE",

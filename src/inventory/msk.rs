@@ -75,10 +75,15 @@ pub struct Msk {
     pub zookeeper_connect: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zookeeper_connect_tls: Option<String>,
-    /// Client access to ZooKeeper (`ZookeeperAccess.Enabled`), when an answer shows it
-    /// (DescribeClusterOperationV2 of an UpdateConnectivity; DescribeClusterV2 does not).
+    /// Client access to ZooKeeper (`ZookeeperAccess.Enabled`) as the newest completed
+    /// UpdateConnectivity operation that set it left it (DescribeClusterOperationV2,
+    /// `TargetClusterInfo.ZookeeperAccess`); absent when no operation shows it (DescribeClusterV2
+    /// does not report it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zookeeper_access: Option<bool>,
+    /// The operation `zookeeper_access` comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zookeeper_access_operation: Option<String>,
     /// `DISABLED` or `SERVICE_PROVIDED_EIPS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_access: Option<String>,
@@ -119,6 +124,11 @@ pub struct Msk {
     /// Secrets Manager secret ARNs associated for SASL/SCRAM (never their values).
     #[serde(default)]
     pub scram_secrets: Vec<String>,
+    /// The metadata of each SCRAM secret (Secrets Manager DescribeSecret, KMS DescribeKey for
+    /// its key), one entry per ARN of `scram_secrets`; never the secret's value, which
+    /// kraftcheck does not fetch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<MskSecret>,
     /// Versions UpdateClusterKafkaVersion accepts from the current one.
     #[serde(default)]
     pub compatible_versions: Vec<String>,
@@ -223,6 +233,32 @@ pub struct MskOperation {
     pub start_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+}
+
+/// A SCRAM secret's metadata. Fields are absent when the call that tells them was not answered
+/// (see the `msk.secrets` gap naming the secret).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MskSecret {
+    pub arn: String,
+    /// The secret's name (DescribeSecret `Name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The KMS key that encrypts the value (DescribeSecret `KmsKeyId`: a key ID, key ARN or
+    /// alias ARN). Absent in a described secret: the AWS managed key `aws/secretsmanager`
+    /// (DescribeSecret omits the field then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// `AWS` (AWS managed key) or `CUSTOMER` (customer managed key): KMS DescribeKey
+    /// `KeyManager`, or `AWS` for a described secret without `KmsKeyId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_manager: Option<String>,
+    /// KMS `KeyState` (`Enabled`, `Disabled`, `PendingDeletion`, …) when DescribeKey answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_state: Option<String>,
+    /// Set when the secret is scheduled for deletion (DescribeSecret `DeletedDate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_date: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -412,6 +448,8 @@ impl Msk {
         self.controller_endpoints.dedup();
         self.scram_secrets.sort();
         self.scram_secrets.dedup();
+        self.secrets.sort_by(|a, b| a.arn.cmp(&b.arn));
+        self.secrets.dedup_by(|a, b| a.arn == b.arn);
         self.compatible_versions.sort();
         self.compatible_versions.dedup();
         // Newest first; ties by ARN.

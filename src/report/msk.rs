@@ -1,5 +1,6 @@
 //! The Amazon MSK and IAM sections of the reports: cluster facts, the in-place migration
-//! checklist (one line per AWS prerequisite, pass/fail/unknown from the MSK-003 rules), the
+//! checklist (one line per AWS prerequisite, pass/fail/unknown from the MSK-003 rules, d and f
+//! from the dependency scan's CLIENT-005 findings), the
 //! new-cluster re-creation list, and the IAM principals and statements pinned to the cluster.
 
 use crate::findings::{Finding, Status};
@@ -111,14 +112,18 @@ const PREREQUISITES: &[(&str, &str, &str)] = &[
     (
         "d",
         "No tool relies on direct ZooKeeper access (older Cruise Control, custom admin tools)",
-        "",
+        ZK_USE_RULE,
     ),
     (
         "e",
         "ZooKeeper client access turned off (UpdateConnectivity, Standard brokers)",
         "MSK-003e",
     ),
-    ("f", "Clients use --bootstrap-server, not --zookeeper", ""),
+    (
+        "f",
+        "Clients use --bootstrap-server, not --zookeeper",
+        ZK_USE_RULE,
+    ),
     (
         "g",
         "Not public access and open monitoring together",
@@ -132,6 +137,94 @@ const PREREQUISITES: &[(&str, &str, &str)] = &[
         "MSK-002b",
     ),
 ];
+
+/// The rule that finds ZooKeeper-direct usage in the dependency scan (`--scan-deps`): it
+/// settles prerequisites d (every finding) and f (scripts and configs that hand a tool or client
+/// the ZooKeeper connection string, kind `zk-tool-usage`).
+const ZK_USE_RULE: &str = "CLIENT-005";
+
+/// Prerequisites d and f from the dependency scan: fail with the files, pass when the scan
+/// found nothing, `manual` when no repository was scanned.
+fn zookeeper_use(key: &str, inv: &Inventory, findings: &[Finding]) -> (String, String) {
+    let scanned: Vec<String> = inv
+        .clients
+        .as_ref()
+        .map(|c| c.scanned.iter().map(|d| d.path.clone()).collect())
+        .unwrap_or_default();
+    if scanned.is_empty() || gap(inv, "clients").is_some() {
+        let why = gap(inv, "clients")
+            .map(|g| format!(" ({})", gap_text(g)))
+            .unwrap_or_default();
+        return (
+            "manual".into(),
+            format!(
+                "No dependency scan was given{why}: run with --scan-deps DIR for each application, ops-script and tool-configuration repository, and kraftcheck lists every file that reaches ZooKeeper ({ZK_USE_RULE}). Broker metrics cannot settle this (they see only Kafka-protocol clients, not ZooKeeper connections); turning ZooKeeper access off (item e) exposes what is left."
+            ),
+        );
+    }
+    let mine = |f: &&Finding| {
+        f.rule_id == ZK_USE_RULE
+            && (key != "f"
+                || f.evidence.get("kind").and_then(|k| k.as_str()) == Some("zk-tool-usage"))
+    };
+    let of = |s: Status| -> Vec<&Finding> {
+        findings
+            .iter()
+            .filter(mine)
+            .filter(|f| f.status == s)
+            .collect()
+    };
+    let place = |f: &Finding| -> String {
+        let ev = &f.evidence;
+        let s = |k: &str| {
+            ev.get(k)
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .unwrap_or_default()
+        };
+        format!("{}:{} ({})", s("file"), s("line"), s("what"))
+    };
+    let (fails, unknown, waived) = (of(Status::Fail), of(Status::Unknown), of(Status::Waived));
+    if !fails.is_empty() {
+        let places: Vec<String> = fails.iter().map(|f| place(f)).collect();
+        return (
+            "fail".into(),
+            format!(
+                "The dependency scan found {} place(s) that reach ZooKeeper directly: {}. Switch them to --bootstrap-server / the Admin API before the migration ({ZK_USE_RULE}).",
+                places.len(),
+                list(&places, 5)
+            ),
+        );
+    }
+    if let Some(f) = unknown.first() {
+        return (
+            "unknown".into(),
+            f.message
+                .replace("Error executing function 'unknown': ", ""),
+        );
+    }
+    if !waived.is_empty() {
+        let places: Vec<String> = waived.iter().map(|f| place(f)).collect();
+        return ("waived".into(), format!("Waived: {}.", list(&places, 5)));
+    }
+    if !findings.iter().any(|f| f.rule_id == ZK_USE_RULE) {
+        return (
+            "not evaluated".into(),
+            format!("{ZK_USE_RULE} was not evaluated (profile not selected)."),
+        );
+    }
+    (
+        "pass".into(),
+        format!(
+            "The dependency scan of {} found no ZooKeeper access{}; tools outside the scanned repositories are not covered.",
+            list(&scanned, 3),
+            if key == "f" { " by a tool or client given the ZooKeeper connection string" } else { "" }
+        ),
+    )
+}
 
 fn rule_status(findings: &[Finding], rule: &str) -> (String, String) {
     let mine: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == rule).collect();
@@ -309,7 +402,10 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
                 m.operations.len()
             ),
             "e" if m.broker_type == "express" => "Express clusters do not need this step.".into(),
-            "e" => "ZookeeperAccess.Enabled=false.".into(),
+            "e" => format!(
+                "ZookeeperAccess.Enabled=false, set by UpdateConnectivity {}.",
+                m.zookeeper_access_operation.as_deref().unwrap_or("?")
+            ),
             "g" => format!(
                 "Public access {}, JMX Exporter {}, Node Exporter {}.",
                 m.public_access.as_deref().unwrap_or("DISABLED"),
@@ -325,16 +421,20 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
     let inplace: Vec<CheckItem> = PREREQUISITES
         .iter()
         .map(|(key, item, rule)| {
-            let (status, detail) = if rule.is_empty() {
-                (
-                    "manual".to_string(),
-                    "kraftcheck cannot see which clients and tools talk to ZooKeeper; list them from client configs and ZooKeeper connection logs (turning ZooKeeper access off, item e, exposes the rest).".to_string(),
-                )
+            let (status, detail) = if *rule == ZK_USE_RULE {
+                zookeeper_use(key, inv, findings)
             } else {
                 let (status, detail) = rule_status(findings, rule);
                 let detail = match status.as_str() {
                     "pass" if m.mode == "zookeeper" => met(key),
-                    "pass" => format!("Not needed: the cluster is in {} mode.", if m.mode.is_empty() { "an unknown" } else { &m.mode }),
+                    "pass" => format!(
+                        "Not needed: the cluster is in {} mode.",
+                        if m.mode.is_empty() {
+                            "an unknown"
+                        } else {
+                            &m.mode
+                        }
+                    ),
                     _ => detail.replace("Error executing function 'unknown': ", ""),
                 };
                 (status, detail)
@@ -377,7 +477,22 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
                 .iter()
                 .map(|s| s.rsplit(':').next().unwrap_or(s).to_string())
                 .collect();
-            format!("{}: {}", m.scram_secrets.len(), list(&names, 5))
+            let mut d = format!("{}: {}", m.scram_secrets.len(), list(&names, 5));
+            // What stops a secret from being associated as it is (MSK-008b/c's counts).
+            for (rule, what) in [
+                ("MSK-008b", "without the AmazonMSK_ prefix"),
+                ("MSK-008c", "under an AWS managed KMS key"),
+            ] {
+                let n = findings
+                    .iter()
+                    .filter(|f| f.rule_id == rule && f.status == Status::Fail)
+                    .filter_map(|f| f.evidence.get("count").and_then(|c| c.as_u64()))
+                    .sum::<u64>();
+                if n > 0 {
+                    d.push_str(&format!("; {n} {what} cannot be associated ({rule})"));
+                }
+            }
+            d
         }),
         "No SCRAM secret is associated.",
     );

@@ -455,6 +455,140 @@ fn replicator_detail(
         .v()
 }
 
+/// The connectivity members of a `MutableClusterInfo` (what an UpdateConnectivity changes).
+fn connectivity_info(m: &k::MutableClusterInfo) -> Value {
+    Obj::new()
+        .o(
+            "ConnectivityInfo",
+            m.connectivity_info().map(|c| {
+                Obj::new()
+                    .o(
+                        "PublicAccess",
+                        c.public_access()
+                            .map(|p| Obj::new().s("Type", p.r#type()).v()),
+                    )
+                    .v()
+            }),
+        )
+        .o(
+            "ZookeeperAccess",
+            m.zookeeper_access().map(|z| enabled(z.enabled())),
+        )
+        .v()
+}
+
+/// A DescribeClusterOperationV2 answer, as the CLI prints it (the members kraftcheck reads).
+fn operation_detail(
+    o: &aws_sdk_kafka::operation::describe_cluster_operation_v2::DescribeClusterOperationV2Output,
+) -> Value {
+    let info = o.cluster_operation_info().map(|i| {
+        Obj::new()
+            .s("ClusterArn", i.cluster_arn())
+            .s("ClusterType", i.cluster_type().map(|t| t.as_str()))
+            .t("StartTime", i.start_time())
+            .t("EndTime", i.end_time())
+            .s("OperationArn", i.operation_arn())
+            .s("OperationState", i.operation_state())
+            .s("OperationType", i.operation_type())
+            .o(
+                "Provisioned",
+                i.provisioned().map(|p| {
+                    Obj::new()
+                        .o(
+                            "SourceClusterInfo",
+                            p.source_cluster_info().map(connectivity_info),
+                        )
+                        .o(
+                            "TargetClusterInfo",
+                            p.target_cluster_info().map(connectivity_info),
+                        )
+                        .v()
+                }),
+            )
+            .v()
+    });
+    Obj::new().o("ClusterOperationInfo", info).v()
+}
+
+/// DescribeSecret for each SCRAM secret (metadata only: the value is never asked for), then
+/// DescribeKey for each customer-chosen key they name. A failed call is a gap for that secret.
+async fn secret_answers(
+    c: &Clients,
+    arns: &[String],
+) -> (Vec<Value>, Vec<(Option<String>, Value)>, Vec<AwsGap>) {
+    use futures::stream::{self, StreamExt};
+    const PARALLEL: usize = 8;
+    let described: Vec<(String, Result<Value, AwsGap>)> = stream::iter(arns.iter().cloned())
+        .map(|arn| async move {
+            let r = match c.secrets.describe_secret().secret_id(&arn).send().await {
+                Ok(o) => Ok(Obj::new()
+                    .s("ARN", o.arn())
+                    .s("Name", o.name())
+                    .s("KmsKeyId", o.kms_key_id())
+                    .t("DeletedDate", o.deleted_date())
+                    .v()),
+                Err(e) => Err(classify("msk.secrets", "DescribeSecret", &e)),
+            };
+            (arn, r)
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    let mut secrets = Vec::new();
+    let mut gaps = Vec::new();
+    let mut key_users: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (arn, r) in described {
+        match r {
+            Ok(v) => {
+                if let Some(kid) = super::model::secret_key_id(&v) {
+                    key_users.entry(kid).or_default().push(arn);
+                }
+                secrets.push(v);
+            }
+            Err(g) => gaps.push(named(g, &arn)),
+        }
+    }
+    let asked: Vec<(String, Result<Value, AwsGap>)> = stream::iter(key_users.keys().cloned())
+        .map(|kid| async move {
+            let r = match c.kms.describe_key().key_id(&kid).send().await {
+                Ok(o) => Ok(json!({
+                    "KeyMetadata": o.key_metadata().map(|m| {
+                        Obj::new()
+                            .s("AWSAccountId", m.aws_account_id())
+                            .s("KeyId", Some(m.key_id()))
+                            .s("Arn", m.arn())
+                            .b("Enabled", Some(m.enabled()))
+                            .s("KeyState", m.key_state().map(|s| s.as_str()))
+                            .s("KeyManager", m.key_manager().map(|s| s.as_str()))
+                            .v()
+                    })
+                })),
+                Err(e) => Err(classify("msk.secrets", "DescribeKey", &e)),
+            };
+            (kid, r)
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    let mut keys = Vec::new();
+    for (kid, r) in asked {
+        match r {
+            Ok(v) => keys.push((Some(kid), v)),
+            Err(g) => {
+                for arn in &key_users[&kid] {
+                    gaps.push(named(g.clone(), arn));
+                }
+            }
+        }
+    }
+    (secrets, keys, gaps)
+}
+
+/// A gap narrowed to one resource (`part@resource`, see [`AwsGap`]).
+fn named(g: AwsGap, resource: &str) -> AwsGap {
+    (format!("{}@{resource}", g.0), g.1, g.2)
+}
+
 /// Every answer about one cluster. `arn` is the cluster's ARN; the describe answer comes
 /// first because the configuration revision depends on it.
 pub async fn cluster_answers(c: &Clients, arn: &str, gaps: &mut Vec<AwsGap>) -> MskAnswers {
@@ -500,7 +634,9 @@ pub async fn cluster_answers(c: &Clients, arn: &str, gaps: &mut Vec<AwsGap>) -> 
                 Err(e) => return Err(classify("msk.scram_secrets", "ListScramSecrets", &e)),
             }
         }
-        Ok(out)
+        // Each secret's metadata (never its value) and its key.
+        let (secrets, keys, gaps) = secret_answers(c, &out).await;
+        Ok((out, secrets, keys, gaps))
     };
     let config = async {
         let Some((carn, rev)) = &revision else {
@@ -635,7 +771,49 @@ pub async fn cluster_answers(c: &Clients, arn: &str, gaps: &mut Vec<AwsGap>) -> 
                 Err(e) => return Err(classify("msk.operations", "ListClusterOperationsV2", &e)),
             }
         }
-        Ok(out)
+        // ZooKeeper client access is only in the UpdateConnectivity operations: describe them,
+        // newest first, until one shows what it set (at most MAX_CONNECTIVITY_READS; past
+        // that, what an older one set is left unknown).
+        const MAX_CONNECTIVITY_READS: usize = 20;
+        let mut details = Vec::new();
+        let mut gap = None;
+        for (i, op) in super::model::connectivity_operations(&out, arn)
+            .into_iter()
+            .enumerate()
+        {
+            if i == MAX_CONNECTIVITY_READS {
+                gap = Some((
+                    "msk.connectivity".to_string(),
+                    "not-collected".to_string(),
+                    format!(
+                        "none of the newest {MAX_CONNECTIVITY_READS} UpdateConnectivity operations sets ZooKeeper access; older ones were not read ({op} next)"
+                    ),
+                ));
+                break;
+            }
+            match kafka
+                .describe_cluster_operation_v2()
+                .cluster_operation_arn(&op)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let d = operation_detail(&o);
+                    let decided = super::model::zookeeper_access_set(&d).is_some();
+                    details.push(d);
+                    if decided {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let (part, reason, detail) =
+                        classify("msk.connectivity", "DescribeClusterOperationV2", &e);
+                    gap = Some((part, reason, format!("{detail} ({op})")));
+                    break;
+                }
+            }
+        }
+        Ok((out, details, gap))
     };
     let policy = async {
         match kafka.get_cluster_policy().cluster_arn(arn).send().await {
@@ -742,11 +920,44 @@ pub async fn cluster_answers(c: &Clients, arn: &str, gaps: &mut Vec<AwsGap>) -> 
         }
     }
     a.nodes = take(nodes, gaps);
-    a.scram_secrets = take(scram, gaps);
+    match scram {
+        Ok((arns, secrets, keys, secret_gaps)) => {
+            a.scram_secrets = Some(arns);
+            a.secrets = secrets;
+            a.keys = keys;
+            gaps.extend(secret_gaps);
+        }
+        Err(g) => {
+            // Without the list there is nothing to describe.
+            gaps.push((
+                "msk.secrets".into(),
+                g.1.clone(),
+                format!("{} (the SCRAM secrets to describe are listed there)", g.2),
+            ));
+            gaps.push(g);
+        }
+    }
     a.configuration_revision = take(config, gaps).flatten();
     a.compatible_versions = take(versions, gaps);
     a.bootstrap = take(bootstrap, gaps);
-    a.operations = take(operations, gaps);
+    match operations {
+        Ok((ops, details, gap)) => {
+            a.operations = Some(ops);
+            a.operation_details = details;
+            gaps.extend(gap);
+        }
+        Err(g) => {
+            gaps.push((
+                "msk.connectivity".into(),
+                g.1.clone(),
+                format!(
+                    "{} (the UpdateConnectivity operations that show ZooKeeper access are listed there)",
+                    g.2
+                ),
+            ));
+            gaps.push(g);
+        }
+    }
     a.policy = take(policy, gaps);
     a.vpc_connections = take(vpc, gaps);
     if let Some((summaries, details)) = take(replicators, gaps) {

@@ -35,11 +35,15 @@ pub const ALLOWED_OPERATIONS: &[(&str, &str)] = &[
     ("Kafka", "GetCompatibleKafkaVersions"),
     ("Kafka", "GetBootstrapBrokers"),
     ("Kafka", "ListClusterOperationsV2"),
+    ("Kafka", "DescribeClusterOperationV2"),
     ("Kafka", "GetClusterPolicy"),
     ("Kafka", "ListClientVpcConnections"),
     ("Kafka", "ListReplicators"),
     ("Kafka", "DescribeReplicator"),
     ("IAM", "GetAccountAuthorizationDetails"),
+    // The SCRAM secrets' metadata, never their values (no GetSecretValue), and their keys.
+    ("Secrets Manager", "DescribeSecret"),
+    ("KMS", "DescribeKey"),
 ];
 
 fn counts() -> &'static Mutex<HashMap<String, u64>> {
@@ -123,7 +127,8 @@ pub enum MskTarget {
     All,
 }
 
-/// A part that could not be read: (part, reason, detail).
+/// A part that could not be read: (part, reason, detail). A part written `PART@RESOURCE` is
+/// narrowed to that one resource (a SCRAM secret, by ARN).
 pub type AwsGap = (String, String, String);
 
 /// Reason and detail for a failed call. Authorization failures are `unauthorized`; nothing in
@@ -227,6 +232,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub struct Clients {
     pub kafka: aws_sdk_kafka::Client,
     pub iam: aws_sdk_iam::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
+    pub kms: aws_sdk_kms::Client,
     pub region: String,
 }
 
@@ -265,24 +272,34 @@ impl Clients {
     }
 }
 
-/// MSK and IAM clients for `conf`, each with the [`ReadOnly`] guard.
+/// MSK, IAM, Secrets Manager and KMS clients for `conf`, each with the [`ReadOnly`] guard.
 pub fn guarded_clients(conf: &aws_config::SdkConfig) -> Clients {
     let region = conf.region().map(|r| r.to_string()).unwrap_or_default();
     guarded_clients_in(conf, region)
 }
 
 fn guarded_clients_in(conf: &aws_config::SdkConfig, region: String) -> Clients {
-    let kafka = aws_sdk_kafka::Client::from_conf(
-        aws_sdk_kafka::config::Builder::from(conf)
-            .interceptor(ReadOnly)
-            .build(),
-    );
-    let iam = aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(conf)
-            .interceptor(ReadOnly)
-            .build(),
-    );
-    Clients { kafka, iam, region }
+    // One client per service, each with the read-only guard.
+    macro_rules! guarded {
+        ($sdk:ident) => {
+            $sdk::Client::from_conf(
+                $sdk::config::Builder::from(conf)
+                    .interceptor(ReadOnly)
+                    .build(),
+            )
+        };
+    }
+    let kafka = guarded!(aws_sdk_kafka);
+    let iam = guarded!(aws_sdk_iam);
+    let secrets = guarded!(aws_sdk_secretsmanager);
+    let kms = guarded!(aws_sdk_kms);
+    Clients {
+        kafka,
+        iam,
+        secrets,
+        kms,
+        region,
+    }
 }
 
 /// Everything known about one cluster (and the account's IAM), before it becomes inventory.
@@ -467,6 +484,8 @@ pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterD
                 .get_or_insert_with(Vec::new)
                 .extend(arr("Replicators")),
             Kind::DescribeReplicator => d.msk.replicator_details.push(v.clone()),
+            Kind::DescribeSecret => d.msk.secrets.push(v.clone()),
+            Kind::DescribeKey => d.msk.keys.push((None, v.clone())),
             Kind::AccountAuthorizationDetails => {
                 iam.get_or_insert_with(Default::default).add_page(&v)
             }
@@ -535,6 +554,55 @@ pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterD
             .and_then(|p| p.get("CurrentBrokerSoftwareInfo"))
             .and_then(|s| s.get("ConfigurationArn"))
             .is_some();
+        let arn = d
+            .msk
+            .cluster
+            .as_ref()
+            .and_then(|c| c.get("ClusterArn"))
+            .and_then(|a| a.as_str())
+            .unwrap_or_default()
+            .to_string();
+        if missing(Kind::ListClusterOperations) {
+            d.gaps.push((
+                "msk.connectivity".into(),
+                "not-collected".into(),
+                format!(
+                    "no `{}` output among the --aws-json files: which UpdateConnectivity operation set ZooKeeper access last is unknown",
+                    Kind::ListClusterOperations.command()
+                ),
+            ));
+        } else if let Some(op) = model::connectivity_unread(&d.msk, &arn) {
+            d.gaps.push((
+                "msk.connectivity".into(),
+                "not-collected".into(),
+                format!(
+                    "no `{} --cluster-operation-arn {op}` output among the --aws-json files (the newest UpdateConnectivity operation)",
+                    Kind::DescribeClusterOperation.command()
+                ),
+            ));
+        }
+        if !missing(Kind::ListScramSecrets) {
+            let unread = model::secrets_unread(&d.msk);
+            let listed = d.msk.scram_secrets.as_ref().map_or(0, Vec::len);
+            if listed > 0 && unread.len() == listed && d.msk.secrets.is_empty() {
+                d.gaps.push((
+                    "msk.secrets".into(),
+                    "not-collected".into(),
+                    format!(
+                        "no `{}` output among the --aws-json files for the {listed} SCRAM secret(s)",
+                        Kind::DescribeSecret.command()
+                    ),
+                ));
+            } else {
+                for (secret, cmd) in unread {
+                    d.gaps.push((
+                        format!("msk.secrets@{secret}"),
+                        "not-collected".into(),
+                        format!("{secret}: no `{cmd}` output among the --aws-json files"),
+                    ));
+                }
+            }
+        }
         if has_config && missing(Kind::DescribeConfigurationRevision) {
             d.gaps.push((
                 "msk.configuration".into(),
@@ -565,26 +633,18 @@ fn read_json(p: &Path) -> Result<(Kind, serde_json::Value)> {
             e.column()
         )
     })?;
+    if model::holds_secret_value(&v) {
+        bail!(
+            "--aws-json {}: this output holds a secret's value (SecretString/SecretBinary); kraftcheck never reads secret values: give `{}` output instead (metadata only)",
+            p.display(),
+            Kind::DescribeSecret.command()
+        );
+    }
     let kind = model::recognise(&v).ok_or_else(|| {
         anyhow!(
             "--aws-json {}: not AWS CLI output that kraftcheck reads; expected the JSON printed by one of: {}",
             p.display(),
-            [
-                Kind::DescribeCluster,
-                Kind::ListClusters,
-                Kind::ListNodes,
-                Kind::ListScramSecrets,
-                Kind::DescribeConfigurationRevision,
-                Kind::CompatibleKafkaVersions,
-                Kind::BootstrapBrokers,
-                Kind::ListClusterOperations,
-                Kind::DescribeClusterOperation,
-                Kind::ClusterPolicy,
-                Kind::ClientVpcConnections,
-                Kind::ListReplicators,
-                Kind::DescribeReplicator,
-                Kind::AccountAuthorizationDetails,
-            ]
+            model::KINDS
             .iter()
             .map(|k| k.command())
             .collect::<Vec<_>>()
@@ -634,9 +694,10 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
     inv.gaps
         .retain(|g| !(aws_parts(&g.part) && g.reason == "not-collected"));
     for (part, reason, detail) in &d.gaps {
+        let (part, resource) = part.split_once('@').unwrap_or((part, ""));
         inv.gaps.push(Gap {
-            part: part.clone(),
-            resource: String::new(),
+            part: part.to_string(),
+            resource: resource.to_string(),
             reason: reason.clone(),
             detail: detail.clone(),
         });
@@ -770,6 +831,25 @@ mod tests {
             assert!(ReadOnly::check("Kafka", op).is_err(), "{op}");
         }
         assert!(ReadOnly::check("IAM", "CreatePolicyVersion").is_err());
+        // Secret values are never read, whatever the service calls them.
+        for op in [
+            "GetSecretValue",
+            "BatchGetSecretValue",
+            "PutSecretValue",
+            "UpdateSecret",
+        ] {
+            assert!(ReadOnly::check("Secrets Manager", op).is_err(), "{op}");
+        }
+        for op in [
+            "Decrypt",
+            "GenerateDataKey",
+            "DisableKey",
+            "ScheduleKeyDeletion",
+        ] {
+            assert!(ReadOnly::check("KMS", op).is_err(), "{op}");
+        }
+        assert!(ReadOnly::check("Secrets Manager", "DescribeSecret").is_ok());
+        assert!(ReadOnly::check("KMS", "DescribeKey").is_ok());
         assert!(ReadOnly::check("IAM", "DescribeClusterV2").is_err());
     }
 }

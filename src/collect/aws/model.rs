@@ -8,7 +8,8 @@ use crate::inventory::iampattern::concerns_kafka;
 use crate::inventory::{
     is_sensitive_key, BrokerLogs, ClusterArn, Iam, IamInlinePolicy, IamPolicy, IamPrincipal,
     IamStatement, Msk, MskAuth, MskClusterPolicy, MskConfiguration, MskNode, MskOperation,
-    MskReplicationFlow, MskReplicator, MskVpcConnection, MskZookeeperNode, OpenMonitoring,
+    MskReplicationFlow, MskReplicator, MskSecret, MskVpcConnection, MskZookeeperNode,
+    OpenMonitoring,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
@@ -30,6 +31,8 @@ pub enum Kind {
     ClientVpcConnections,
     ListReplicators,
     DescribeReplicator,
+    DescribeSecret,
+    DescribeKey,
     AccountAuthorizationDetails,
 }
 
@@ -50,9 +53,48 @@ impl Kind {
             Kind::ClientVpcConnections => "aws kafka list-client-vpc-connections",
             Kind::ListReplicators => "aws kafka list-replicators",
             Kind::DescribeReplicator => "aws kafka describe-replicator",
+            Kind::DescribeSecret => "aws secretsmanager describe-secret",
+            Kind::DescribeKey => "aws kms describe-key",
             Kind::AccountAuthorizationDetails => "aws iam get-account-authorization-details",
         }
     }
+}
+
+/// Every kind, in the order the CLI's help names them.
+pub const KINDS: &[Kind] = &[
+    Kind::DescribeCluster,
+    Kind::ListClusters,
+    Kind::ListNodes,
+    Kind::ListScramSecrets,
+    Kind::DescribeConfigurationRevision,
+    Kind::CompatibleKafkaVersions,
+    Kind::BootstrapBrokers,
+    Kind::ListClusterOperations,
+    Kind::DescribeClusterOperation,
+    Kind::ClusterPolicy,
+    Kind::ClientVpcConnections,
+    Kind::ListReplicators,
+    Kind::DescribeReplicator,
+    Kind::DescribeSecret,
+    Kind::DescribeKey,
+    Kind::AccountAuthorizationDetails,
+];
+
+/// Output that carries a secret's value (`aws secretsmanager get-secret-value`, or a
+/// `list-secrets`/`batch-get-secret-value` page with values): kraftcheck refuses it unread.
+pub fn holds_secret_value(v: &Value) -> bool {
+    fn walk(v: &Value, depth: usize) -> bool {
+        match v {
+            Value::Object(o) => {
+                o.contains_key("SecretString")
+                    || o.contains_key("SecretBinary")
+                    || (depth < 3 && o.values().any(|x| walk(x, depth + 1)))
+            }
+            Value::Array(a) => depth < 3 && a.iter().any(|x| walk(x, depth + 1)),
+            _ => false,
+        }
+    }
+    walk(v, 0)
 }
 
 /// What a JSON document is, by its top-level members; `None` for anything else.
@@ -85,6 +127,15 @@ pub fn recognise(v: &Value) -> Option<Kind> {
         Kind::ListReplicators
     } else if has("ReplicatorArn") && (has("KafkaClusters") || has("ReplicationInfoList")) {
         Kind::DescribeReplicator
+    } else if has("ARN")
+        && has("Name")
+        && o["ARN"]
+            .as_str()
+            .is_some_and(|a| a.contains(":secretsmanager:"))
+    {
+        Kind::DescribeSecret
+    } else if o.get("KeyMetadata").is_some_and(Value::is_object) {
+        Kind::DescribeKey
     } else if has("UserDetailList")
         || has("RoleDetailList")
         || has("GroupDetailList")
@@ -109,8 +160,15 @@ pub struct MskAnswers {
     pub compatible_versions: Option<Vec<Value>>,
     pub bootstrap: Option<Value>,
     pub operations: Option<Vec<Value>>,
-    /// DescribeClusterOperationV2 answers (`ClusterOperationInfo`), offline only.
+    /// DescribeClusterOperationV2 answers (`{"ClusterOperationInfo": …}`) of the completed
+    /// UpdateConnectivity operations, newest first as far as read (see
+    /// [`connectivity_operations`]).
     pub operation_details: Vec<Value>,
+    /// Secrets Manager DescribeSecret answers for the SCRAM secrets (metadata only).
+    pub secrets: Vec<Value>,
+    /// KMS DescribeKey answers for the secrets' keys, with the key id they were asked for
+    /// (live) — an alias ARN names no key in the answer itself.
+    pub keys: Vec<(Option<String>, Value)>,
     /// GetClusterPolicy: `Some(None)` when the cluster has no policy.
     pub policy: Option<Option<Value>>,
     pub vpc_connections: Option<Vec<Value>>,
@@ -437,6 +495,131 @@ fn server_properties(v: &Value) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+fn completed(info: &Value) -> bool {
+    st(info, &["OperationState"]).is_some_and(|s| s.ends_with("COMPLETE"))
+}
+
+/// The cluster's completed UpdateConnectivity operations (ListClusterOperationsV2 entries),
+/// newest first: DescribeClusterOperationV2 of these shows what each set ZooKeeper access to.
+pub fn connectivity_operations(ops: &[Value], cluster_arn: &str) -> Vec<String> {
+    let mut found: Vec<(Option<String>, String)> = ops
+        .iter()
+        .filter(|o| st(o, &["ClusterArn"]).is_none_or(|c| c == cluster_arn))
+        .filter(|o| st(o, &["OperationType"]).as_deref() == Some("UPDATE_CONNECTIVITY"))
+        .filter(|o| completed(o))
+        .filter_map(|o| Some((ts(o, "StartTime"), st(o, &["OperationArn"])?)))
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    found.into_iter().map(|(_, arn)| arn).collect()
+}
+
+/// What a DescribeClusterOperationV2 answer (or its `ClusterOperationInfo`) set ZooKeeper client
+/// access to: `Provisioned.TargetClusterInfo.ZookeeperAccess.Enabled`, if the operation set it.
+pub fn zookeeper_access_set(detail: &Value) -> Option<bool> {
+    let info = detail.get("ClusterOperationInfo").unwrap_or(detail);
+    info.get("Provisioned")?
+        .get("TargetClusterInfo")?
+        .get("ZookeeperAccess")?
+        .get("Enabled")?
+        .as_bool()
+}
+
+/// The key id a secret's DescribeSecret answer names (`None`: the AWS managed key).
+pub fn secret_key_id(describe: &Value) -> Option<String> {
+    st(describe, &["KmsKeyId"])
+}
+
+/// The KMS key behind an alias of the reserved `aws/` namespace is AWS managed: customers
+/// cannot create such aliases.
+fn aws_alias(key_id: &str) -> bool {
+    key_id
+        .rsplit_once(":alias/")
+        .map(|(_, a)| a)
+        .or_else(|| key_id.strip_prefix("alias/"))
+        .is_some_and(|a| a.starts_with("aws/"))
+}
+
+/// The newest completed UpdateConnectivity operation whose answer is needed to know ZooKeeper
+/// access but is not among `a.operation_details` (none: decided, or nothing to read).
+pub fn connectivity_unread(a: &MskAnswers, cluster_arn: &str) -> Option<String> {
+    let ops = a.operations.as_ref()?;
+    for op in connectivity_operations(ops, cluster_arn) {
+        let detail = a.operation_details.iter().find(|d| {
+            let i = d.get("ClusterOperationInfo").unwrap_or(d);
+            st(i, &["OperationArn"]).as_deref() == Some(op.as_str())
+        });
+        match detail {
+            Some(d) if zookeeper_access_set(d).is_some() => return None,
+            Some(_) => {}
+            None => return Some(op),
+        }
+    }
+    None
+}
+
+/// The SCRAM secrets whose metadata the answers leave incomplete: (secret ARN, the command
+/// whose output is missing).
+pub fn secrets_unread(a: &MskAnswers) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for arn in a.scram_secrets.iter().flatten() {
+        let s = secret_facts(arn, a);
+        if s.name.is_none() {
+            out.push((
+                arn.clone(),
+                format!("{} --secret-id {arn}", Kind::DescribeSecret.command()),
+            ));
+        } else if s.key_manager.is_none() {
+            out.push((
+                arn.clone(),
+                format!(
+                    "{} --key-id {}",
+                    Kind::DescribeKey.command(),
+                    s.kms_key_id.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn secret_facts(arn: &str, a: &MskAnswers) -> MskSecret {
+    let mut s = MskSecret {
+        arn: arn.to_string(),
+        ..Default::default()
+    };
+    let Some(d) = a
+        .secrets
+        .iter()
+        .find(|d| st(d, &["ARN"]).as_deref() == Some(arn))
+    else {
+        return s;
+    };
+    s.name = st(d, &["Name"]);
+    s.deleted_date = ts(d, "DeletedDate");
+    s.kms_key_id = secret_key_id(d);
+    let Some(kid) = &s.kms_key_id else {
+        // DescribeSecret omits KmsKeyId for the AWS managed key aws/secretsmanager.
+        s.key_manager = Some("AWS".into());
+        return s;
+    };
+    let key = a.keys.iter().find_map(|(asked, k)| {
+        let md = k.get("KeyMetadata").unwrap_or(k);
+        let hit = asked.as_deref() == Some(kid.as_str())
+            || st(md, &["Arn"]).as_deref() == Some(kid.as_str())
+            || st(md, &["KeyId"]).as_deref() == Some(kid.as_str());
+        hit.then_some(md)
+    });
+    match key {
+        Some(md) => {
+            s.key_manager = st(md, &["KeyManager"]);
+            s.key_state = st(md, &["KeyState"]);
+        }
+        None if aws_alias(kid) => s.key_manager = Some("AWS".into()),
+        None => {}
+    }
+    s
+}
+
 /// Every fact about one cluster, from its answers. `ca` is the cluster's ARN: list answers
 /// that name clusters (replicators, operations) are filtered to it.
 pub fn build_msk(a: &MskAnswers) -> Result<Option<Msk>> {
@@ -520,28 +703,59 @@ pub fn build_msk(a: &MskAnswers) -> Result<Option<Msk>> {
             });
         }
     }
-    // ZooKeeper client access: the target of the newest UpdateConnectivity that set it.
-    let mut access: Option<(Option<String>, bool)> = None;
-    for d in &a.operation_details {
-        let info = d.get("ClusterOperationInfo").unwrap_or(d);
-        if st(info, &["ClusterArn"]).is_some_and(|c| c != m.cluster_arn) {
-            continue;
-        }
-        let done = st(info, &["OperationState"]).is_some_and(|s| s.ends_with("COMPLETE"));
-        let target = info
-            .get("Provisioned")
-            .and_then(|p| p.get("TargetClusterInfo"))
-            .and_then(|t| t.get("ZookeeperAccess"))
-            .and_then(|z| z.get("Enabled"))
-            .and_then(Value::as_bool);
-        if let (true, Some(enabled)) = (done, target) {
-            let start = ts(info, "StartTime");
-            if access.as_ref().is_none_or(|(s, _)| start > *s) {
-                access = Some((start, enabled));
+    // ZooKeeper client access: the target of the newest completed UpdateConnectivity that set
+    // it (the operations list says which is newest; without it, the newest answer given).
+    let details: Vec<&Value> = a
+        .operation_details
+        .iter()
+        .map(|d| d.get("ClusterOperationInfo").unwrap_or(d))
+        .filter(|i| st(i, &["ClusterArn"]).is_none_or(|c| c == m.cluster_arn))
+        .collect();
+    let decided = match &a.operations {
+        Some(ops) => {
+            let mut found = None;
+            for op in connectivity_operations(ops, &m.cluster_arn) {
+                match details
+                    .iter()
+                    .find(|i| st(i, &["OperationArn"]).as_deref() == Some(op.as_str()))
+                {
+                    Some(i) => {
+                        if let Some(e) = zookeeper_access_set(i) {
+                            found = Some((op, e));
+                            break;
+                        }
+                    }
+                    // Not read: what it set is unknown (the collector records the gap).
+                    None => break,
+                }
             }
+            found
         }
+        None => details
+            .iter()
+            .filter(|i| completed(i))
+            .filter_map(|i| {
+                Some((
+                    ts(i, "StartTime"),
+                    st(i, &["OperationArn"])?,
+                    zookeeper_access_set(i)?,
+                ))
+            })
+            .max_by(|x, y| x.0.cmp(&y.0))
+            .map(|(_, op, e)| (op, e)),
+    };
+    if let Some((op, e)) = decided {
+        m.zookeeper_access = Some(e);
+        m.zookeeper_access_operation = Some(op);
     }
-    m.zookeeper_access = access.map(|(_, e)| e);
+    // The SCRAM secrets' metadata, one entry per associated secret.
+    if a.scram_secrets.is_some() && (!a.secrets.is_empty() || !a.keys.is_empty()) {
+        m.secrets = m
+            .scram_secrets
+            .iter()
+            .map(|arn| secret_facts(arn, a))
+            .collect();
+    }
     if let Some(p) = &a.policy {
         m.cluster_policy = match p {
             None => None,
@@ -941,6 +1155,131 @@ mod tests {
         );
         assert_eq!(recognise(&json!({"Topics": []})), None);
         assert_eq!(recognise(&json!([1, 2])), None);
+    }
+
+    #[test]
+    fn secret_metadata_is_recognised_and_secret_values_are_not() {
+        let describe = json!({"ARN": "arn:aws:secretsmanager:us-east-1:1:secret:AmazonMSK_a-AbCdEf", "Name": "AmazonMSK_a"});
+        assert_eq!(recognise(&describe), Some(Kind::DescribeSecret));
+        assert!(!holds_secret_value(&describe));
+        assert_eq!(
+            recognise(&json!({"KeyMetadata": {"KeyId": "k", "KeyManager": "CUSTOMER"}})),
+            Some(Kind::DescribeKey)
+        );
+        for value in [
+            json!({"ARN": "a", "Name": "n", "SecretString": "x"}),
+            json!({"SecretValues": [{"ARN": "a", "SecretBinary": "eA=="}]}),
+        ] {
+            assert!(holds_secret_value(&value), "{value}");
+        }
+    }
+
+    fn op(arn: &str, kind: &str, state: &str, start: &str) -> Value {
+        json!({"ClusterArn": "c", "OperationArn": arn, "OperationType": kind, "OperationState": state, "StartTime": start})
+    }
+
+    fn set_zk(arn: &str, enabled: Option<bool>) -> Value {
+        let target = match enabled {
+            Some(e) => json!({"ZookeeperAccess": {"Enabled": e}}),
+            None => json!({"ConnectivityInfo": {"PublicAccess": {"Type": "DISABLED"}}}),
+        };
+        json!({"ClusterOperationInfo": {"ClusterArn": "c", "OperationArn": arn, "OperationState": "UPDATE_COMPLETE", "Provisioned": {"TargetClusterInfo": target}}})
+    }
+
+    #[test]
+    fn zookeeper_access_is_what_the_newest_connectivity_operation_that_set_it_left() {
+        let ops = vec![
+            op(
+                "old",
+                "UPDATE_CONNECTIVITY",
+                "UPDATE_COMPLETE",
+                "2026-01-01T00:00:00Z",
+            ),
+            op(
+                "failed",
+                "UPDATE_CONNECTIVITY",
+                "UPDATE_FAILED",
+                "2026-03-01T00:00:00Z",
+            ),
+            op(
+                "public",
+                "UPDATE_CONNECTIVITY",
+                "UPDATE_COMPLETE",
+                "2026-02-01T00:00:00Z",
+            ),
+            op(
+                "version",
+                "UPDATE_CLUSTER_KAFKA_VERSION",
+                "UPDATE_COMPLETE",
+                "2026-04-01T00:00:00Z",
+            ),
+        ];
+        assert_eq!(connectivity_operations(&ops, "c"), ["public", "old"]);
+        let cluster = json!({"ClusterArn": "c", "Provisioned": {}});
+        let mut a = MskAnswers {
+            cluster: Some(cluster),
+            operations: Some(ops),
+            ..Default::default()
+        };
+        // Nothing read: unknown, and the newest is the one to read.
+        assert_eq!(connectivity_unread(&a, "c").as_deref(), Some("public"));
+        assert_eq!(build_msk(&a).unwrap().unwrap().zookeeper_access, None);
+        // The newest changed public access only: the older one decides.
+        a.operation_details = vec![set_zk("public", None)];
+        assert_eq!(connectivity_unread(&a, "c").as_deref(), Some("old"));
+        assert_eq!(build_msk(&a).unwrap().unwrap().zookeeper_access, None);
+        a.operation_details.push(set_zk("old", Some(false)));
+        assert_eq!(connectivity_unread(&a, "c"), None);
+        let m = build_msk(&a).unwrap().unwrap();
+        assert_eq!(m.zookeeper_access, Some(false));
+        assert_eq!(m.zookeeper_access_operation.as_deref(), Some("old"));
+        // The newest one set it: that wins, whatever older ones said.
+        a.operation_details = vec![set_zk("public", Some(true)), set_zk("old", Some(false))];
+        assert_eq!(build_msk(&a).unwrap().unwrap().zookeeper_access, Some(true));
+    }
+
+    #[test]
+    fn secret_keys_are_aws_managed_when_omitted_reserved_or_described_so() {
+        let s = |n: &str| format!("arn:aws:secretsmanager:us-east-1:1:secret:{n}-AbCdEf");
+        let a = MskAnswers {
+            scram_secrets: Some(vec![s("a"), s("b"), s("c"), s("d"), s("e")]),
+            secrets: vec![
+                json!({"ARN": s("a"), "Name": "a"}),
+                json!({"ARN": s("b"), "Name": "b", "KmsKeyId": "arn:aws:kms:us-east-1:1:alias/aws/secretsmanager"}),
+                json!({"ARN": s("c"), "Name": "c", "KmsKeyId": "arn:aws:kms:us-east-1:1:key/k1"}),
+                json!({"ARN": s("d"), "Name": "d", "KmsKeyId": "alias/mine"}),
+            ],
+            keys: vec![
+                (
+                    None,
+                    json!({"KeyMetadata": {"KeyId": "k1", "Arn": "arn:aws:kms:us-east-1:1:key/k1", "KeyManager": "CUSTOMER", "KeyState": "Enabled"}}),
+                ),
+                (
+                    Some("alias/mine".into()),
+                    json!({"KeyMetadata": {"KeyId": "k2", "KeyManager": "AWS"}}),
+                ),
+            ],
+            ..Default::default()
+        };
+        let got: Vec<Option<String>> = a
+            .scram_secrets
+            .iter()
+            .flatten()
+            .map(|arn| secret_facts(arn, &a).key_manager)
+            .collect();
+        let want = |x: &str| Some(x.to_string());
+        assert_eq!(
+            got,
+            [
+                want("AWS"),
+                want("AWS"),
+                want("CUSTOMER"),
+                want("AWS"),
+                None
+            ]
+        );
+        let unread: Vec<String> = secrets_unread(&a).into_iter().map(|(arn, _)| arn).collect();
+        assert_eq!(unread, [s("e")]);
     }
 
     #[test]
