@@ -66,8 +66,10 @@ struct Sources {
     bootstrap_server: Option<String>,
     /// Java client properties, as Kafka's tools take them: security.protocol, sasl.mechanism,
     /// sasl.jaas.config, ssl.truststore.* / ssl.keystore.* (JKS, PKCS12, PEM), ssl.key.password,
-    /// OAuth client credentials (sasl.oauthbearer.token.endpoint.url), config.providers (file,
-    /// directory, env), … (README: Connecting).
+    /// OAuth client credentials (sasl.oauthbearer.token.endpoint.url), Kerberos (GSSAPI:
+    /// sasl.kerberos.service.name, Krb5LoginModule with a keytab or the ticket cache; the system's
+    /// libgssapi_krb5.so.2, KRB5_CONFIG, KRB5CCNAME), config.providers (file, directory, env), …
+    /// (README: Connecting).
     #[arg(long, value_name = "FILE", help_heading = "Live Kafka")]
     command_config: Option<PathBuf>,
     /// KRaft controller(s) HOST:PORT[,…] to ask too (Kafka 3.7+, same client settings): shows

@@ -65,40 +65,6 @@ fn collect(bootstrap: &str, config: Option<&str>) -> (Value, String, f64) {
     (serde_json::from_str(&stdout).unwrap(), stderr, secs)
 }
 
-/// What may differ between two collections of the same cluster: when, through which listener
-/// (brokers are described with the port of the listener asked), and the clients connected at
-/// that moment (kraftcheck's own connections among them).
-fn comparable(mut inv: Value) -> Value {
-    let o = inv.as_object_mut().unwrap();
-    for k in ["generated_at", "sources", "clients"] {
-        o.remove(k);
-    }
-    for b in o["brokers"].as_array_mut().unwrap() {
-        b.as_object_mut().unwrap().remove("port");
-    }
-    inv
-}
-
-fn assert_same(key: &str, got: &Value, want: &Value) {
-    if got != want {
-        let (g, w) = (got.as_object().unwrap(), want.as_object().unwrap());
-        let differ: Vec<&String> = w.keys().filter(|k| g.get(*k) != w.get(*k)).collect();
-        panic!("{key}: the inventory differs in {differ:?}");
-    }
-}
-
-/// Kafka answers DescribeDelegationToken only on authenticated connections (SASL or mTLS), not
-/// on PLAINTEXT or one-way TLS: that part is the one legitimate difference between them.
-fn without_delegation_tokens(mut inv: Value) -> Value {
-    let o = inv.as_object_mut().unwrap();
-    o.remove("delegation_tokens");
-    o["gaps"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|g| g["part"] != "delegation_tokens");
-    inv
-}
-
 #[test]
 fn every_store_login_collects_the_plaintext_inventory() {
     let (plain, _, _) = collect(&rig("BOOTSTRAP"), None);
@@ -107,15 +73,15 @@ fn every_store_login_collects_the_plaintext_inventory() {
         plain["topics"].as_array().is_some_and(|t| !t.is_empty()),
         "the rig is seeded"
     );
-    let plain = comparable(plain);
+    let plain = common::comparable(plain);
     // An authenticated baseline (SCRAM admin) for the mTLS logins; it equals PLAINTEXT's but for
     // the delegation tokens.
     let (scram, _, _) = collect(&rig("SASL_BOOTSTRAP"), Some(&rig("SCRAM_CONFIG")));
-    let scram = comparable(scram);
-    assert_same(
+    let scram = common::comparable(scram);
+    common::assert_same(
         "SCRAM_CONFIG",
-        &without_delegation_tokens(scram.clone()),
-        &without_delegation_tokens(plain.clone()),
+        &common::without_delegation_tokens(scram.clone()),
+        &common::without_delegation_tokens(plain.clone()),
     );
     let tls = rig("TLS_BOOTSTRAP");
     let mtls = rig("SSL_BOOTSTRAP");
@@ -134,7 +100,7 @@ fn every_store_login_collects_the_plaintext_inventory() {
     ] {
         let config = rig(key);
         let (inv, stderr, secs) = collect(bootstrap, Some(&config));
-        assert_same(key, &comparable(inv), want);
+        common::assert_same(key, &common::comparable(inv), want);
         // The cost of the login path, from kraftcheck's own debug line (first connection).
         let login = stderr
             .lines()

@@ -9,6 +9,7 @@ pub mod config;
 mod conn;
 mod controllers;
 mod gather;
+pub mod gssapi;
 pub mod mskiam;
 mod names;
 pub mod oauth;
