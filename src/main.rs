@@ -108,7 +108,8 @@ struct Sources {
     kafka_homes: Vec<String>,
     /// Broker metrics in Prometheus text format, as the JMX exporter serves them (MSK open
     /// monitoring: http://BROKER:11001/metrics): a URL to scrape or a saved file. Repeatable,
-    /// one per broker; URLs are scraped concurrently, each bounded by --timeout-ms.
+    /// one per broker; URLs are scraped concurrently, each bounded by --timeout-ms. https
+    /// trusts the ssl.* settings of --command-config / -X (else the public roots).
     #[arg(long = "metrics", value_name = "URL|FILE", help_heading = "Clients")]
     metrics: Vec<String>,
     /// Application repository to scan for Kafka and ZooKeeper client libraries (Maven with
@@ -260,6 +261,12 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
             scan_deps: s.scan_deps.clone(),
             sbom: s.sbom.clone(),
             timeout: std::time::Duration::from_millis(s.timeout_ms),
+            tls: kafka::https_trust(
+                &s.metrics,
+                s.command_config.as_deref(),
+                &s.client_settings,
+                s.timeout_ms,
+            )?,
         },
         bootstrap_controllers: s
             .bootstrap_controller

@@ -306,3 +306,116 @@ fn host_name_verification_follows_endpoint_identification_algorithm() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `--metrics` over https trusts the client config's stores, as the Kafka connection does: a real
+/// TLS server (`openssl s_server -WWW`, the rig CA's certificate for 127.0.0.1) serving a JMX
+/// exporter page is scraped through a JKS trust store and through PEM trust given with `-X` to a
+/// SASL_PLAINTEXT config (the trust is read for https whatever `security.protocol`); without
+/// them the public roots do not trust it and the metrics are a gap, not a pass.
+#[test]
+fn https_metrics_trust_the_client_config_stores() {
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/metrics/kafka392-jmx-exporter-default.txt"
+        ),
+        dir.path().join("metrics.txt"),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let certs = std::path::Path::new(&rig("RUN_DIR")).join("certs");
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Server(
+        std::process::Command::new("openssl")
+            .current_dir(dir.path())
+            .args(["s_server", "-quiet", "-WWW", "-accept"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-cert")
+            .arg(certs.join("broker-cert.pem"))
+            .arg("-key")
+            .arg(certs.join("broker-key.pem"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl runs"),
+    );
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(t.elapsed().as_secs() < 10, "openssl s_server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let url = format!("https://127.0.0.1:{port}/metrics.txt");
+    let scrape = |args: &[&str]| -> Value {
+        let out = Command::cargo_bin("kraftcheck")
+            .unwrap()
+            .args(["collect", "--timeout-ms", "5000", "--metrics", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        for s in SECRETS {
+            assert!(!err.contains(s), "{s} in {err}");
+        }
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let metrics_gap = |inv: &Value| {
+        inv["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["part"] == "metrics")
+            .cloned()
+    };
+    let jks = rig("TLS_JKS_CONFIG");
+    let inv = scrape(&[
+        "--bootstrap-server",
+        &rig("TLS_BOOTSTRAP"),
+        "--command-config",
+        &jks,
+    ]);
+    assert_eq!(
+        metrics_gap(&inv),
+        None,
+        "scraped through the JKS trust store"
+    );
+    assert!(
+        inv["clients"]["brokers"]
+            .as_array()
+            .is_some_and(|b| !b.is_empty()),
+        "{}",
+        inv["clients"]
+    );
+    let scram = rig("SCRAM_CONFIG");
+    let inv = scrape(&[
+        "--bootstrap-server",
+        &rig("SASL_BOOTSTRAP"),
+        "--command-config",
+        &scram,
+        "-X",
+        "ssl.truststore.type=PEM",
+        "-X",
+        &format!("ssl.truststore.location={}", rig("SSL_CA_PEM")),
+    ]);
+    assert_eq!(metrics_gap(&inv), None, "scraped through -X PEM trust");
+    // The public roots: the rig CA is not among them.
+    let inv = scrape(&["--bootstrap-server", &rig("BOOTSTRAP")]);
+    let gap = metrics_gap(&inv).expect("an untrusted metrics endpoint is a gap");
+    assert!(
+        gap["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("TLS handshake failed")),
+        "{gap}"
+    );
+}

@@ -467,6 +467,29 @@ impl SslSettings {
     }
 }
 
+/// The trust (and client certificate) for https `--metrics` URLs: the `ssl.*` settings of the
+/// client config, read as for an SSL connection whatever its `security.protocol` (JKS, PKCS12 or
+/// PEM, with their passwords; `ssl.endpoint.identification.algorithm`). `None` without a client
+/// config or without an https URL: the public roots.
+pub fn https_trust(
+    metrics: &[String],
+    command_config: Option<&Path>,
+    overrides: &[String],
+    timeout_ms: u64,
+) -> Result<Option<Tls>> {
+    if !metrics.iter().any(|m| m.starts_with("https://"))
+        || (command_config.is_none() && overrides.is_empty())
+    {
+        return Ok(None);
+    }
+    let mut o = overrides.to_vec();
+    o.push("security.protocol=SSL".into());
+    let tls = build("metrics:443", command_config, &o, timeout_ms)
+        .map_err(|e| anyhow!("--metrics https: {e:#}"))?
+        .tls;
+    Ok(Some(tls))
+}
+
 /// Build the connection config. `command_config` is a Java client properties file;
 /// `overrides` are `-X key=value` pairs (librdkafka or Java names), applied last.
 pub fn build(
