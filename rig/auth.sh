@@ -15,13 +15,17 @@
 # 19513 SSL with client certificates required (mTLS), 19514 SSL without client certificates (TLS),
 # 19515 SASL_PLAINTEXT OAUTHBEARER validated against the JWKS of the OAuth server on 19590
 # (mock-oauth2-server from Maven Central, rig/pom-oauth.xml), 19516 SSL whose certificate names
-# another host (elsewhere.invalid).
+# another host (elsewhere.invalid); a second OAuth server over https on 19591 (token endpoint trust).
 
 AUTH_TLS_PORT=19514
 AUTH_OAUTH_PORT=19515
 AUTH_WRONGNAME_PORT=19516
 AUTH_OAUTH_SERVER_PORT=19590
 AUTH_ISSUER=http://127.0.0.1:$AUTH_OAUTH_SERVER_PORT/default
+# a second OAuth server over https (the broker certificate of the rig CA), for the token endpoint's
+# TLS trust (JAAS ssl.truststore.*, as Kafka's client); the broker does not trust its tokens
+AUTH_OAUTH_HTTPS_PORT=19591
+AUTH_HTTPS_ISSUER=https://127.0.0.1:$AUTH_OAUTH_HTTPS_PORT/default
 AUTH_STORE_PW=Store-Pass-4q
 AUTH_KEY_PW=Key-Pass-7z
 # the OAuth client (mock-oauth2-server issues a token to any client; the broker checks the JWT)
@@ -106,10 +110,19 @@ start_auth39_nodes() { # called by up_unlocked
   : >"$rd/conf/oauth.log.properties"
   SERVER_HOSTNAME=127.0.0.1 SERVER_PORT=$AUTH_OAUTH_SERVER_PORT START_CP=$(cat "$(extra_cp_file oauth)") \
     start_java $rig oauth 96m no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt >/dev/null
+  : >"$rd/conf/oauth-https.log.properties"
+  SERVER_HOSTNAME=127.0.0.1 SERVER_PORT=$AUTH_OAUTH_HTTPS_PORT START_CP=$(cat "$(extra_cp_file oauth)") \
+    JSON_CONFIG="{\"httpServer\":{\"type\":\"NettyWrapper\",\"ssl\":{\"keyPassword\":\"$PW\",\"keystoreFile\":\"$rd/certs/broker.p12\",\"keystoreType\":\"PKCS12\",\"keystorePassword\":\"$PW\"}}}" \
+    start_java $rig oauth-https 96m no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt >/dev/null
   local end=$((SECONDS + 90))
   until curl -sf "$AUTH_ISSUER/.well-known/openid-configuration" >/dev/null 2>&1; do
     pid_alive "$(pid_of $rig oauth)" $rig || fail_start $rig oauth "the OAuth server exited during start-up"
     ((SECONDS < end)) || fail_start $rig oauth "the OAuth server is not answering after 90 s"
+    sleep 0.3
+  done
+  until curl -sf --cacert "$rd/certs/ca.pem" "$AUTH_HTTPS_ISSUER/.well-known/openid-configuration" >/dev/null 2>&1; do
+    pid_alive "$(pid_of $rig oauth-https)" $rig || fail_start $rig oauth-https "the https OAuth server exited during start-up"
+    ((SECONDS < end)) || fail_start $rig oauth-https "the https OAuth server is not answering after 90 s"
     sleep 0.3
   done
   start_java $rig zookeeper "$ZK_HEAP" org.apache.zookeeper.server.quorum.QuorumPeerMain "$rd/conf/zookeeper.properties" >/dev/null
@@ -212,6 +225,7 @@ auth39_env() { # ENV_PREFIX (inside write_env)
   echo "export ${U}_OAUTH_BOOTSTRAP=127.0.0.1:$AUTH_OAUTH_PORT"
   echo "export ${U}_WRONGNAME_BOOTSTRAP=127.0.0.1:$AUTH_WRONGNAME_PORT"
   echo "export ${U}_OAUTH_TOKEN_URL=$AUTH_ISSUER/token"
+  echo "export ${U}_OAUTH_HTTPS_TOKEN_URL=$AUTH_HTTPS_ISSUER/token"
   echo "export ${U}_STORES_DIR=$rd/stores"
   gssapi_env auth39 "$U"
   for n in tls-jks tls-p12 tls-p12-legacy mtls-jks mtls-p12 mtls-p12-legacy mtls-p12-keypass mtls-pem-encrypted mtls-pem-pbes2 oauth; do

@@ -419,3 +419,58 @@ fn https_metrics_trust_the_client_config_stores() {
         "{gap}"
     );
 }
+
+/// The token endpoint over https (a second real mock-oauth2-server, with the rig CA's broker
+/// certificate): its TLS trust follows Kafka's client, which builds it from the JAAS options
+/// `ssl.truststore.*` of `sasl.jaas.config` only (`JaasOptionsUtils`), not from the top-level
+/// `ssl.*` settings. With the JAAS trust store the token is fetched and checked (the broker then
+/// refuses it: it trusts only the http server's keys and issuer); without it, or with the trust
+/// given only at the top level, exit 2 at the token endpoint, before any broker is asked.
+#[test]
+fn https_token_endpoint_trusts_the_jaas_trust_store() {
+    let https = rig("OAUTH_HTTPS_TOKEN_URL");
+    let ca = rig("SSL_CA_PEM");
+    let base = std::fs::read_to_string(rig("OAUTH_CONFIG"))
+        .unwrap()
+        .replace(&rig("OAUTH_TOKEN_URL"), &https);
+    assert!(base.contains(&https));
+    let d = tempfile::TempDir::new().unwrap();
+    let run = |name: &str, text: &str| {
+        let p = d.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let t = Instant::now();
+        let out = collect_cmd(&rig("OAUTH_BOOTSTRAP"), &p)
+            .env("KRAFTCHECK_DEBUG", "1")
+            .output()
+            .unwrap();
+        assert!(t.elapsed().as_millis() < 5000 + 2000);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        for s in SECRETS {
+            assert!(!err.contains(s), "{s} in {err}");
+        }
+        err
+    };
+    let jaas_trust = base.replace(
+        "scope=\"kafka\";",
+        &format!("scope=\"kafka\" ssl.truststore.type=\"PEM\" ssl.truststore.location=\"{ca}\";"),
+    );
+    let err = run("jaas-trust.properties", &jaas_trust);
+    assert!(
+        err.lines()
+            .any(|l| l.contains(&format!("debug: OAuth token from {https}"))),
+        "the token came over https: {err}"
+    );
+    assert!(err.contains("OAUTHBEARER token rejected"), "{err}");
+    let top_level = format!("{base}ssl.truststore.type=PEM\nssl.truststore.location={ca}\n");
+    for (name, text) in [
+        ("no-trust.properties", base.as_str()),
+        ("top-level-trust.properties", top_level.as_str()),
+    ] {
+        let err = run(name, text);
+        assert!(
+            err.contains("TLS handshake failed") && !err.contains("debug: connect "),
+            "{name}: {err}"
+        );
+    }
+}
