@@ -242,12 +242,14 @@ auth39_env() { # ENV_PREFIX (inside write_env)
 #                         service runs. `up auth39` starts it when it is not up; kraft39 gets its
 #                         GSSAPI listeners when the KDC is up before it starts (scripts/test-all: first).
 #   rig/run/kdc/krb5.conf           for the brokers (-Djava.security.krb5.conf), kinit and kraftcheck (KRB5_CONFIG)
-#   rig/run/kdc/broker.keytab       kafka/localhost@KRAFTCHECK.RIG: the GSSAPI listeners advertise host localhost
+#   rig/run/kdc/broker.keytab       kafka/localhost@KRAFTCHECK.RIG: the GSSAPI listeners advertise host localhost;
+#                                   kafka/127.0.0.1@…: kraft39's GSSAPI controller listener (registered with 127.0.0.1)
 #   rig/run/kdc/client.keytab       kraftcheck@KRAFTCHECK.RIG (password $KRB_CLIENT_PW; a super user)
 #   rig/run/kdc/rotated-old.keytab  rotated@…: its key before `cpw -randkey` (the KDC no longer accepts it)
 #   rig/run/kdc/intruder.keytab     intruder@…: another principal's keys only
 #
-# GSSAPI listeners: auth39 19517 SASL_PLAINTEXT, 19518 SASL_SSL; kraft39 19314 SASL_PLAINTEXT, 19315 SASL_SSL.
+# GSSAPI listeners: auth39 19517 SASL_PLAINTEXT, 19518 SASL_SSL; kraft39 19314 SASL_PLAINTEXT, 19315 SASL_SSL,
+# and the controller listener CONTROLLER_KRB 19316 (SASL_PLAINTEXT, for --bootstrap-controller).
 
 KRB_REALM=KRAFTCHECK.RIG
 KDC_PORT=19588
@@ -257,6 +259,7 @@ AUTH_GSSAPI_PORT=19517
 AUTH_GSSAPI_SSL_PORT=19518
 KRAFT39_GSSAPI_PORT=19314
 KRAFT39_GSSAPI_SSL_PORT=19315
+KRAFT39_GSSAPI_CONTROLLER_PORT=19316
 
 kdc_bin() { # NAME: the path of an MIT Kerberos program (krb5kdc, kdb5_util and kadmin.local are in /usr/sbin)
   command -v "$1" 2>/dev/null || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; } ||
@@ -315,6 +318,8 @@ EOF2
     "$kadmin" -r "$KRB_REALM" >"$rd/logs/kadmin.out" 2>&1 9>&- <<EOF2 || { cat "$rd/logs/kadmin.out" >&2; exit 1; }
 addprinc -randkey kafka/localhost
 ktadd -k $rd/broker.keytab kafka/localhost
+addprinc -randkey kafka/127.0.0.1
+ktadd -k $rd/broker.keytab kafka/127.0.0.1
 addprinc -pw $KRB_CLIENT_PW $KRB_CLIENT
 ktadd -norandkey -k $rd/client.keytab $KRB_CLIENT
 addprinc -randkey rotated
@@ -410,4 +415,6 @@ gssapi_env() { # RIG U: when the rig has GSSAPI listeners
   echo "export ${2}_GSSAPI_SSL_BOOTSTRAP=localhost:$s"
   echo "export ${2}_GSSAPI_CONFIG=$rd/client-gssapi.properties"
   echo "export ${2}_GSSAPI_SSL_CONFIG=$rd/client-gssapi-ssl.properties"
+  [ "$1" = kraft39 ] && echo "export ${2}_GSSAPI_CONTROLLER_BOOTSTRAP=127.0.0.1:$KRAFT39_GSSAPI_CONTROLLER_PORT"
+  return 0
 }

@@ -119,7 +119,7 @@ rig_ports() {
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
   [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_WRONGNAME_PORT" "$AUTH_OAUTH_SERVER_PORT" "$AUTH_OAUTH_HTTPS_PORT" "$AUTH_GSSAPI_PORT" "$AUTH_GSSAPI_SSL_PORT"
-  [ "$1" = kraft39 ] && printf '%s\n' "$KRAFT39_GSSAPI_PORT" "$KRAFT39_GSSAPI_SSL_PORT"
+  [ "$1" = kraft39 ] && printf '%s\n' "$KRAFT39_GSSAPI_PORT" "$KRAFT39_GSSAPI_SSL_PORT" "$KRAFT39_GSSAPI_CONTROLLER_PORT"
   [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
 }
@@ -640,9 +640,14 @@ EOF
     fi
     # Kerberos (rig/auth.sh) when the KDC is up: GSSAPI listeners, the Kerberos client a super user
     if [ "$rig" = kraft39 ] && kdc_is_up; then
-      gssapi_broker_props "$rig" $KRAFT39_GSSAPI_PORT $KRAFT39_GSSAPI_SSL_PORT "$(listeners_of "$rig" 1),CONTROLLER://127.0.0.1:$ctl" \
-        "$(listeners_of "$rig" 1)" PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT
+      gssapi_broker_props "$rig" $KRAFT39_GSSAPI_PORT $KRAFT39_GSSAPI_SSL_PORT \
+        "$(listeners_of "$rig" 1),CONTROLLER://127.0.0.1:$ctl,CONTROLLER_KRB://127.0.0.1:$KRAFT39_GSSAPI_CONTROLLER_PORT" \
+        "$(listeners_of "$rig" 1)" PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT,CONTROLLER_KRB:SASL_PLAINTEXT
       echo "super.users=User:ANONYMOUS;User:admin;User:CN=kraftcheck-admin;User:$KRB_CLIENT"
+      # a second controller listener with Kerberos (the first, CONTROLLER, stays the quorum's)
+      echo "controller.listener.names=CONTROLLER,CONTROLLER_KRB"
+      echo "listener.name.controller_krb.sasl.enabled.mechanisms=GSSAPI"
+      echo "listener.name.controller_krb.gssapi.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab=\"$(rundir kdc)/broker.keytab\" principal=\"kafka/127.0.0.1@$KRB_REALM\";"
       write_gssapi_client_configs "$rig"
     fi
   } >"$rd/conf/node1.properties"

@@ -553,3 +553,61 @@ fn silent_kdc_is_bounded_by_the_timeout() {
     assert!(e.contains("no answer from the KDC within 5000 ms"), "{e}");
     drop(silent);
 }
+
+/// `--bootstrap-controller` takes the same settings: kraft39's second controller listener
+/// (CONTROLLER_KRB, SASL_PLAINTEXT with Kerberos; the controller registers it with 127.0.0.1, so
+/// the service principal is kafka/127.0.0.1) yields what the PLAINTEXT controller listener does.
+#[test]
+fn bootstrap_controller_logs_in_with_gssapi() {
+    let run = |bootstrap: &str, controller: &str, config: Option<&str>| -> (Value, String) {
+        let mut c = kc();
+        c.env("KRAFTCHECK_DEBUG", "1").args([
+            "collect",
+            "--bootstrap-server",
+            bootstrap,
+            "--bootstrap-controller",
+            controller,
+        ]);
+        if let Some(cfg) = config {
+            c.args(["--command-config", cfg]);
+        }
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{err}");
+        assert_no_secret("--bootstrap-controller", &err);
+        (serde_json::from_slice(&out.stdout).unwrap(), err)
+    };
+    let controller = rig("kraft39", "GSSAPI_CONTROLLER_BOOTSTRAP");
+    let (krb, err) = run(
+        &rig("kraft39", "GSSAPI_BOOTSTRAP"),
+        &controller,
+        Some(&rig("kraft39", "GSSAPI_CONFIG")),
+    );
+    assert!(
+        err.lines().any(
+            |l| l.contains(&format!("debug: connect {controller}: SaslPlaintext"))
+                && l.contains("authenticate GSSAPI")
+        ),
+        "{err}"
+    );
+    assert!(krb["sources"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from(format!("bootstrap-controller:{controller}"))));
+    let (plain, _) = run(
+        &rig("kraft39", "BOOTSTRAP"),
+        &rig("kraft39", "CONTROLLER_BOOTSTRAP"),
+        None,
+    );
+    let roles = |inv: &Value| -> Vec<Value> {
+        inv["brokers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["roles"].clone())
+            .collect()
+    };
+    assert_eq!(roles(&krb), roles(&plain));
+    assert_eq!(roles(&krb), vec![Value::from("broker,controller")]);
+    assert_eq!(krb["cluster"]["phase"], plain["cluster"]["phase"]);
+}
