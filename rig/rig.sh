@@ -21,7 +21,9 @@
 #   rig/rig.sh mirror mig39 mm2target            MirrorMaker 2 (dedicated mode) until in sync, then stop it
 #
 # Enterprise-login rig (not part of `up all`; tests/auth_live.rs, rig/auth.sh):
-#   rig/rig.sh up auth39 && rig/rig.sh seed auth39   ZooKeeper + 1 broker (3.9) with TLS/mTLS listeners and
+#   rig/rig.sh up kdc                            MIT Kerberos KDC on loopback (rig/auth.sh); kraft39 started after
+#                                                it gets GSSAPI listeners; `up auth39` starts it; `down all` stops it
+#   rig/rig.sh up auth39 && rig/rig.sh seed auth39   ZooKeeper + 1 broker (3.9) with TLS/mTLS/GSSAPI listeners and
 #                                                JKS / PKCS12 / encrypted-PEM client stores made with keytool
 #
 # Benchmark rig (not part of `up all`; benches/collect.sh):
@@ -57,7 +59,8 @@ jvm_opts() {
   case "$1" in
     bench39) echo "$BENCH_JVM_OPTS" ;;
     # Kafka 3.9.1+ only fetches OAuth URLs that this system property allows
-    auth39) echo "$JVM_OPTS -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$AUTH_ISSUER/jwks,$AUTH_ISSUER/token" ;;
+    auth39) echo "$JVM_OPTS -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$AUTH_ISSUER/jwks,$AUTH_ISSUER/token $(krb_jvm_opt)" ;;
+    kraft39) echo "$JVM_OPTS $(krb_jvm_opt)" ;;
     *) echo "$JVM_OPTS" ;;
   esac
 }
@@ -115,7 +118,8 @@ rig_ports() {
   [ "$1" = kraft4 ] && oauth_port
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
-  [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_WRONGNAME_PORT" "$AUTH_OAUTH_SERVER_PORT"
+  [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_WRONGNAME_PORT" "$AUTH_OAUTH_SERVER_PORT" "$AUTH_OAUTH_HTTPS_PORT" "$AUTH_GSSAPI_PORT" "$AUTH_GSSAPI_SSL_PORT"
+  [ "$1" = kraft39 ] && printf '%s\n' "$KRAFT39_GSSAPI_PORT" "$KRAFT39_GSSAPI_SSL_PORT" "$KRAFT39_GSSAPI_CONTROLLER_PORT"
   [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
 }
@@ -643,6 +647,18 @@ listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
 listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="admin";
 EOF
     fi
+    # Kerberos (rig/auth.sh) when the KDC is up: GSSAPI listeners, the Kerberos client a super user
+    if [ "$rig" = kraft39 ] && kdc_is_up; then
+      gssapi_broker_props "$rig" $KRAFT39_GSSAPI_PORT $KRAFT39_GSSAPI_SSL_PORT \
+        "$(listeners_of "$rig" 1),CONTROLLER://127.0.0.1:$ctl,CONTROLLER_KRB://127.0.0.1:$KRAFT39_GSSAPI_CONTROLLER_PORT" \
+        "$(listeners_of "$rig" 1)" PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT,CONTROLLER_KRB:SASL_PLAINTEXT
+      echo "super.users=User:ANONYMOUS;User:admin;User:CN=kraftcheck-admin;User:$KRB_CLIENT"
+      # a second controller listener with Kerberos (the first, CONTROLLER, stays the quorum's)
+      echo "controller.listener.names=CONTROLLER,CONTROLLER_KRB"
+      echo "listener.name.controller_krb.sasl.enabled.mechanisms=GSSAPI"
+      echo "listener.name.controller_krb.gssapi.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab=\"$(rundir kdc)/broker.keytab\" principal=\"kafka/127.0.0.1@$KRB_REALM\";"
+      write_gssapi_client_configs "$rig"
+    fi
   } >"$rd/conf/node1.properties"
   write_log_config "$rig" node1
 }
@@ -768,6 +784,7 @@ write_env() { # RIG
       echo "export ${U}_BROKER_IDS=1"
     fi
     [ "$rig" = kraft4 ] && echo "export ${U}_OAUTH_BOOTSTRAP=127.0.0.1:$(oauth_port)"
+    [ "$rig" = kraft39 ] && gssapi_env "$rig" "$U"
     echo "export ${U}_CLUSTER_ID=$(cat "$rd/cluster.id" 2>/dev/null)"
     echo "export ${U}_RUN_DIR=$rd"
     echo "export ${U}_LOG_DIR=$rd/logs"
@@ -993,17 +1010,23 @@ shift || true
 case "$cmd" in
   up)
     [ $# -ge 1 ] || die "usage: rig.sh up zk39|kraft39|kraft4|all"
+    if [ "$1" = kdc ]; then locked kdc kdc_up_unlocked; exit 0; fi
     for r in $(expand "$1"); do locked "$r" up_unlocked "$r"; done
     ;;
   down)
+    if [ "${1:-}" = kdc ]; then locked kdc kdc_down_unlocked; exit 0; fi
     for r in $(expand_known "${1:-all}"); do
       # `down all`: the extra rigs only when they were started
       if [ "${1:-all}" = all ] && [[ " ${EXTRA_RIGS[*]} " == *" $r "* ]] && [ ! -d "$(rundir "$r")" ]; then continue; fi
       locked "$r" down_unlocked "$r"
     done
+    # the KDC after the brokers that use it
+    if [ "${1:-all}" = all ] && [ -d "$(rundir kdc)" ]; then locked kdc kdc_down_unlocked; fi
     ;;
   env)
+    if [ "${1:-}" = kdc ]; then kdc_is_up || die "kdc is not up"; cat "$(rundir kdc)/env.sh"; exit 0; fi
     any=0
+    if [ "${1:-all}" = all ] && kdc_is_up; then cat "$(rundir kdc)/env.sh"; any=1; fi
     for r in $(expand_known "${1:-all}"); do
       if rig_is_up "$r"; then cat "$(rundir "$r")/env.sh"; any=1; elif [ $# -ge 1 ] && [ "$1" != all ]; then die "$r is not up"; fi
     done
@@ -1063,12 +1086,13 @@ case "$cmd" in
       elif [ -d "$(rundir "$r")" ]; then echo "$r: $(cat "$(rundir "$r")/state" 2>/dev/null || echo unknown) (run dir present)"
       else echo "$r: down"; fi
     done
+    if kdc_is_up; then echo "kdc: up (krb5kdc=$(kdc_pid))"; elif [ -d "$(rundir kdc)" ]; then echo "kdc: $(cat "$(rundir kdc)/state" 2>/dev/null) (run dir present)"; else echo "kdc: down"; fi
     ;;
   build)
     case "${1:-all}" in all) build 39; build 4 ;; mm2) with_lock "$CACHE/build.lock" build_extra_unlocked mm2 "MirrorMaker 2 (connect-mirror)" ;; *) build "$(rig_ver "$1")" ;; esac
     ;;
   *)
-    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

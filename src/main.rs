@@ -66,8 +66,10 @@ struct Sources {
     bootstrap_server: Option<String>,
     /// Java client properties, as Kafka's tools take them: security.protocol, sasl.mechanism,
     /// sasl.jaas.config, ssl.truststore.* / ssl.keystore.* (JKS, PKCS12, PEM), ssl.key.password,
-    /// OAuth client credentials (sasl.oauthbearer.token.endpoint.url), config.providers (file,
-    /// directory, env), … (README: Connecting).
+    /// OAuth client credentials (sasl.oauthbearer.token.endpoint.url), Kerberos (GSSAPI:
+    /// sasl.kerberos.service.name, Krb5LoginModule with a keytab or the ticket cache; the system's
+    /// libgssapi_krb5.so.2, KRB5_CONFIG, KRB5CCNAME), config.providers (file, directory, env), …
+    /// (README: Connecting).
     #[arg(long, value_name = "FILE", help_heading = "Live Kafka")]
     command_config: Option<PathBuf>,
     /// KRaft controller(s) HOST:PORT[,…] to ask too (Kafka 3.7+, same client settings): shows
@@ -106,7 +108,8 @@ struct Sources {
     kafka_homes: Vec<String>,
     /// Broker metrics in Prometheus text format, as the JMX exporter serves them (MSK open
     /// monitoring: http://BROKER:11001/metrics): a URL to scrape or a saved file. Repeatable,
-    /// one per broker; URLs are scraped concurrently, each bounded by --timeout-ms.
+    /// one per broker; URLs are scraped concurrently, each bounded by --timeout-ms. https
+    /// trusts the ssl.* settings of --command-config / -X (else the public roots).
     #[arg(long = "metrics", value_name = "URL|FILE", help_heading = "Clients")]
     metrics: Vec<String>,
     /// Application repository to scan for Kafka and ZooKeeper client libraries (Maven with
@@ -259,6 +262,12 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
             scan_deps: s.scan_deps.clone(),
             sbom: s.sbom.clone(),
             timeout: std::time::Duration::from_millis(s.timeout_ms),
+            tls: kafka::https_trust(
+                &s.metrics,
+                s.command_config.as_deref(),
+                &s.client_settings,
+                s.timeout_ms,
+            )?,
         },
         bootstrap_controllers: s
             .bootstrap_controller

@@ -65,40 +65,6 @@ fn collect(bootstrap: &str, config: Option<&str>) -> (Value, String, f64) {
     (serde_json::from_str(&stdout).unwrap(), stderr, secs)
 }
 
-/// What may differ between two collections of the same cluster: when, through which listener
-/// (brokers are described with the port of the listener asked), and the clients connected at
-/// that moment (kraftcheck's own connections among them).
-fn comparable(mut inv: Value) -> Value {
-    let o = inv.as_object_mut().unwrap();
-    for k in ["generated_at", "sources", "clients"] {
-        o.remove(k);
-    }
-    for b in o["brokers"].as_array_mut().unwrap() {
-        b.as_object_mut().unwrap().remove("port");
-    }
-    inv
-}
-
-fn assert_same(key: &str, got: &Value, want: &Value) {
-    if got != want {
-        let (g, w) = (got.as_object().unwrap(), want.as_object().unwrap());
-        let differ: Vec<&String> = w.keys().filter(|k| g.get(*k) != w.get(*k)).collect();
-        panic!("{key}: the inventory differs in {differ:?}");
-    }
-}
-
-/// Kafka answers DescribeDelegationToken only on authenticated connections (SASL or mTLS), not
-/// on PLAINTEXT or one-way TLS: that part is the one legitimate difference between them.
-fn without_delegation_tokens(mut inv: Value) -> Value {
-    let o = inv.as_object_mut().unwrap();
-    o.remove("delegation_tokens");
-    o["gaps"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|g| g["part"] != "delegation_tokens");
-    inv
-}
-
 #[test]
 fn every_store_login_collects_the_plaintext_inventory() {
     let (plain, _, _) = collect(&rig("BOOTSTRAP"), None);
@@ -107,15 +73,15 @@ fn every_store_login_collects_the_plaintext_inventory() {
         plain["topics"].as_array().is_some_and(|t| !t.is_empty()),
         "the rig is seeded"
     );
-    let plain = comparable(plain);
+    let plain = common::comparable(plain);
     // An authenticated baseline (SCRAM admin) for the mTLS logins; it equals PLAINTEXT's but for
     // the delegation tokens.
     let (scram, _, _) = collect(&rig("SASL_BOOTSTRAP"), Some(&rig("SCRAM_CONFIG")));
-    let scram = comparable(scram);
-    assert_same(
+    let scram = common::comparable(scram);
+    common::assert_same(
         "SCRAM_CONFIG",
-        &without_delegation_tokens(scram.clone()),
-        &without_delegation_tokens(plain.clone()),
+        &common::without_delegation_tokens(scram.clone()),
+        &common::without_delegation_tokens(plain.clone()),
     );
     let tls = rig("TLS_BOOTSTRAP");
     let mtls = rig("SSL_BOOTSTRAP");
@@ -134,7 +100,7 @@ fn every_store_login_collects_the_plaintext_inventory() {
     ] {
         let config = rig(key);
         let (inv, stderr, secs) = collect(bootstrap, Some(&config));
-        assert_same(key, &comparable(inv), want);
+        common::assert_same(key, &common::comparable(inv), want);
         // The cost of the login path, from kraftcheck's own debug line (first connection).
         let login = stderr
             .lines()
@@ -339,4 +305,172 @@ fn host_name_verification_follows_endpoint_identification_algorithm() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `--metrics` over https trusts the client config's stores, as the Kafka connection does: a real
+/// TLS server (`openssl s_server -WWW`, the rig CA's certificate for 127.0.0.1) serving a JMX
+/// exporter page is scraped through a JKS trust store and through PEM trust given with `-X` to a
+/// SASL_PLAINTEXT config (the trust is read for https whatever `security.protocol`); without
+/// them the public roots do not trust it and the metrics are a gap, not a pass.
+#[test]
+fn https_metrics_trust_the_client_config_stores() {
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/metrics/kafka392-jmx-exporter-default.txt"
+        ),
+        dir.path().join("metrics.txt"),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let certs = std::path::Path::new(&rig("RUN_DIR")).join("certs");
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Server(
+        std::process::Command::new("openssl")
+            .current_dir(dir.path())
+            .args(["s_server", "-quiet", "-WWW", "-accept"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-cert")
+            .arg(certs.join("broker-cert.pem"))
+            .arg("-key")
+            .arg(certs.join("broker-key.pem"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl runs"),
+    );
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(t.elapsed().as_secs() < 10, "openssl s_server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let url = format!("https://127.0.0.1:{port}/metrics.txt");
+    let scrape = |args: &[&str]| -> Value {
+        let out = Command::cargo_bin("kraftcheck")
+            .unwrap()
+            .args(["collect", "--timeout-ms", "5000", "--metrics", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        for s in SECRETS {
+            assert!(!err.contains(s), "{s} in {err}");
+        }
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let metrics_gap = |inv: &Value| {
+        inv["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["part"] == "metrics")
+            .cloned()
+    };
+    let jks = rig("TLS_JKS_CONFIG");
+    let inv = scrape(&[
+        "--bootstrap-server",
+        &rig("TLS_BOOTSTRAP"),
+        "--command-config",
+        &jks,
+    ]);
+    assert_eq!(
+        metrics_gap(&inv),
+        None,
+        "scraped through the JKS trust store"
+    );
+    assert!(
+        inv["clients"]["brokers"]
+            .as_array()
+            .is_some_and(|b| !b.is_empty()),
+        "{}",
+        inv["clients"]
+    );
+    let scram = rig("SCRAM_CONFIG");
+    let inv = scrape(&[
+        "--bootstrap-server",
+        &rig("SASL_BOOTSTRAP"),
+        "--command-config",
+        &scram,
+        "-X",
+        "ssl.truststore.type=PEM",
+        "-X",
+        &format!("ssl.truststore.location={}", rig("SSL_CA_PEM")),
+    ]);
+    assert_eq!(metrics_gap(&inv), None, "scraped through -X PEM trust");
+    // The public roots: the rig CA is not among them.
+    let inv = scrape(&["--bootstrap-server", &rig("BOOTSTRAP")]);
+    let gap = metrics_gap(&inv).expect("an untrusted metrics endpoint is a gap");
+    assert!(
+        gap["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("TLS handshake failed")),
+        "{gap}"
+    );
+}
+
+/// The token endpoint over https (a second real mock-oauth2-server, with the rig CA's broker
+/// certificate): its TLS trust follows Kafka's client, which builds it from the JAAS options
+/// `ssl.truststore.*` of `sasl.jaas.config` only (`JaasOptionsUtils`), not from the top-level
+/// `ssl.*` settings. With the JAAS trust store the token is fetched and checked (the broker then
+/// refuses it: it trusts only the http server's keys and issuer); without it, or with the trust
+/// given only at the top level, exit 2 at the token endpoint, before any broker is asked.
+#[test]
+fn https_token_endpoint_trusts_the_jaas_trust_store() {
+    let https = rig("OAUTH_HTTPS_TOKEN_URL");
+    let ca = rig("SSL_CA_PEM");
+    let base = std::fs::read_to_string(rig("OAUTH_CONFIG"))
+        .unwrap()
+        .replace(&rig("OAUTH_TOKEN_URL"), &https);
+    assert!(base.contains(&https));
+    let d = tempfile::TempDir::new().unwrap();
+    let run = |name: &str, text: &str| {
+        let p = d.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let t = Instant::now();
+        let out = collect_cmd(&rig("OAUTH_BOOTSTRAP"), &p)
+            .env("KRAFTCHECK_DEBUG", "1")
+            .output()
+            .unwrap();
+        assert!(t.elapsed().as_millis() < 5000 + 2000);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        for s in SECRETS {
+            assert!(!err.contains(s), "{s} in {err}");
+        }
+        err
+    };
+    let jaas_trust = base.replace(
+        "scope=\"kafka\";",
+        &format!("scope=\"kafka\" ssl.truststore.type=\"PEM\" ssl.truststore.location=\"{ca}\";"),
+    );
+    let err = run("jaas-trust.properties", &jaas_trust);
+    assert!(
+        err.lines()
+            .any(|l| l.contains(&format!("debug: OAuth token from {https}"))),
+        "the token came over https: {err}"
+    );
+    assert!(err.contains("OAUTHBEARER token rejected"), "{err}");
+    let top_level = format!("{base}ssl.truststore.type=PEM\nssl.truststore.location={ca}\n");
+    for (name, text) in [
+        ("no-trust.properties", base.as_str()),
+        ("top-level-trust.properties", top_level.as_str()),
+    ] {
+        let err = run(name, text);
+        assert!(
+            err.contains("TLS handshake failed") && !err.contains("debug: connect "),
+            "{name}: {err}"
+        );
+    }
 }

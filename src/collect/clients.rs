@@ -17,6 +17,8 @@ pub struct ClientSources {
     pub sbom: Vec<PathBuf>,
     /// Bound on each scrape.
     pub timeout: Duration,
+    /// Trust for https `--metrics` URLs from the client config (`ssl.*`), else the public roots.
+    pub tls: Option<super::kafka::config::Tls>,
 }
 
 impl ClientSources {
@@ -70,7 +72,7 @@ pub fn apply(inv: &mut Inventory, src: &ClientSources) -> Result<()> {
     let mut clients = inv.clients.take().unwrap_or_default();
     if !src.metrics.is_empty() {
         let t0 = Instant::now();
-        let results = metrics::scrape_all(&src.metrics, src.timeout)?;
+        let results = metrics::scrape_all(&src.metrics, src.timeout, src.tls.as_ref())?;
         if debug {
             eprintln!(
                 "kraftcheck: debug: read {} metrics source(s) in {} ms",

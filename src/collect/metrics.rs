@@ -432,8 +432,9 @@ fn parse_url(u: &str) -> Result<Url> {
 /// Largest response read (a broker's full JMX exporter output is a few MB at most).
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
-/// GET a URL (HTTP/1.1, `Connection: close`), returning the body of a 200 answer.
-pub async fn fetch(url: &str) -> Result<String> {
+/// GET a URL (HTTP/1.1, `Connection: close`), returning the body of a 200 answer. https trusts
+/// `tls` (the client config's `ssl.*` settings), else the public roots.
+pub async fn fetch(url: &str, tls: Option<&crate::collect::kafka::config::Tls>) -> Result<String> {
     let public_roots = crate::collect::kafka::config::Tls {
         verify_hostname: true,
         verify_certificate: true,
@@ -444,7 +445,7 @@ pub async fn fetch(url: &str) -> Result<String> {
         "GET",
         &[("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1".into())],
         b"",
-        &public_roots,
+        tls.unwrap_or(&public_roots),
     )
     .await?;
     decode_response(url, &raw)
@@ -594,7 +595,11 @@ pub enum Scraped {
 
 /// Read every source concurrently, each bounded by `timeout`. A file that cannot be read or
 /// parsed is an error (the user gave it); a URL that fails is a gap.
-pub fn scrape_all(sources: &[String], timeout: Duration) -> Result<Vec<(String, Scraped)>> {
+pub fn scrape_all(
+    sources: &[String],
+    timeout: Duration,
+    tls: Option<&crate::collect::kafka::config::Tls>,
+) -> Result<Vec<(String, Scraped)>> {
     let mut out = Vec::new();
     let mut urls = Vec::new();
     for s in sources {
@@ -620,8 +625,9 @@ pub fn scrape_all(sources: &[String], timeout: Duration) -> Result<Vec<(String, 
                 .iter()
                 .map(|u| {
                     let u = u.clone();
+                    let tls = tls.cloned();
                     tokio::spawn(async move {
-                        let r = tokio::time::timeout(timeout, fetch(&u)).await;
+                        let r = tokio::time::timeout(timeout, fetch(&u, tls.as_ref())).await;
                         (u, r)
                     })
                 })

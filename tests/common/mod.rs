@@ -44,3 +44,49 @@ pub fn kraftcheck_requests(log: &std::path::Path) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Parity between logins (tests/auth_live.rs, tests/krb_live.rs): what may differ between two
+/// collections of the same cluster is when, through which listener (brokers are described with
+/// the host and port of the listener asked: the GSSAPI listeners advertise `localhost`, the
+/// others 127.0.0.1), the clients connected at that moment (kraftcheck's own connections
+/// among them), and a KRaft quorum's high watermark (the metadata log grows by a no-op record
+/// every 500 ms).
+pub fn comparable(mut inv: serde_json::Value) -> serde_json::Value {
+    let o = inv.as_object_mut().unwrap();
+    for k in ["generated_at", "sources", "clients"] {
+        o.remove(k);
+    }
+    if let Some(q) = o["cluster"]
+        .get_mut("quorum")
+        .and_then(|q| q.as_object_mut())
+    {
+        q.remove("high_watermark");
+    }
+    for b in o["brokers"].as_array_mut().unwrap() {
+        let b = b.as_object_mut().unwrap();
+        b.remove("port");
+        b.remove("host");
+    }
+    inv
+}
+
+/// The two inventories are equal; else fail naming the parts that differ.
+pub fn assert_same(key: &str, got: &serde_json::Value, want: &serde_json::Value) {
+    if got != want {
+        let (g, w) = (got.as_object().unwrap(), want.as_object().unwrap());
+        let differ: Vec<&String> = w.keys().filter(|k| g.get(*k) != w.get(*k)).collect();
+        panic!("{key}: the inventory differs in {differ:?}");
+    }
+}
+
+/// Kafka answers DescribeDelegationToken only on authenticated connections (SASL or mTLS), not
+/// on PLAINTEXT or one-way TLS: that part is the one legitimate difference between them.
+pub fn without_delegation_tokens(mut inv: serde_json::Value) -> serde_json::Value {
+    let o = inv.as_object_mut().unwrap();
+    o.remove("delegation_tokens");
+    o["gaps"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["part"] != "delegation_tokens");
+    inv
+}

@@ -53,6 +53,8 @@ pub enum Sasl {
     /// OAuth 2 client credentials (KIP-768): a token from the token endpoint, refreshed before
     /// it expires, sent as OAUTHBEARER.
     OAuthClientCredentials(std::sync::Arc<super::oauth::ClientCredentials>),
+    /// Kerberos (`sasl.mechanism=GSSAPI`) through the system's GSSAPI library.
+    Gssapi(std::sync::Arc<super::gssapi::Kerberos>),
 }
 
 impl fmt::Debug for Sasl {
@@ -71,6 +73,7 @@ impl fmt::Debug for Sasl {
             Sasl::OAuthBearer { .. } => write!(f, "OAUTHBEARER(<redacted>)"),
             Sasl::MskIam(m) => write!(f, "AWS_MSK_IAM({m:?})"),
             Sasl::OAuthClientCredentials(c) => write!(f, "OAUTHBEARER({c:?})"),
+            Sasl::Gssapi(k) => write!(f, "{k:?}"),
         }
     }
 }
@@ -84,6 +87,7 @@ impl Sasl {
             Sasl::OAuthBearer { .. } | Sasl::MskIam(_) | Sasl::OAuthClientCredentials(_) => {
                 "OAUTHBEARER"
             }
+            Sasl::Gssapi(_) => "GSSAPI",
         }
     }
 }
@@ -256,6 +260,99 @@ impl OAuthSettings {
     }
 }
 
+/// `sasl.kerberos.*` as given (Java names; librdkafka's keytab and principal).
+#[derive(Default)]
+struct KerberosSettings {
+    /// (value, where it was set)
+    service: Option<(String, String)>,
+    keytab: Option<(PathBuf, String)>,
+    principal: Option<String>,
+}
+
+impl KerberosSettings {
+    /// The service name and the login, from `sasl.jaas.config` (Java's `Krb5LoginModule`) or,
+    /// without one, librdkafka's `sasl.kerberos.keytab` / `sasl.kerberos.principal` (else the
+    /// ticket cache).
+    fn kerberos(
+        self,
+        jaas: Option<&(String, String)>,
+        mechanism_set: bool,
+    ) -> Result<std::sync::Arc<super::gssapi::Kerberos>> {
+        use super::gssapi::{Kerberos, Login};
+        let opt = |k: &str| jaas.and_then(|(j, _)| jaas_option(j, k));
+        let default = if mechanism_set {
+            ""
+        } else {
+            " (sasl.mechanism is not set: GSSAPI is Kafka's default)"
+        };
+        // As Kafka's client: the JAAS serviceName or sasl.kerberos.service.name, which must agree.
+        let service = match (opt("serviceName"), self.service) {
+            (Some(j), Some((c, at))) if j != c => bail!(
+                "{at}: sasl.kerberos.service.name '{c}' differs from serviceName '{j}' in sasl.jaas.config"
+            ),
+            (Some(j), _) => j,
+            (None, Some((c, _))) => c,
+            (None, None) => bail!(
+                "sasl.mechanism GSSAPI needs sasl.kerberos.service.name, the Kerberos service name of the brokers (often 'kafka'){default}"
+            ),
+        };
+        if service.trim().is_empty() {
+            bail!("sasl.kerberos.service.name is empty{default}");
+        }
+        let (login, at) = match jaas {
+            Some((j, at)) => {
+                let module = j.split_whitespace().next().unwrap_or_default();
+                if module != "com.sun.security.auth.module.Krb5LoginModule" {
+                    bail!("{at}: sasl.jaas.config: sasl.mechanism GSSAPI needs com.sun.security.auth.module.Krb5LoginModule, not '{module}'");
+                }
+                let on = |k: &str| opt(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                let login = if on("useKeyTab") {
+                    // With useTicketCache too, Java tries the cache first and falls back to the
+                    // keytab; logging in from the keytab reaches the same principal.
+                    let keytab = opt("keyTab").ok_or_else(|| {
+                        anyhow!("{at}: sasl.jaas.config: useKeyTab=true needs keyTab=\"/path/to/client.keytab\"")
+                    })?;
+                    let principal = opt("principal").ok_or_else(|| {
+                        anyhow!(
+                            "{at}: sasl.jaas.config: useKeyTab=true needs principal=\"name@REALM\""
+                        )
+                    })?;
+                    Login::Keytab {
+                        keytab: PathBuf::from(keytab),
+                        principal,
+                    }
+                } else if on("useTicketCache") {
+                    Login::TicketCache {
+                        cache: opt("ticketCache"),
+                        principal: opt("principal"),
+                    }
+                } else {
+                    bail!("{at}: sasl.jaas.config: Krb5LoginModule needs useKeyTab=true (with keyTab and principal) or useTicketCache=true: kraftcheck does not prompt for a password")
+                };
+                (login, at.clone())
+            }
+            None => match self.keytab {
+                // librdkafka's default principal
+                Some((keytab, at)) => (
+                    Login::Keytab {
+                        keytab,
+                        principal: self.principal.unwrap_or_else(|| "kafkaclient".into()),
+                    },
+                    at,
+                ),
+                None => (
+                    Login::TicketCache {
+                        cache: None,
+                        principal: self.principal,
+                    },
+                    "sasl.mechanism GSSAPI".into(),
+                ),
+            },
+        };
+        Ok(Kerberos::new(service, login, at))
+    }
+}
+
 /// The `ssl.*` settings as given, loaded into [`Tls`] once all are known.
 #[derive(Default)]
 struct SslSettings {
@@ -370,6 +467,29 @@ impl SslSettings {
     }
 }
 
+/// The trust (and client certificate) for https `--metrics` URLs: the `ssl.*` settings of the
+/// client config, read as for an SSL connection whatever its `security.protocol` (JKS, PKCS12 or
+/// PEM, with their passwords; `ssl.endpoint.identification.algorithm`). `None` without a client
+/// config or without an https URL: the public roots.
+pub fn https_trust(
+    metrics: &[String],
+    command_config: Option<&Path>,
+    overrides: &[String],
+    timeout_ms: u64,
+) -> Result<Option<Tls>> {
+    if !metrics.iter().any(|m| m.starts_with("https://"))
+        || (command_config.is_none() && overrides.is_empty())
+    {
+        return Ok(None);
+    }
+    let mut o = overrides.to_vec();
+    o.push("security.protocol=SSL".into());
+    let tls = build("metrics:443", command_config, &o, timeout_ms)
+        .map_err(|e| anyhow!("--metrics https: {e:#}"))?
+        .tls;
+    Ok(Some(tls))
+}
+
 /// Build the connection config. `command_config` is a Java client properties file;
 /// `overrides` are `-X key=value` pairs (librdkafka or Java names), applied last.
 pub fn build(
@@ -447,6 +567,7 @@ pub fn build(
     let mut client_id = format!("kraftcheck-{}", env!("CARGO_PKG_VERSION"));
     let mut timeout = Duration::from_millis(timeout_ms);
     let mut ssl = SslSettings::default();
+    let mut krb = KerberosSettings::default();
     for (k, v, at) in &props {
         match k.as_str() {
             "security.protocol" => {
@@ -509,7 +630,15 @@ pub fn build(
                 let ms: u64 = v.parse().map_err(|_| anyhow!("{at}: {k} must be a number of milliseconds"))?;
                 timeout = Duration::from_millis(ms);
             }
-            "ssl.protocol" | "ssl.enabled.protocols" | "ssl.cipher.suites" | "sasl.kerberos.service.name" => {}
+            "ssl.protocol" | "ssl.enabled.protocols" | "ssl.cipher.suites" => {}
+            "sasl.kerberos.service.name" => krb.service = Some((v.clone(), at.clone())),
+            // librdkafka's keytab login
+            "sasl.kerberos.keytab" => krb.keytab = Some((PathBuf::from(v), at.clone())),
+            "sasl.kerberos.principal" => krb.principal = Some(v.clone()),
+            // Ticket renewal (Java) and librdkafka's kinit command: a kraftcheck run gets its
+            // tickets once, from the keytab or the ticket cache, and runs no command.
+            "sasl.kerberos.kinit.cmd" | "sasl.kerberos.min.time.before.relogin"
+            | "sasl.kerberos.ticket.renew.window.factor" | "sasl.kerberos.ticket.renew.jitter" => {}
             // The aws-msk-iam-auth library's handlers: kraftcheck signs MSK IAM tokens itself.
             "sasl.client.callback.handler.class" | "sasl.login.callback.handler.class"
                 if v.starts_with("software.amazon.msk.auth.iam.") =>
@@ -560,8 +689,9 @@ pub fn build(
                     token: tok.ok_or_else(|| anyhow!("sasl.mechanism OAUTHBEARER needs a token: sasl.oauthbearer.token, or unsecuredLoginStringClaim_sub in sasl.jaas.config (test clusters)"))?,
                 }
             }
-            other if !mechanism_set => bail!("security.protocol {protocol:?} needs sasl.mechanism (the Java default {other} is not supported)"),
-            other => bail!("sasl.mechanism {other} is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, AWS_MSK_IAM)"),
+            // Kafka's default mechanism, as in Kafka's client.
+            "GSSAPI" => Sasl::Gssapi(krb.kerberos(jaas.as_ref(), mechanism_set)?),
+            other => bail!("sasl.mechanism {other} is not supported (GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, AWS_MSK_IAM)"),
         })
     } else {
         None
@@ -667,10 +797,14 @@ mod tests {
             e.contains("client.properties:2: ssl.keystore.type JCEKS is not supported"),
             "{e}"
         );
-        let e = cfg("security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("GSSAPI"), "{e}");
+        // GSSAPI needs the service name, as in Kafka's client (GSSAPI is also Kafka's default).
+        for text in [
+            "security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n",
+            "security.protocol=SASL_PLAINTEXT\n",
+        ] {
+            let e = cfg(text, &[]).unwrap_err().to_string();
+            assert!(e.contains("sasl.kerberos.service.name"), "{e}");
+        }
         let e = cfg("sasl.login.callback.handler.class=x.Y\n", &[])
             .unwrap_err()
             .to_string();
@@ -754,6 +888,59 @@ mod tests {
             e.contains("client.properties:3") && e.contains("clientSecret"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn gssapi_settings() {
+        use crate::collect::kafka::gssapi::Login;
+        let head = "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=GSSAPI\nsasl.kerberos.service.name=kafka\n";
+        let krb = |text: &str| -> Result<(String, Login)> {
+            match cfg(text, &[])?.sasl {
+                Some(Sasl::Gssapi(k)) => Ok((k.service.clone(), k.login.clone())),
+                other => panic!("{other:?}"),
+            }
+        };
+        let (service, login) = krb(&format!("{head}sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab=\"/etc/kafka/client.keytab\" principal=\"kc@EXAMPLE.COM\";\n")).unwrap();
+        assert_eq!(service, "kafka");
+        assert_eq!(
+            login,
+            Login::Keytab {
+                keytab: "/etc/kafka/client.keytab".into(),
+                principal: "kc@EXAMPLE.COM".into()
+            }
+        );
+        let (_, login) = krb(&format!("{head}sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true ticketCache=\"/tmp/cc\";\n")).unwrap();
+        assert_eq!(
+            login,
+            Login::TicketCache {
+                cache: Some("/tmp/cc".into()),
+                principal: None
+            }
+        );
+        // The JAAS serviceName, as Kafka's client reads it.
+        let (service, _) = krb("security.protocol=SASL_PLAINTEXT\nsasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true serviceName=\"kfk\";\n").unwrap();
+        assert_eq!(service, "kfk");
+        // librdkafka: keytab and principal, else the ticket cache.
+        let (_, login) = krb(&format!(
+            "{head}sasl.kerberos.keytab=/k.keytab\nsasl.kerberos.principal=p@R\n"
+        ))
+        .unwrap();
+        assert!(matches!(login, Login::Keytab { principal, .. } if principal == "p@R"));
+        let (_, login) = krb(head).unwrap();
+        assert!(matches!(login, Login::TicketCache { cache: None, .. }));
+        // One clear message each, naming the setting.
+        for (text, want) in [
+            ("useKeyTab=true principal=\"p\"", "needs keyTab"),
+            ("useKeyTab=true keyTab=\"/k\"", "needs principal"),
+            ("storeKey=true", "does not prompt"),
+        ] {
+            let e = krb(&format!("{head}sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required {text};\n")).unwrap_err().to_string();
+            assert!(e.contains("client.properties:4") && e.contains(want), "{e}");
+        }
+        let e = krb(&format!("{head}sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";\n")).unwrap_err().to_string();
+        assert!(e.contains("Krb5LoginModule"), "{e}");
+        let e = krb(&format!("{head}sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true serviceName=\"other\";\n")).unwrap_err().to_string();
+        assert!(e.contains("differs"), "{e}");
     }
 
     #[test]

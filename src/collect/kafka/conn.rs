@@ -70,6 +70,14 @@ fn count(key: ApiKey) {
     c.fetch_add(1, Ordering::Relaxed);
 }
 
+/// The host of HOST:PORT (an IPv6 literal without its brackets), as connected: the TLS server
+/// name, the MSK IAM signing host and the GSSAPI service host.
+fn host_of(addr: &str) -> &str {
+    addr.rsplit_once(':')
+        .map(|(h, _)| h.trim_matches(['[', ']']))
+        .unwrap_or(addr)
+}
+
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
@@ -98,6 +106,10 @@ impl Conn {
             // as such, not as a broker that did not answer.
             c.token().await?;
         }
+        if let Some(Sasl::Gssapi(k)) = &cfg.sasl {
+            // Likewise the Kerberos login (the initial ticket from the KDC), once per run.
+            k.login(cfg.timeout).await?;
+        }
         tokio::time::timeout(cfg.timeout, Self::connect_inner(addr, cfg))
             .await
             .map_err(|_| {
@@ -115,10 +127,7 @@ impl Conn {
             .with_context(|| format!("{addr}: cannot connect"))?;
         tcp.set_nodelay(true).ok();
         let io: Box<dyn Io> = if cfg.protocol.tls() {
-            let host = addr
-                .rsplit_once(':')
-                .map(|(h, _)| h.trim_matches(['[', ']']))
-                .unwrap_or(addr);
+            let host = host_of(addr);
             Box::new(
                 super::tls::connect(tcp, host, &cfg.tls)
                     .await
@@ -333,12 +342,7 @@ impl Conn {
                 self.reauth_at = Some(refresh_at);
             }
             Sasl::MskIam(iam) => {
-                let host = self
-                    .addr
-                    .rsplit_once(':')
-                    .map(|(h, _)| h)
-                    .unwrap_or(&self.addr);
-                let (token, expiry_ms) = iam.token(host).await?;
+                let (token, expiry_ms) = iam.token(host_of(&self.addr)).await?;
                 let reply = self
                     .sasl_step(super::mskiam::initial_response(&token))
                     .await?;
@@ -349,6 +353,28 @@ impl Conn {
                     std::time::Instant::now()
                         + std::time::Duration::from_millis(left.max(1_000) as u64),
                 );
+            }
+            Sasl::Gssapi(krb) => {
+                // The GSS tokens until the context is established (with mutual authentication,
+                // the broker's AP-REP is the last), then the security-layer step (RFC 4752).
+                let mut ctx = krb.start(host_of(&self.addr)).await?;
+                let mut input = None;
+                let mut reply = loop {
+                    let (next, token, done) = ctx.step(input.take()).await?;
+                    ctx = next;
+                    let reply = self.sasl_step(token).await?;
+                    if done {
+                        break reply;
+                    }
+                    input = Some(reply);
+                };
+                if reply.is_empty() {
+                    // The context completed on our side with no token for the broker: Java's
+                    // client sends an empty one, which the broker answers with its offer.
+                    reply = self.sasl_step(Vec::new()).await?;
+                }
+                let answer = ctx.security_layer(reply).await?;
+                self.sasl_step(answer).await?;
             }
             Sasl::Scram {
                 sha512,

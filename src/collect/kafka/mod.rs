@@ -9,6 +9,7 @@ pub mod config;
 mod conn;
 mod controllers;
 mod gather;
+pub mod gssapi;
 pub mod mskiam;
 mod names;
 pub mod oauth;
@@ -17,7 +18,7 @@ mod scram;
 pub(crate) mod stores;
 pub(crate) mod tls;
 
-pub use config::{build as build_config, ConnConfig, DEFAULT_TIMEOUT_MS};
+pub use config::{build as build_config, https_trust, ConnConfig, DEFAULT_TIMEOUT_MS};
 pub use conn::{request_counts, READ_ONLY_APIS};
 pub use controllers::collect_controllers;
 pub use gather::collect;
