@@ -20,6 +20,7 @@
 AUTH_TLS_PORT=19514
 AUTH_OAUTH_PORT=19515
 AUTH_WRONGNAME_PORT=19516
+AUTH_ZK_TLS_PORT=19583
 AUTH_OAUTH_SERVER_PORT=19590
 AUTH_ISSUER=http://127.0.0.1:$AUTH_OAUTH_SERVER_PORT/default
 # a second OAuth server over https (the broker certificate of the rig CA), for the token endpoint's
@@ -41,6 +42,20 @@ write_auth39_configs() {
   local rig=auth39 rd
   rd=$(rundir $rig)
   write_zookeeper_config $rig
+  # ZooKeeper's TLS port (issue 12, --zk-tls-config-file): Netty, the rig CA's broker certificate,
+  # client certificates required (the client stores of make_auth39_stores are signed by that CA)
+  cat >>"$rd/conf/zookeeper.properties" <<EOF2
+secureClientPort=$AUTH_ZK_TLS_PORT
+secureClientPortAddress=127.0.0.1
+serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory
+ssl.keyStore.location=$rd/certs/broker.p12
+ssl.keyStore.password=$PW
+ssl.keyStore.type=PKCS12
+ssl.trustStore.location=$rd/certs/truststore.p12
+ssl.trustStore.password=$PW
+ssl.trustStore.type=PKCS12
+ssl.clientAuth=need
+EOF2
   write_log_config $rig zookeeper
   {
     cat <<EOF2
@@ -220,6 +235,7 @@ auth39_env() { # ENV_PREFIX (inside write_env)
   rd=$(rundir auth39)
   echo "export ${U}_MODE=zookeeper"
   echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port auth39)"
+  echo "export ${U}_ZK_TLS_CONNECT=127.0.0.1:$AUTH_ZK_TLS_PORT"
   echo "export ${U}_BROKER_IDS=1"
   echo "export ${U}_TLS_BOOTSTRAP=127.0.0.1:$AUTH_TLS_PORT"
   echo "export ${U}_OAUTH_BOOTSTRAP=127.0.0.1:$AUTH_OAUTH_PORT"

@@ -118,7 +118,7 @@ rig_ports() {
   [ "$1" = kraft4 ] && oauth_port
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
-  [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_WRONGNAME_PORT" "$AUTH_OAUTH_SERVER_PORT" "$AUTH_OAUTH_HTTPS_PORT" "$AUTH_GSSAPI_PORT" "$AUTH_GSSAPI_SSL_PORT"
+  [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_WRONGNAME_PORT" "$AUTH_OAUTH_SERVER_PORT" "$AUTH_OAUTH_HTTPS_PORT" "$AUTH_GSSAPI_PORT" "$AUTH_GSSAPI_SSL_PORT" "$AUTH_ZK_TLS_PORT"
   [ "$1" = kraft39 ] && printf '%s\n' "$KRAFT39_GSSAPI_PORT" "$KRAFT39_GSSAPI_SSL_PORT" "$KRAFT39_GSSAPI_CONTROLLER_PORT"
   [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u

@@ -87,6 +87,12 @@ struct Sources {
     /// states, pending deletions, broker registrations, znode ACLs).
     #[arg(long, value_name = "HOSTS[/CHROOT]")]
     zookeeper: Option<String>,
+    /// ZooKeeper client TLS settings, as Kafka's tools take them: zookeeper.ssl.client.enable,
+    /// zookeeper.ssl.truststore.{location,password,type}, zookeeper.ssl.keystore.* (mutual
+    /// TLS), zookeeper.ssl.endpoint.identification.algorithm; JKS, PKCS12 or PEM stores;
+    /// ${file:…}/${env:…} references resolved. Give --zookeeper the ensemble's secure port.
+    #[arg(long, value_name = "FILE", requires = "zookeeper")]
+    zk_tls_config_file: Option<PathBuf>,
     /// A saved inventory (from `kraftcheck collect`).
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
@@ -276,10 +282,17 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
             .map(|b| b.trim().to_string())
             .filter(|b| !b.is_empty())
             .collect(),
-        zookeeper: s
-            .zookeeper
-            .clone()
-            .map(|z| (z, std::time::Duration::from_millis(s.timeout_ms))),
+        zookeeper: match &s.zookeeper {
+            Some(z) => Some(collect::zookeeper::ZkSource {
+                connect: z.clone(),
+                timeout: std::time::Duration::from_millis(s.timeout_ms),
+                tls: match &s.zk_tls_config_file {
+                    Some(f) => collect::zookeeper::tls_settings(f)?,
+                    None => None,
+                },
+            }),
+            None => None,
+        },
         versions: collect::versions::VersionSources {
             kafka_version: s.kafka_version.clone(),
             broker_logs: s.broker_logs.clone(),

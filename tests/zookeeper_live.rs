@@ -403,3 +403,124 @@ fn every_planted_zookeeper_state_is_found_and_kraftcheck_writes_nothing() {
         );
     }
 }
+
+/// The auth39 rig's variables (its ZooKeeper has a TLS port that requires client certificates).
+fn auth_rig(key: &str) -> String {
+    let var = format!("KRAFTCHECK_RIG_AUTH39_{key}");
+    std::env::var(&var).unwrap_or_else(|_| {
+        panic!("{var} is not set: this test needs the auth39 rig; run scripts/test-all, or `rig/rig.sh up auth39 && eval \"$(rig/rig.sh env)\"`")
+    })
+}
+
+fn collect_zk(connect: &str, tls: Option<&Path>) -> (Option<i32>, Value, String, Duration) {
+    let mut cmd = assert_cmd::Command::cargo_bin("kraftcheck").unwrap();
+    cmd.args([
+        "collect",
+        "--timeout-ms",
+        "3000",
+        "--bootstrap-server",
+        &auth_rig("BOOTSTRAP"),
+        "--zookeeper",
+        connect,
+    ]);
+    if let Some(f) = tls {
+        cmd.arg("--zk-tls-config-file").arg(f);
+    }
+    let t0 = Instant::now();
+    let out = cmd.output().unwrap();
+    let took = t0.elapsed();
+    let inv = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code(),
+        inv,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        took,
+    )
+}
+
+/// `--zk-tls-config-file` with Kafka's zookeeper.ssl.* keys: a JKS trust store and a PKCS12 key
+/// store reach ZooKeeper's TLS port (client certificates required) and read what the plain port
+/// gives; a missing client certificate, a wrong store password and TLS to the plain port end
+/// with exit 2 within the timeout and one message, never the password.
+#[test]
+fn zookeeper_over_tls_reads_what_the_plain_port_gives() {
+    let stores = PathBuf::from(auth_rig("STORES_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, lines: &[String]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, lines.join("\n")).unwrap();
+        p
+    };
+    let base = vec![
+        "zookeeper.ssl.client.enable=true".to_string(),
+        "zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty".to_string(),
+        format!(
+            "zookeeper.ssl.truststore.location={}",
+            stores.join("truststore.jks").display()
+        ),
+        "zookeeper.ssl.truststore.password=Store-Pass-4q".to_string(),
+    ];
+    let with_key = [
+        base.clone(),
+        vec![
+            format!(
+                "zookeeper.ssl.keystore.location={}",
+                stores.join("client.p12").display()
+            ),
+            "zookeeper.ssl.keystore.type=PKCS12".to_string(),
+            "zookeeper.ssl.keystore.password=Store-Pass-4q".to_string(),
+        ],
+    ]
+    .concat();
+    let tls = write("zk-tls.properties", &with_key);
+    let (code, plain, err, _) = collect_zk(&auth_rig("ZK_CONNECT"), None);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, secure, err, _) = collect_zk(&auth_rig("ZK_TLS_CONNECT"), Some(&tls));
+    assert_eq!(code, Some(0), "{err}");
+    for k in [
+        "cluster_id",
+        "topic_count",
+        "partition_count",
+        "brokers",
+        "acl_resources",
+        "znode_acls",
+        "config_entities",
+        "reads",
+    ] {
+        assert_eq!(plain["zookeeper"][k], secure["zookeeper"][k], "{k}");
+    }
+    assert!(secure["zookeeper"]["topic_count"].as_u64().unwrap() > 0);
+
+    let bound = Duration::from_millis(3000 + 2000);
+    let no_key = write("zk-tls-nokey.properties", &base);
+    let (code, _, err, took) = collect_zk(&auth_rig("ZK_TLS_CONNECT"), Some(&no_key));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(took < bound, "{took:?}");
+    assert!(err.contains("(TLS") && err.lines().count() == 1, "{err}");
+
+    let secret = "Nope-Secret-913";
+    let bad = write(
+        "zk-tls-badpw.properties",
+        &with_key
+            .iter()
+            .map(|l| {
+                if l.starts_with("zookeeper.ssl.truststore.password") {
+                    format!("zookeeper.ssl.truststore.password={secret}")
+                } else {
+                    l.clone()
+                }
+            })
+            .collect::<Vec<_>>(),
+    );
+    let (code, _, err, took) = collect_zk(&auth_rig("ZK_TLS_CONNECT"), Some(&bad));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(took < bound, "{took:?}");
+    assert!(
+        err.contains("zookeeper.ssl.truststore.password is wrong") && !err.contains(secret),
+        "{err}"
+    );
+
+    let (code, _, err, took) = collect_zk(&auth_rig("ZK_CONNECT"), Some(&tls));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(took < bound, "{took:?}");
+}

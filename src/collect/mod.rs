@@ -33,8 +33,9 @@ pub struct Sources {
     pub bootstrap_controllers: Vec<String>,
     /// Exact broker versions: `--kafka-version`, `--broker-log`, `--kafka-home`.
     pub versions: versions::VersionSources,
-    /// ZooKeeper itself (`--zookeeper HOST:PORT[,…][/chroot]`), and the bound on its reads.
-    pub zookeeper: Option<(String, std::time::Duration)>,
+    /// ZooKeeper itself (`--zookeeper HOST:PORT[,…][/chroot]`): where, the bound on its reads,
+    /// and TLS (`--zk-tls-config-file`).
+    pub zookeeper: Option<zookeeper::ZkSource>,
 }
 
 impl Sources {
@@ -130,14 +131,15 @@ fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
     let mut inv = collect_kafka_side(src)?;
     versions::apply(&mut inv, &known)?;
     match &src.zookeeper {
-        Some((connect, timeout)) => {
+        Some(zk) => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()?;
             inv.gaps
                 .retain(|g| g.part != "zookeeper" && !g.part.starts_with("zookeeper."));
-            rt.block_on(zookeeper::collect(&mut inv, connect, *timeout))?;
+            let _stage = crate::debug::Stage::start("collect: zookeeper");
+            rt.block_on(zookeeper::collect(&mut inv, zk))?;
         }
         // A ZooKeeper-mode cluster's ZooKeeper was not read: say so (a saved inventory may
         // carry it already).

@@ -9,7 +9,7 @@
 //! instead of one round trip after another.
 
 use crate::inventory::{Inventory, ZkBroker, ZooKeeper};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use futures::future::join_all;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,15 +46,54 @@ fn read_gap(inv: &mut Inventory, path: &str, e: &zk::Error) {
     );
 }
 
+/// Where ZooKeeper is and how to reach it.
+#[derive(Clone)]
+pub struct ZkSource {
+    /// `HOST:PORT[,…][/chroot]`, as in `zookeeper.connect`.
+    pub connect: String,
+    /// The bound on connecting and on each read (all reads together: six times it).
+    pub timeout: Duration,
+    /// TLS to the ensemble's secure port (`--zk-tls-config-file`), see [`tls_settings`].
+    pub tls: Option<zk::TlsOptions>,
+}
+
+/// Key material is never shown: only whether TLS is on.
+impl std::fmt::Debug for ZkSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZkSource")
+            .field("connect", &self.connect)
+            .field("timeout", &self.timeout)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
 /// Read the cluster's znodes into `inv.zookeeper`; a znode that cannot be read is a gap.
-pub async fn collect(inv: &mut Inventory, connect: &str, timeout: Duration) -> Result<()> {
+pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
+    let (connect, timeout) = (src.connect.as_str(), src.timeout);
     let work = async {
-        let client = zk::Client::connector()
+        let mut connector = zk::Client::connector()
             .with_session_timeout(timeout.max(Duration::from_secs(2)))
-            .with_connection_timeout(timeout)
-            .connect(connect)
-            .await
-            .map_err(|e| anyhow!("--zookeeper {connect}: cannot connect: {e}"))?;
+            .with_connection_timeout(timeout);
+        let connected = match &src.tls {
+            Some(tls) => {
+                // The crate builds its rustls config with the process's provider.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                connector = connector.with_tls(tls.clone());
+                connector.secure_connect(connect).await
+            }
+            None => connector.connect(connect).await,
+        };
+        let client = connected.map_err(|e| {
+            anyhow!(
+                "--zookeeper {connect}: cannot connect{}: {e}",
+                if src.tls.is_some() {
+                    " (TLS; a handshake the ensemble refuses, such as a missing or untrusted client certificate or a plain port, ends this way too)"
+                } else {
+                    ""
+                }
+            )
+        })?;
         crate::debug::note(|| {
             format!(
                 "zookeeper: session {} on {connect} (its ensemble's audit log names it)",
@@ -62,7 +101,17 @@ pub async fn collect(inv: &mut Inventory, connect: &str, timeout: Duration) -> R
             )
         });
         read_all(inv, &client, connect).await;
-        ensemble(inv, connect, timeout).await;
+        if src.tls.is_none() {
+            ensemble(inv, connect, timeout).await;
+        } else {
+            // Four-letter words are answered on the plain client port only.
+            inv.add_gap(
+                "zookeeper.ensemble",
+                "",
+                "unsupported",
+                "srvr is not sent over TLS (ZooKeeper answers four-letter words on its plain port)",
+            );
+        }
         if let Some(z) = &inv.zookeeper {
             crate::debug::note(|| format!("zookeeper: {} znode reads", z.reads));
         }
@@ -419,6 +468,127 @@ fn parse_srvr(text: &str) -> (Option<String>, Option<String>) {
         }
     }
     (version, mode)
+}
+
+/// ZooKeeper client TLS as Kafka and its tools take it (`--zk-tls-config-file`, the keys of
+/// Kafka's ZkConfigs): `zookeeper.ssl.client.enable=true` turns it on;
+/// `zookeeper.ssl.truststore.*` and `zookeeper.ssl.keystore.*` (JKS, PKCS12 or PEM, read by
+/// the same store readers as the Kafka connection), `zookeeper.ssl.endpoint.identification.algorithm`
+/// (empty: no host name check). Config-provider references are resolved as in
+/// `--command-config`. `None` when TLS is not enabled in the file.
+pub fn tls_settings(path: &std::path::Path) -> Result<Option<zk::TlsOptions>> {
+    use crate::collect::kafka::{providers, stores};
+    use base64::Engine;
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow!("--zk-tls-config-file {name}: cannot read it: {e}"))?;
+    let props = crate::collect::properties::parse(&text, &name)?;
+    let at: Vec<(String, String, String)> = props
+        .iter()
+        .map(|p| (p.key.clone(), p.value.clone(), format!("{name}:{}", p.line)))
+        .collect();
+    let resolver = providers::Providers::from_settings(
+        at.iter()
+            .map(|(k, v, w)| (k.as_str(), v.as_str(), w.as_str())),
+    )?;
+    let mut settings: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (k, v, w) in at {
+        if providers::is_provider_key(&k) {
+            continue;
+        }
+        let v = resolver
+            .resolve(&v)
+            .map_err(|e| anyhow!("{w}: {k}: {e}"))?
+            .unwrap_or(v);
+        settings.insert(k, (v, w));
+    }
+    let get = |k: &str| settings.get(k).map(|(v, _)| v.trim().to_string());
+    let place = |k: &str| {
+        settings
+            .get(k)
+            .map(|(_, w)| w.clone())
+            .unwrap_or_else(|| name.clone())
+    };
+    if !get("zookeeper.ssl.client.enable").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return Ok(None);
+    }
+    // The store readers name Kafka's client keys; here they are the zookeeper.ssl.* ones.
+    let zk_names = |e: anyhow::Error| format!("{e:#}").replace("ssl.", "zookeeper.ssl.");
+    let pem = |label: &str, der: &[u8]| {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        let mut out = format!("-----BEGIN {label}-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+            out.push('\n');
+        }
+        out.push_str(&format!("-----END {label}-----\n"));
+        out
+    };
+    let store_type = |k: &str| -> Result<stores::StoreType> {
+        match get(k) {
+            Some(t) if !t.is_empty() => {
+                stores::StoreType::parse(&t).map_err(|e| anyhow!("{}: {k}: {e}", place(k)))
+            }
+            _ => Ok(stores::StoreType::Jks),
+        }
+    };
+    let mut options = zk::TlsOptions::new();
+    match get("zookeeper.ssl.truststore.location") {
+        Some(loc) if !loc.is_empty() => {
+            let ty = store_type("zookeeper.ssl.truststore.type")?;
+            let password = get("zookeeper.ssl.truststore.password");
+            let certs = stores::trust_store(std::path::Path::new(&loc), ty, password.as_deref())
+                .map_err(|e| {
+                    anyhow!(
+                        "{}: zookeeper.ssl.truststore.location {loc}: {}",
+                        place("zookeeper.ssl.truststore.location"),
+                        zk_names(e)
+                    )
+                })?;
+            let text: String = certs.iter().map(|c| pem("CERTIFICATE", c)).collect();
+            options = options
+                .with_pem_ca(&text)
+                .map_err(|e| anyhow!("{name}: zookeeper.ssl.truststore.location {loc}: {e}"))?;
+        }
+        // A JVM would fall back to its default trust store; the ensemble's CA is asked for
+        // instead of guessing (the bundled public roots cannot be handed to the ZooKeeper client).
+        _ => bail!(
+            "{name}: zookeeper.ssl.truststore.location is not set: give the trust store that holds the ensemble's CA"
+        ),
+    }
+    if let Some(loc) = get("zookeeper.ssl.keystore.location").filter(|l| !l.is_empty()) {
+        let ty = store_type("zookeeper.ssl.keystore.type")?;
+        let password = get("zookeeper.ssl.keystore.password");
+        let id = stores::key_store(std::path::Path::new(&loc), ty, password.as_deref(), None)
+            .map_err(|e| {
+                anyhow!(
+                    "{}: zookeeper.ssl.keystore.location {loc}: {}",
+                    place("zookeeper.ssl.keystore.location"),
+                    zk_names(e)
+                )
+            })?;
+        let chain: String = id.chain.iter().map(|c| pem("CERTIFICATE", c)).collect();
+        let key = match &id.key {
+            rustls_pki_types::PrivateKeyDer::Pkcs1(k) => {
+                pem("RSA PRIVATE KEY", k.secret_pkcs1_der())
+            }
+            rustls_pki_types::PrivateKeyDer::Sec1(k) => pem("EC PRIVATE KEY", k.secret_sec1_der()),
+            other => pem("PRIVATE KEY", other.secret_der()),
+        };
+        options = options
+            .with_pem_identity(&chain, &key)
+            .map_err(|e| anyhow!("{name}: zookeeper.ssl.keystore.location {loc}: {e}"))?;
+    }
+    let algorithm = get("zookeeper.ssl.endpoint.identification.algorithm");
+    let hostname_check = get("zookeeper.ssl.hostnameVerification");
+    if algorithm.as_deref() == Some("")
+        || hostname_check.is_some_and(|v| v.eq_ignore_ascii_case("false"))
+    {
+        // SAFETY (the crate's word for it): Kafka's empty endpoint identification algorithm
+        // means "verify the chain, not the host name", which this is.
+        options = unsafe { options.with_no_hostname_verification() };
+    }
+    Ok(Some(options))
 }
 
 /// `cdrwa` letters of a permission set, as zookeeper-shell prints them.
