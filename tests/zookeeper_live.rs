@@ -524,3 +524,113 @@ fn zookeeper_over_tls_reads_what_the_plain_port_gives() {
     assert_eq!(code, Some(2), "{err}");
     assert!(took < bound, "{took:?}");
 }
+
+/// `rig/rig.sh try-start 39 CONFIG SECONDS` in the foreground: (Kafka refused the node, its output).
+fn try_start(config: &Path, seconds: u32) -> (bool, String) {
+    let out = Command::new(rig_sh())
+        .args(["try-start", "39"])
+        .arg(config)
+        .arg(seconds.to_string())
+        .output()
+        .expect("rig/rig.sh runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code() == Some(1), text)
+}
+
+/// KRAFT-CFG-017 reproduced: a KRaft controller whose first start was without
+/// zookeeper.metadata.migration.enable records the migration state NONE; started again with the
+/// flag (and a reachable ZooKeeper), Kafka 3.9 refuses it. kraftcheck fails the first
+/// configuration beside a ZooKeeper-mode broker's, and not the second.
+#[test]
+fn a_controller_first_started_without_the_migration_flag_can_never_migrate() {
+    const PORT: u16 = 19987;
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "process.roles=controller
+node.id=3000
+listeners=CONTROLLER://127.0.0.1:{PORT}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT
+controller.quorum.voters=3000@127.0.0.1:{PORT}
+log.dirs={}/data
+",
+        dir.path().display()
+    );
+    let flag = format!(
+        "zookeeper.metadata.migration.enable=true\nzookeeper.connect={}/kraftcheck-none\n",
+        rig("ZK_CONNECT")
+    );
+    let cfg = dir.path().join("controller.properties");
+    std::fs::write(&cfg, &base).unwrap();
+    let out = tool(&[
+        "kafka-storage",
+        "format",
+        "-t",
+        "N0neStateC1usterIdAAAA",
+        "-c",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "kafka-storage format: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // First start without the flag: a de-novo KRaft quorum (runs until stopped).
+    let (refused, out) = try_start(&cfg, 25);
+    assert!(!refused, "the controller did not start:\n{out}");
+    // Again with the flag: refused for good.
+    std::fs::write(&cfg, format!("{base}{flag}")).unwrap();
+    let (refused, out) = try_start(&cfg, 60);
+    let _ = zk_shell(&["deleteall", "/kraftcheck-none"]);
+    assert!(
+        refused
+            && out.contains(
+                "Should not have ZK migrations enabled on a cluster that was created in KRaft mode"
+            ),
+        "Kafka did not refuse the controller:\n{}",
+        out.lines()
+            .filter(|l| !l.trim_start().starts_with("at "))
+            .take(30)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // kraftcheck, beside a ZooKeeper-mode broker's configuration.
+    let broker = dir.path().join("broker.properties");
+    std::fs::write(
+        &broker,
+        format!(
+            "broker.id=1\nzookeeper.connect={}/kraftcheck-none\nlisteners=PLAINTEXT://127.0.0.1:9092\n",
+            rig("ZK_CONNECT")
+        ),
+    )
+    .unwrap();
+    let audit = |controller: &str| -> bool {
+        std::fs::write(&cfg, controller).unwrap();
+        let out = assert_cmd::Command::cargo_bin("kraftcheck")
+            .unwrap()
+            .args([
+                "audit",
+                "--profile",
+                "inplace",
+                "-f",
+                "json",
+                "--kafka-version",
+                "3.9.2",
+                "--broker-config",
+            ])
+            .arg(&broker)
+            .arg("--broker-config")
+            .arg(&cfg)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        !failing(&report, "KRAFT-CFG-017").is_empty()
+    };
+    assert!(audit(&base), "KRAFT-CFG-017 does not fail without the flag");
+    assert!(
+        !audit(&format!("{base}{flag}")),
+        "KRAFT-CFG-017 fails with the flag set"
+    );
+}
