@@ -21,6 +21,8 @@ AUTH_TLS_PORT=19514
 AUTH_OAUTH_PORT=19515
 AUTH_WRONGNAME_PORT=19516
 AUTH_ZK_TLS_PORT=19583
+AUTH_ZK_SASL_USER=kraftcheck-zk
+AUTH_ZK_SASL_PW=Zk-Digest-5v
 AUTH_OAUTH_SERVER_PORT=19590
 AUTH_ISSUER=http://127.0.0.1:$AUTH_OAUTH_SERVER_PORT/default
 # a second OAuth server over https (the broker certificate of the rig CA), for the token endpoint's
@@ -55,6 +57,15 @@ ssl.trustStore.location=$rd/certs/truststore.p12
 ssl.trustStore.password=$PW
 ssl.trustStore.type=PKCS12
 ssl.clientAuth=need
+authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider
+EOF2
+  # ZooKeeper SASL (DIGEST-MD5, --zk-jaas-config): the server's users; clients without SASL are
+  # still let in (the broker), as ZooKeeper does unless told otherwise
+  cat >"$rd/conf/zookeeper-jaas.conf" <<EOF2
+Server {
+  org.apache.zookeeper.server.auth.DigestLoginModule required
+  user_$AUTH_ZK_SASL_USER="$AUTH_ZK_SASL_PW";
+};
 EOF2
   write_log_config $rig zookeeper
   {
@@ -140,7 +151,8 @@ start_auth39_nodes() { # called by up_unlocked
     ((SECONDS < end)) || fail_start $rig oauth-https "the https OAuth server is not answering after 90 s"
     sleep 0.3
   done
-  start_java $rig zookeeper "$ZK_HEAP" org.apache.zookeeper.server.quorum.QuorumPeerMain "$rd/conf/zookeeper.properties" >/dev/null
+  EXTRA_JVM_OPTS="-Djava.security.auth.login.config=$rd/conf/zookeeper-jaas.conf" \
+    start_java $rig zookeeper "$ZK_HEAP" org.apache.zookeeper.server.quorum.QuorumPeerMain "$rd/conf/zookeeper.properties" >/dev/null
   wait_zk $rig 60
   start_java $rig broker1 "$BROKER_HEAP" kafka.Kafka "$rd/conf/broker1.properties" >/dev/null
   wait_log $rig broker1 "\[KafkaServer id=1\] started" "$TIMEOUT"
@@ -236,6 +248,8 @@ auth39_env() { # ENV_PREFIX (inside write_env)
   echo "export ${U}_MODE=zookeeper"
   echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port auth39)"
   echo "export ${U}_ZK_TLS_CONNECT=127.0.0.1:$AUTH_ZK_TLS_PORT"
+  echo "export ${U}_ZK_SASL_USER=$AUTH_ZK_SASL_USER"
+  echo "export ${U}_ZK_SASL_PASSWORD=$AUTH_ZK_SASL_PW"
   echo "export ${U}_BROKER_IDS=1"
   echo "export ${U}_TLS_BOOTSTRAP=127.0.0.1:$AUTH_TLS_PORT"
   echo "export ${U}_OAUTH_BOOTSTRAP=127.0.0.1:$AUTH_OAUTH_PORT"

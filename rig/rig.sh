@@ -308,7 +308,7 @@ start_java() { # RIG NAME HEAP MAIN ARGS... (cwd = run dir; stdout+stderr -> log
   v=$(rig_ver "$rig")
   mkdir -p "$rd/logs"
   # shellcheck disable=SC2086
-  (cd "$rd" && exec nohup "$JAVA" -Xms32m "-Xmx$heap" $(jvm_opts "$rig") $(exporter_opt "$rig" "$name") "-Dkraftcheck.rig=$rig" "-Dkraftcheck.proc=$name" \
+  (cd "$rd" && exec nohup "$JAVA" -Xms32m "-Xmx$heap" $(jvm_opts "$rig") ${EXTRA_JVM_OPTS:-} $(exporter_opt "$rig" "$name") "-Dkraftcheck.rig=$rig" "-Dkraftcheck.proc=$name" \
     "-Dkafka.logs.dir=$rd/logs" "$(log_opts "$v" "$rd/conf/$name.log.properties")" \
     -cp "${START_CP:-$(classpath "$v"):$(seeder_dir "$v")}" "$main" "$@" </dev/null >"$rd/logs/$name.out" 2>&1 9>&-) &
   local pid=$! i

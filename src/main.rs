@@ -93,6 +93,10 @@ struct Sources {
     /// ${file:…}/${env:…} references resolved. Give --zookeeper the ensemble's secure port.
     #[arg(long, value_name = "FILE", requires = "zookeeper")]
     zk_tls_config_file: Option<PathBuf>,
+    /// JAAS file whose `Client` section logs in to ZooKeeper, as Kafka's brokers and tools read
+    /// it (-Djava.security.auth.login.config): DIGEST-MD5 (DigestLoginModule username/password).
+    #[arg(long, value_name = "FILE", requires = "zookeeper")]
+    zk_jaas_config: Option<PathBuf>,
     /// A saved inventory (from `kraftcheck collect`).
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
@@ -288,6 +292,10 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
                 timeout: std::time::Duration::from_millis(s.timeout_ms),
                 tls: match &s.zk_tls_config_file {
                     Some(f) => collect::zookeeper::tls_settings(f)?,
+                    None => None,
+                },
+                sasl: match &s.zk_jaas_config {
+                    Some(f) => Some(collect::zookeeper::sasl_settings(f)?),
                     None => None,
                 },
             }),

@@ -634,3 +634,146 @@ log.dirs={}/data
         "KRAFT-CFG-017 fails with the flag set"
     );
 }
+
+/// `--zk-jaas-config`: DIGEST-MD5 from a JAAS file's `Client` section, as Kafka reads it. A
+/// znode that only the SASL user may read (ACL `sasl:<user>:cdrwa`, set by zookeeper-shell
+/// logged in with the same JAAS file) is read with the login and is an unauthorized gap
+/// without it; a wrong password exits 2 within the timeout, without the password.
+#[test]
+fn zookeeper_sasl_digest_reads_what_only_its_user_may_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = auth_rig("ZK_SASL_USER");
+    let password = auth_rig("ZK_SASL_PASSWORD");
+    let jaas = |pw: &str| {
+        let p = dir.path().join(format!("client-{}.jaas", pw.len()));
+        std::fs::write(
+            &p,
+            format!(
+                "Client {{\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  username=\"{user}\"\n  password=\"{pw}\";\n}};\n"
+            ),
+        )
+        .unwrap();
+        p
+    };
+    let good = jaas(&password);
+    let root = "/kraftcheck-sasl";
+    let shell = |args: &[&str]| {
+        let out = Command::new(rig_sh())
+            .env(
+                "KRAFTCHECK_RIG_JVM_OPTS",
+                format!(
+                    "-XX:+UseSerialGC -Djava.security.auth.login.config={}",
+                    good.display()
+                ),
+            )
+            .args(["tool", "39", "zookeeper-shell", "-server"])
+            .arg(auth_rig("ZK_CONNECT"))
+            .args(args)
+            .output()
+            .expect("rig/rig.sh runs");
+        assert!(
+            out.status.success(),
+            "zookeeper-shell {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let _ = Command::new(rig_sh())
+        .env(
+            "KRAFTCHECK_RIG_JVM_OPTS",
+            format!("-Djava.security.auth.login.config={}", good.display()),
+        )
+        .args(["tool", "39", "zookeeper-shell", "-server"])
+        .arg(auth_rig("ZK_CONNECT"))
+        .args(["deleteall", root])
+        .output();
+    shell(&["create", root]);
+    shell(&["create", &format!("{root}/cluster")]);
+    shell(&[
+        "create",
+        &format!("{root}/cluster/id"),
+        r#"{"version":"1","id":"SaslOnlyClusterIdAAAAA"}"#,
+    ]);
+    shell(&[
+        "setAcl",
+        &format!("{root}/cluster/id"),
+        &format!("sasl:{user}:cdrwa"),
+    ]);
+    // Kafka's own paths restricted the way zookeeper.set.acl does it (ZK-008's plan step).
+    shell(&[
+        "setAcl",
+        &format!("{root}/cluster"),
+        &format!("sasl:{user}:cdrwa,world:anyone:r"),
+    ]);
+    let collect = |jaas: Option<&Path>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("kraftcheck").unwrap();
+        cmd.args([
+            "collect",
+            "--timeout-ms",
+            "3000",
+            "--bootstrap-server",
+            &auth_rig("BOOTSTRAP"),
+            "--zookeeper",
+            &format!("{}{root}", auth_rig("ZK_CONNECT")),
+        ]);
+        if let Some(j) = jaas {
+            cmd.arg("--zk-jaas-config").arg(j);
+        }
+        let t0 = Instant::now();
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            t0.elapsed(),
+        )
+    };
+    let (code, inv, err, _) = collect(Some(&good));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        inv["zookeeper"]["cluster_id"], "SaslOnlyClusterIdAAAAA",
+        "{}",
+        inv["gaps"]
+    );
+    let out = assert_cmd::Command::cargo_bin("kraftcheck")
+        .unwrap()
+        .args([
+            "audit",
+            "-f",
+            "json",
+            "--profile",
+            "inplace",
+            "--timeout-ms",
+            "3000",
+            "--bootstrap-server",
+            &auth_rig("BOOTSTRAP"),
+            "--zookeeper",
+            &format!("{}{root}", auth_rig("ZK_CONNECT")),
+            "--zk-jaas-config",
+        ])
+        .arg(&good)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = message(&report, "ZK-008");
+    assert!(m.contains(&format!("sasl:{user}:cdrwa")), "{m}");
+    let (code, inv, err, _) = collect(None);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(inv["zookeeper"]["cluster_id"].is_null());
+    assert!(
+        inv["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["part"] == "zookeeper"
+                && g["reason"] == "unauthorized"
+                && g["resource"] == "znode:/cluster/id"),
+        "{}",
+        inv["gaps"]
+    );
+    let secret = "Wrong-Digest-77";
+    let (code, _, err, took) = collect(Some(&jaas(secret)));
+    shell(&["deleteall", root]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(!err.contains(secret) && !err.contains(&password), "{err}");
+}

@@ -55,6 +55,9 @@ pub struct ZkSource {
     pub timeout: Duration,
     /// TLS to the ensemble's secure port (`--zk-tls-config-file`), see [`tls_settings`].
     pub tls: Option<zk::TlsOptions>,
+    /// SASL DIGEST-MD5 from a JAAS file's `Client` section (`--zk-jaas-config`), see
+    /// [`sasl_settings`].
+    pub sasl: Option<zk::SaslOptions>,
 }
 
 /// Key material is never shown: only whether TLS is on.
@@ -64,6 +67,7 @@ impl std::fmt::Debug for ZkSource {
             .field("connect", &self.connect)
             .field("timeout", &self.timeout)
             .field("tls", &self.tls.is_some())
+            .field("sasl", &self.sasl.is_some())
             .finish()
     }
 }
@@ -75,6 +79,9 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
         let mut connector = zk::Client::connector()
             .with_session_timeout(timeout.max(Duration::from_secs(2)))
             .with_connection_timeout(timeout);
+        if let Some(sasl) = &src.sasl {
+            connector = connector.with_sasl(sasl.clone());
+        }
         let connected = match &src.tls {
             Some(tls) => {
                 // The crate builds its rustls config with the process's provider.
@@ -589,6 +596,52 @@ pub fn tls_settings(path: &std::path::Path) -> Result<Option<zk::TlsOptions>> {
         options = unsafe { options.with_no_hostname_verification() };
     }
     Ok(Some(options))
+}
+
+/// ZooKeeper SASL as Kafka's brokers and tools take it: the `Client` section of a JAAS file
+/// (what `-Djava.security.auth.login.config` names for them). DIGEST-MD5
+/// (`org.apache.zookeeper.server.auth.DigestLoginModule` with `username` and `password`) is
+/// supported; Kerberos to ZooKeeper is refused with a clear message.
+pub fn sasl_settings(path: &std::path::Path) -> Result<zk::SaslOptions> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow!("--zk-jaas-config {name}: cannot read it: {e}"))?;
+    let section = client_section(&text).ok_or_else(|| {
+        anyhow!(
+            "--zk-jaas-config {name}: no `Client {{ … }};` section (the one ZooKeeper clients use)"
+        )
+    })?;
+    if section.contains("Krb5LoginModule") {
+        bail!("--zk-jaas-config {name}: Kerberos (Krb5LoginModule) to ZooKeeper is not supported yet; DIGEST-MD5 (DigestLoginModule) is");
+    }
+    if !section.contains("DigestLoginModule") {
+        bail!("--zk-jaas-config {name}: the Client section names no login module kraftcheck knows (org.apache.zookeeper.server.auth.DigestLoginModule)");
+    }
+    let get = |k: &str| crate::collect::kafka::config::jaas_option(section, k);
+    let user = get("username")
+        .ok_or_else(|| anyhow!("--zk-jaas-config {name}: the Client section has no username"))?;
+    let password = get("password")
+        .ok_or_else(|| anyhow!("--zk-jaas-config {name}: the Client section has no password"))?;
+    Ok(zk::SaslOptions::digest_md5(user, password).into())
+}
+
+/// The body of the `Client { … };` section of a JAAS file (comments are not expected there).
+fn client_section(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(pos) = rest.find("Client") {
+        let before_ok = pos == 0 || !rest.as_bytes()[pos - 1].is_ascii_alphanumeric();
+        let after = rest[pos + "Client".len()..].trim_start();
+        if before_ok {
+            if let Some(body) = after.strip_prefix('{') {
+                return body
+                    .find("};")
+                    .or_else(|| body.find('}'))
+                    .map(|end| &body[..end]);
+            }
+        }
+        rest = &rest[pos + "Client".len()..];
+    }
+    None
 }
 
 /// `cdrwa` letters of a permission set, as zookeeper-shell prints them.

@@ -161,7 +161,7 @@ pub struct ConnConfig {
 
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 
-fn jaas_option(jaas: &str, name: &str) -> Option<String> {
+pub(crate) fn jaas_option(jaas: &str, name: &str) -> Option<String> {
     // key="value" or key=value inside a JAAS line.
     let mut rest = jaas;
     while let Some(pos) = rest.find(name) {
