@@ -488,12 +488,20 @@ pub(crate) async fn request(
         let mut s = crate::collect::kafka::tls::connect(tcp, &u.host, tls)
             .await
             .with_context(|| format!("{url}: TLS handshake failed"))?;
-        s.write_all(&msg).await?;
-        read_capped(&mut s, &mut raw).await?;
+        s.write_all(&msg)
+            .await
+            .with_context(|| format!("{url}: write failed"))?;
+        read_capped(&mut s, &mut raw)
+            .await
+            .with_context(|| url.to_string())?;
     } else {
         let mut s = tcp;
-        s.write_all(&msg).await?;
-        read_capped(&mut s, &mut raw).await?;
+        s.write_all(&msg)
+            .await
+            .with_context(|| format!("{url}: write failed"))?;
+        read_capped(&mut s, &mut raw)
+            .await
+            .with_context(|| url.to_string())?;
     }
     Ok(raw)
 }
@@ -512,7 +520,10 @@ async fn read_capped<R: AsyncReadExt + Unpin>(r: &mut R, out: &mut Vec<u8>) -> R
         }
         out.extend_from_slice(&buf[..n]);
         if out.len() > MAX_BODY {
-            bail!("response larger than {} MiB", MAX_BODY / 1024 / 1024);
+            bail!(
+                "the answer is larger than the {} MiB limit",
+                MAX_BODY / 1024 / 1024
+            );
         }
     }
 }

@@ -1,0 +1,568 @@
+//! Hostile and broken servers (issue 15, item 2), and a closed stdout pipe (item 5).
+//!
+//! A real broker cannot misbehave on demand, so these are loopback fakes built from real protocol
+//! shapes: the "broker" answers ApiVersions with a `kafka_protocol`-encoded response and then
+//! misbehaves on the next request (Metadata); TLS servers are rustls with certificates made by the
+//! `openssl` CLI; the metrics endpoints speak plain HTTP/1.1. Every case runs the real binary under
+//! `/usr/bin/time` and asserts the exit code, the wall time (`--timeout-ms` plus a margin), the
+//! peak memory (max RSS), and one clear message naming the address, with no panic.
+
+use bytes::{BufMut, BytesMut};
+use kafka_protocol::messages::api_versions_response::ApiVersion;
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsResponse, ResponseHeader, SaslAuthenticateResponse, SaslHandshakeResponse,
+};
+use kafka_protocol::protocol::{Encodable, StrBytes};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const TIMEOUT_MS: u64 = 1500;
+/// Process start-up, argument parsing and exit on a loaded 2-core machine (debug build).
+const MARGIN_MS: u128 = 1500;
+/// Peak resident memory of one run (debug build; about 30 MiB here). An allocation sized by a
+/// hostile length prefix or element count would not stay below.
+const MAX_RSS_KIB: u64 = 64 * 1024;
+/// The same for a metrics scrape, which may hold up to the 64 MiB body limit.
+const MAX_RSS_SCRAPE_KIB: u64 = 160 * 1024;
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("kraftcheck")
+}
+
+/// One run of the binary: exit code, stdout, stderr, wall time, max RSS.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    ms: u128,
+    rss_kib: u64,
+}
+
+fn run(args: &[&str]) -> Run {
+    let d = TempDir::new().unwrap();
+    let rss_file = d.path().join("rss");
+    let t = Instant::now();
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&rss_file)
+        .arg(bin())
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("/usr/bin/time (Debian package `time`) must be installed");
+    let ms = t.elapsed().as_millis();
+    let rss = std::fs::read_to_string(&rss_file).unwrap_or_default();
+    let rss_kib = rss
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no max RSS from /usr/bin/time: {rss:?}"));
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        ms,
+        rss_kib,
+        // /usr/bin/time's own note about a signal goes to the -o file, not to stderr.
+    }
+}
+
+/// The common contract: `code`, bounded time and memory, exactly one stderr line that names
+/// `addr` and says each of `want`, and no panic.
+fn check(case: &str, r: &Run, code: i32, addr: &str, want: &[&str]) {
+    check_rss(case, r, code, addr, want, MAX_RSS_KIB)
+}
+
+fn check_rss(case: &str, r: &Run, code: i32, addr: &str, want: &[&str], max_rss_kib: u64) {
+    eprintln!(
+        "{case}: exit {:?}, {} ms, max RSS {} KiB: {}",
+        r.code,
+        r.ms,
+        r.rss_kib,
+        r.stderr.trim()
+    );
+    let err = &r.stderr;
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{case}: panic: {err}"
+    );
+    assert_eq!(r.code, Some(code), "{case}: {err}");
+    assert!(
+        r.ms <= TIMEOUT_MS as u128 + MARGIN_MS,
+        "{case}: {} ms for --timeout-ms {TIMEOUT_MS}",
+        r.ms
+    );
+    assert!(
+        r.rss_kib <= max_rss_kib,
+        "{case}: max RSS {} KiB",
+        r.rss_kib
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{case}: one message: {err}");
+    assert!(err.contains(addr), "{case}: {addr} not named: {err}");
+    for w in want {
+        assert!(err.contains(w), "{case}: {w:?} not in: {err}");
+    }
+}
+
+fn collect(addr: &str, extra: &[&str]) -> Run {
+    let t = TIMEOUT_MS.to_string();
+    let mut args = vec![
+        "collect",
+        "--bootstrap-server",
+        addr,
+        "--timeout-ms",
+        t.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Kafka wire helpers
+
+/// One request frame: (api key, api version, correlation id). `None` when the peer closed.
+fn read_request(s: &mut TcpStream) -> Option<(i16, i16, i32)> {
+    let mut len = [0u8; 4];
+    s.read_exact(&mut len).ok()?;
+    let mut body = vec![0u8; i32::from_be_bytes(len).clamp(0, 1 << 20) as usize];
+    s.read_exact(&mut body).ok()?;
+    if body.len() < 8 {
+        return None;
+    }
+    Some((
+        i16::from_be_bytes([body[0], body[1]]),
+        i16::from_be_bytes([body[2], body[3]]),
+        i32::from_be_bytes([body[4], body[5], body[6], body[7]]),
+    ))
+}
+
+/// A response header for `key`/`version` (the flexible header has a tagged-field byte).
+fn header(key: i16, version: i16, correlation: i32) -> BytesMut {
+    let key = ApiKey::try_from(key).unwrap();
+    let mut b = BytesMut::new();
+    ResponseHeader::default()
+        .with_correlation_id(correlation)
+        .encode(&mut b, key.response_header_version(version))
+        .unwrap();
+    b
+}
+
+/// A whole response frame: length, header, body.
+fn frame<M: Encodable>(key: i16, version: i16, correlation: i32, msg: &M) -> Vec<u8> {
+    let mut b = header(key, version, correlation);
+    msg.encode(&mut b, version).unwrap();
+    let mut out = (b.len() as i32).to_be_bytes().to_vec();
+    out.extend_from_slice(&b);
+    out
+}
+
+/// What a Kafka 3.9 broker answers to ApiVersions (the read-only APIs kraftcheck uses).
+fn api_versions() -> ApiVersionsResponse {
+    let keys: &[(ApiKey, i16, i16)] = &[
+        (ApiKey::Metadata, 0, 12),
+        (ApiKey::ApiVersions, 0, 3),
+        (ApiKey::SaslHandshake, 0, 1),
+        (ApiKey::SaslAuthenticate, 0, 2),
+        (ApiKey::DescribeConfigs, 0, 4),
+        (ApiKey::DescribeCluster, 0, 1),
+    ];
+    ApiVersionsResponse::default().with_api_keys(
+        keys.iter()
+            .map(|(k, min, max)| {
+                ApiVersion::default()
+                    .with_api_key(*k as i16)
+                    .with_min_version(*min)
+                    .with_max_version(*max)
+            })
+            .collect(),
+    )
+}
+
+/// How the fake broker answers the first request after ApiVersions.
+#[derive(Clone, Copy, Debug)]
+enum Then {
+    /// A length prefix of 0x7fffffff, then nothing.
+    HugeLength,
+    /// A plausible length prefix (400 MiB) and a few bytes, then the connection closes.
+    BigLengthThenClose,
+    /// Half of a frame, then the connection closes.
+    Truncated,
+    /// Bytes that are not a Kafka response at all.
+    Garbage,
+    /// A well-framed response (right correlation id) whose first array claims 4 billion
+    /// elements in a few bytes.
+    HugeArrayCount,
+    /// The length and the header, then silence with the connection open.
+    Stall,
+    /// A TCP reset (closing with unread data in the receive buffer makes Linux send RST).
+    Reset,
+    /// Nothing at all, not even to ApiVersions.
+    Mute,
+}
+
+/// Serve `f` on every connection of a loopback listener; returns HOST:PORT.
+fn serve(f: impl Fn(TcpStream) + Send + Sync + Clone + 'static) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(s) = s else { continue };
+            let f = f.clone();
+            std::thread::spawn(move || f(s));
+        }
+    });
+    addr
+}
+
+fn hold(s: TcpStream) {
+    std::thread::sleep(Duration::from_secs(30));
+    drop(s);
+}
+
+fn broker(then: Then) -> String {
+    serve(move |mut s| {
+        if let Then::Mute = then {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            return hold(s);
+        }
+        if let Then::Reset = then {
+            // Answer ApiVersions, then read only the length of the next request and close:
+            // the unread rest makes the kernel reset the connection.
+            let Some((key, v, c)) = read_request(&mut s) else {
+                return;
+            };
+            let _ = s.write_all(&frame(key, v, c, &api_versions()));
+            let mut len = [0u8; 4];
+            let _ = s.read_exact(&mut len);
+            std::thread::sleep(Duration::from_millis(50));
+            return drop(s);
+        }
+        while let Some((key, v, c)) = read_request(&mut s) {
+            if key == ApiKey::ApiVersions as i16 {
+                let _ = s.write_all(&frame(key, v, c, &api_versions()));
+                continue;
+            }
+            match then {
+                Then::HugeLength => {
+                    let _ = s.write_all(&0x7fff_ffffi32.to_be_bytes());
+                    return hold(s);
+                }
+                Then::BigLengthThenClose => {
+                    let _ = s.write_all(&(400i32 << 20).to_be_bytes());
+                    let _ = s.write_all(&header(key, v, c));
+                    let _ = s.write_all(&[0u8; 4096]);
+                    return;
+                }
+                Then::Truncated => {
+                    let mut b = header(key, v, c);
+                    b.put_bytes(0, 100);
+                    let _ = s.write_all(&(b.len() as i32 + 50).to_be_bytes());
+                    let _ = s.write_all(&b[..b.len() / 2]);
+                    return;
+                }
+                Then::Garbage => {
+                    let _ = s.write_all(b"\x00\x00\x00\x10\xde\xad\xbe\xef garbage!\xff\xfe\xfd");
+                    return hold(s);
+                }
+                Then::HugeArrayCount => {
+                    let mut b = header(key, v, c);
+                    b.put_i32(0); // throttle_time_ms
+                    b.put_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f]); // brokers: 2^32-2 elements
+                    b.put_bytes(0, 16);
+                    let _ = s.write_all(&(b.len() as i32).to_be_bytes());
+                    let _ = s.write_all(&b);
+                    return hold(s);
+                }
+                Then::Stall => {
+                    let _ = s.write_all(&200i32.to_be_bytes());
+                    let _ = s.write_all(&header(key, v, c));
+                    return hold(s);
+                }
+                Then::Reset | Then::Mute => unreachable!(),
+            }
+        }
+    })
+}
+
+#[test]
+fn a_broker_that_misbehaves_after_api_versions() {
+    let cases: &[(Then, &[&str])] = &[
+        (
+            Then::HugeLength,
+            &["Metadata response of 2147483647 bytes is larger than the 512 MiB limit"],
+        ),
+        (
+            Then::BigLengthThenClose,
+            &[
+                "connection closed in the middle of a Metadata response",
+                "of 419430400 bytes",
+            ],
+        ),
+        (
+            Then::Truncated,
+            &["connection closed in the middle of a Metadata response"],
+        ),
+        (Then::Garbage, &["malformed Metadata response header"]),
+        (Then::HugeArrayCount, &["malformed Metadata v12 response"]),
+        (Then::Stall, &["no answer within 1500 ms"]),
+        (Then::Reset, &["Metadata"]),
+        (
+            Then::Mute,
+            &["no answer within 1500 ms (connect/authenticate)"],
+        ),
+    ];
+    for (then, want) in cases {
+        let addr = broker(*then);
+        let r = collect(&addr, &[]);
+        check(&format!("{then:?}"), &r, 2, &addr, want);
+        assert!(r.stdout.is_empty(), "{then:?}: no inventory: {}", r.stdout);
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// SASL
+
+#[test]
+fn a_sasl_server_that_refuses_the_login() {
+    let addr = serve(|mut s| {
+        while let Some((key, v, c)) = read_request(&mut s) {
+            let out = if key == ApiKey::SaslHandshake as i16 {
+                frame(
+                    key,
+                    v,
+                    c,
+                    &SaslHandshakeResponse::default()
+                        .with_mechanisms(vec![StrBytes::from_static_str("SCRAM-SHA-512")]),
+                )
+            } else if key == ApiKey::SaslAuthenticate as i16 {
+                frame(
+                    key,
+                    v,
+                    c,
+                    &SaslAuthenticateResponse::default()
+                        .with_error_code(58)
+                        .with_error_message(Some(StrBytes::from_static_str(
+                            "Authentication failed during authentication due to invalid \
+                             credentials with SASL mechanism SCRAM-SHA-512",
+                        ))),
+                )
+            } else {
+                frame(key, v, c, &api_versions())
+            };
+            if s.write_all(&out).is_err() {
+                return;
+            }
+        }
+    });
+    let d = TempDir::new().unwrap();
+    let secret = "Scram-Pass-Hostile-9";
+    let cfg = d.path().join("client.properties");
+    std::fs::write(
+        &cfg,
+        format!(
+            "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n\
+             sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \
+             username=\"alice\" password=\"{secret}\";\n"
+        ),
+    )
+    .unwrap();
+    let r = collect(&addr, &["--command-config", cfg.to_str().unwrap()]);
+    check(
+        "SASL/SCRAM refused",
+        &r,
+        2,
+        &addr,
+        &[
+            "authentication failed",
+            "invalid credentials",
+            "error code 58",
+        ],
+    );
+    assert!(!r.stderr.contains(secret), "{}", r.stderr);
+}
+
+// ------------------------------------------------------------------------------------------------
+// TLS
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl must be installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn ec_key_args() -> [&'static str; 4] {
+    ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+}
+
+/// A CA: `NAME.pem`, `NAME.key`.
+fn make_ca(dir: &Path, name: &str) {
+    let mut args = vec!["req", "-x509", "-nodes", "-days", "2", "-subj"];
+    let subj = format!("/CN={name}");
+    args.push(&subj);
+    args.extend(ec_key_args());
+    let (k, c) = (format!("{name}.key"), format!("{name}.pem"));
+    args.extend(["-keyout", &k, "-out", &c]);
+    openssl(dir, &args);
+}
+
+/// A server certificate `NAME.pem` / `NAME.key` for `san`, signed by `ca`.
+fn make_cert(dir: &Path, name: &str, ca: &str, san: &str) {
+    let (k, csr, c) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+    );
+    let mut args = vec!["req", "-new", "-nodes", "-subj", "/CN=broker"];
+    args.extend(ec_key_args());
+    args.extend(["-keyout", &k, "-out", &csr]);
+    openssl(dir, &args);
+    let ext = format!("{name}.ext");
+    std::fs::write(dir.join(&ext), format!("subjectAltName={san}\n")).unwrap();
+    let (cap, cak) = (format!("{ca}.pem"), format!("{ca}.key"));
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-days",
+            "2",
+            "-in",
+            &csr,
+            "-CA",
+            &cap,
+            "-CAkey",
+            &cak,
+            "-CAcreateserial",
+            "-extfile",
+            &ext,
+            "-out",
+            &c,
+        ],
+    );
+}
+
+/// A TLS listener presenting `name.pem` (a rustls server; the handshake is all it does).
+fn tls_server(dir: &Path, name: &str) -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(dir.join(format!("{name}.pem")))
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join(format!("{name}.key"))).unwrap();
+    let cfg = std::sync::Arc::new(
+        rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap(),
+    );
+    serve(move |mut s| {
+        let mut conn = rustls::ServerConnection::new(cfg.clone()).unwrap();
+        while conn.is_handshaking() {
+            if conn.complete_io(&mut s).is_err() {
+                return;
+            }
+        }
+        hold(s);
+    })
+}
+
+#[test]
+fn tls_servers_with_the_wrong_ca_or_host_name() {
+    let d = TempDir::new().unwrap();
+    let dir = d.path();
+    make_ca(dir, "trusted");
+    make_ca(dir, "stranger");
+    make_cert(dir, "wrong-ca", "stranger", "IP:127.0.0.1");
+    make_cert(dir, "wrong-host", "trusted", "DNS:other.example");
+    let cfg = dir.join("tls.properties");
+    std::fs::write(
+        &cfg,
+        format!(
+            "security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location={}\n",
+            dir.join("trusted.pem").display()
+        ),
+    )
+    .unwrap();
+    for (name, want) in [
+        ("wrong-ca", "UnknownIssuer"),
+        ("wrong-host", "certificate not valid for name \"127.0.0.1\""),
+    ] {
+        let addr = tls_server(dir, name);
+        let r = collect(&addr, &["--command-config", cfg.to_str().unwrap()]);
+        check(name, &r, 2, &addr, &["TLS handshake failed", want]);
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Metrics endpoints: a failing scrape is a gap (exit 0, the inventory says why), with one warning.
+
+fn http_server(kind: &'static str) -> String {
+    let addr = serve(move |mut s| {
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        match kind {
+            "500" => {
+                let _ = s.write_all(
+                    b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops\n",
+                );
+            }
+            "stall" => {
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nup 1\n");
+                hold(s);
+            }
+            _ => {
+                // An endless body: valid Prometheus lines, for ever.
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");
+                let chunk = "kafka_server_app_info_StartTimeMs{id=\"1\"} 1.0\n".repeat(1000);
+                while s.write_all(chunk.as_bytes()).is_ok() {}
+            }
+        }
+    });
+    format!("http://{addr}/metrics")
+}
+
+#[test]
+fn metrics_endpoints_that_fail_are_gaps() {
+    for (kind, want) in [
+        ("500", "HTTP 500 Internal Server Error"),
+        ("stall", "no answer within 1500 ms"),
+        ("endless", "larger than the 64 MiB"),
+    ] {
+        let url = http_server(kind);
+        let t = TIMEOUT_MS.to_string();
+        let r = run(&["collect", "--metrics", &url, "--timeout-ms", &t]);
+        check_rss(
+            &format!("metrics {kind}"),
+            &r,
+            0,
+            &url,
+            &["warning: metrics", want],
+            MAX_RSS_SCRAPE_KIB,
+        );
+        let inv: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let gaps = inv["gaps"].as_array().unwrap();
+        assert!(
+            gaps.iter()
+                .any(|g| g["part"].as_str().unwrap_or("").starts_with("metrics")
+                    && g["detail"].as_str().unwrap_or("").contains(want)),
+            "{kind}: no metrics gap: {gaps:?}"
+        );
+    }
+}
