@@ -341,7 +341,7 @@ fn run(cli: Cli) -> Result<u8> {
             let json = inv.to_json();
             match out {
                 Some(p) => output::write_atomic(&p, json.as_bytes())?,
-                None => print!("{json}"),
+                None => output::to_stdout(&json)?,
             }
             Ok(0)
         }
@@ -461,7 +461,7 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
     match cmd {
         RulesCommand::List { rules: dir } => {
             let set = rules::load_rules(dir.as_deref())?;
-            print!("{}", kraftcheck::report::rules_table(&set));
+            output::to_stdout(&kraftcheck::report::rules_table(&set))?;
             Ok(0)
         }
         RulesCommand::Explain { id, rules: dir } => {
@@ -469,7 +469,7 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
             let Some(r) = set.get(&id) else {
                 bail!("no rule with id '{id}' (see `kraftcheck rules list`)");
             };
-            print!("{}", kraftcheck::report::explain(r));
+            output::to_stdout(&kraftcheck::report::explain(r))?;
             Ok(0)
         }
         RulesCommand::Test { dir } => {
@@ -491,13 +491,13 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
                     }
                 );
             }
-            println!(
-                "rules test: {} rules, {} examples: {} passed, {} failed",
+            output::to_stdout(&format!(
+                "rules test: {} rules, {} examples: {} passed, {} failed\n",
                 set.rules.len(),
                 outcomes.iter().filter(|o| o.index > 0).count(),
                 outcomes.iter().filter(|o| o.ok).count(),
                 failed.len()
-            );
+            ))?;
             Ok(if failed.is_empty() { 0 } else { 1 })
         }
     }

@@ -566,3 +566,71 @@ fn metrics_endpoints_that_fail_are_gaps() {
         );
     }
 }
+
+// ------------------------------------------------------------------------------------------------
+// A closed stdout pipe (item 5): `kraftcheck … | head` ends quietly with the usual exit code.
+
+/// Run kraftcheck with stdout on a pipe whose reader reads `lines` lines and then closes it;
+/// (exit code, stderr, lines read).
+fn with_closed_stdout(args: &[&str], lines: usize) -> (Option<i32>, String, Vec<String>) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(bin())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut read = Vec::new();
+    if lines > 0 {
+        let mut r = std::io::BufReader::new(stdout);
+        for _ in 0..lines {
+            let mut l = String::new();
+            r.read_line(&mut l).unwrap();
+            read.push(l);
+        }
+        drop(r);
+    } else {
+        drop(stdout);
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        read,
+    )
+}
+
+/// `rules list | head -1` exits 0 with no error text; so does a reader gone before the first
+/// byte. `audit -f json` of the bundled example (180 KB, more than a pipe holds, so the write
+/// meets the closed pipe for sure) keeps its exit code, 1 for its blocking findings, exactly as
+/// when the whole report is read: the reader leaving early changes nothing about the verdict.
+#[test]
+fn a_closed_stdout_pipe_ends_quietly_with_the_usual_exit_code() {
+    for lines in [1, 0] {
+        let (code, err, read) = with_closed_stdout(&["rules", "list"], lines);
+        assert_eq!(code, Some(0), "rules list, {lines} line(s) read: {err}");
+        assert_eq!(err, "", "rules list, {lines} line(s) read");
+        if lines == 1 {
+            assert!(read[0].trim_start().starts_with("id"), "{read:?}");
+        }
+    }
+    let audit = [
+        "audit",
+        "-f",
+        "json",
+        "--broker-config",
+        "examples/zk-cluster",
+        "--kafka-version",
+        "3.6.1",
+    ];
+    for lines in [1, 0] {
+        let (code, err, _) = with_closed_stdout(&audit, lines);
+        assert_eq!(code, Some(1), "audit, {lines} line(s) read: {err}");
+        assert_eq!(err, "", "audit, {lines} line(s) read");
+    }
+    let (code, err, _) = with_closed_stdout(&["rules", "explain", "KRAFT-CFG-003"], 0);
+    assert_eq!((code, err.as_str()), (Some(0), ""), "rules explain");
+}
