@@ -35,6 +35,10 @@ memory of every stage (collect, load, evaluate, the slowest rules, render, write
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// No progress line on stderr (shown only when stderr is a terminal, during long work:
+    /// brokers, MSK clusters, repositories).
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -212,7 +216,10 @@ enum RulesCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    kraftcheck::progress::set_quiet(cli.quiet);
+    let result = run(cli);
+    kraftcheck::progress::clear();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("kraftcheck: error: {e:#}");

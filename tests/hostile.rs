@@ -733,3 +733,69 @@ fn a_broker_that_stalls_after_metadata_is_a_gap() {
         );
     }
 }
+
+// ------------------------------------------------------------------------------------------------
+// Progress (item 5): a line on stderr only when it is a terminal, never with --quiet.
+
+/// Run kraftcheck on a pseudo-terminal (util-linux `script`); everything it wrote there.
+fn on_a_terminal(args: &[&str]) -> String {
+    let cmd = std::iter::once(bin().display().to_string())
+        .chain(args.iter().map(|a| format!("'{a}'")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) must be installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_only_on_a_terminal_and_never_with_quiet() {
+    let d = TempDir::new().unwrap();
+    let inv = d.path().join("inv.json");
+    let inv = inv.to_str().unwrap();
+    let scan = [
+        "collect",
+        "--scan-deps",
+        "examples",
+        "--scan-deps",
+        "src",
+        "-o",
+        inv,
+    ];
+    let tty = on_a_terminal(&scan);
+    assert!(
+        tty.contains("scanning examples (1 of 2 repositories)"),
+        "{tty:?}"
+    );
+    assert!(
+        tty.contains("scanning src (2 of 2 repositories)"),
+        "{tty:?}"
+    );
+    // The line is cleared when the work is done.
+    assert!(tty.ends_with("\r\x1b[2K"), "{tty:?}");
+    let mut quiet = scan.to_vec();
+    quiet.push("--quiet");
+    assert_eq!(on_a_terminal(&quiet), "");
+    // Not a terminal: nothing.
+    let out = std::process::Command::new(bin())
+        .args(scan)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // A live collect shows the connection, then clears the line before its error message.
+    let addr = broker(Then::Mute);
+    let tty = on_a_terminal(&[
+        "collect",
+        "--bootstrap-server",
+        &addr,
+        "--timeout-ms",
+        "500",
+    ]);
+    let connecting = format!("kraftcheck: connecting to {addr}…\r\x1b[2Kkraftcheck: error: ");
+    assert!(tty.contains(&connecting), "{tty:?}");
+}
