@@ -799,3 +799,76 @@ fn progress_only_on_a_terminal_and_never_with_quiet() {
     let connecting = format!("kraftcheck: connecting to {addr}…\r\x1b[2Kkraftcheck: error: ");
     assert!(tty.contains(&connecting), "{tty:?}");
 }
+
+// ------------------------------------------------------------------------------------------------
+// AWS: an endpoint that throttles every call (the shape MSK answers when its rate is exceeded).
+
+#[test]
+fn an_aws_endpoint_that_always_throttles() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let addr = serve(move |mut s| {
+        let mut buf = [0u8; 8192];
+        // One request per connection is enough to read (the SDK may reuse it; answer each).
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 || !buf[..n].starts_with(b"GET /api/v2/clusters") {
+                return;
+            }
+            counted.fetch_add(1, Ordering::SeqCst);
+            let body = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+            let r = format!(
+                "HTTP/1.1 429 Too Many Requests\r\nx-amzn-ErrorType: ThrottlingException\r\n\
+                 x-amzn-RequestId: 7d1e5f0a-hostile\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            if s.write_all(r.as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+    let url = format!("http://{addr}");
+    let t = Instant::now();
+    let out = std::process::Command::new(bin())
+        .args(["collect", "--msk-cluster", "demo", "--timeout-ms", "1500"])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_MAX_ATTEMPTS")
+        .env_remove("AWS_RETRY_MODE")
+        .env("AWS_ENDPOINT_URL_KAFKA", &url)
+        .env("AWS_ENDPOINT_URL_IAM", &url)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIDHOSTILETEST")
+        .env("AWS_SECRET_ACCESS_KEY", "hostile-test-secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/kraftcheck-aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/kraftcheck-aws-credentials",
+        )
+        .output()
+        .unwrap();
+    let ms = t.elapsed().as_millis();
+    let err = String::from_utf8_lossy(&out.stderr);
+    eprintln!(
+        "AWS throttling: exit {:?}, {ms} ms, {} calls: {err}",
+        out.status.code(),
+        calls.load(Ordering::SeqCst)
+    );
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot find MSK cluster 'demo'")
+            && err.contains("ListClustersV2: ThrottlingException (HTTP 429): Rate exceeded"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("hostile-test-secret"),
+        "{err}"
+    );
+    // The SDK's standard retry mode: three attempts with jittered exponential backoff (at most
+    // 1 s, then 2 s), so bounded well below ten seconds.
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "attempts");
+    assert!(ms < 3 * 1500 + 3000 + MARGIN_MS, "{ms} ms");
+}
