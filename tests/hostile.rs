@@ -872,3 +872,68 @@ fn an_aws_endpoint_that_always_throttles() {
     assert_eq!(calls.load(Ordering::SeqCst), 3, "attempts");
     assert!(ms < 3 * 1500 + 3000 + MARGIN_MS, "{ms} ms");
 }
+
+/// The same body limit over https (the scrape's TLS path): a trusted server whose 200 answer never
+/// ends stops at 64 MiB with an error naming the URL.
+#[test]
+fn an_endless_https_metrics_body_is_capped() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let d = TempDir::new().unwrap();
+    let dir = d.path();
+    make_ca(dir, "trusted");
+    make_cert(dir, "metrics", "trusted", "IP:127.0.0.1");
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(dir.join("metrics.pem"))
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join("metrics.key")).unwrap();
+    let cfg = std::sync::Arc::new(
+        rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap(),
+    );
+    let addr = serve(move |s| {
+        let conn = rustls::ServerConnection::new(cfg.clone()).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, s);
+        let mut buf = [0u8; 4096];
+        if tls.read(&mut buf).is_err() {
+            return;
+        }
+        let _ = tls.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");
+        let chunk = "kafka_server_app_info_StartTimeMs{id=\"1\"} 1.0\n".repeat(1000);
+        while tls.write_all(chunk.as_bytes()).is_ok() {}
+    });
+    let url = format!("https://{addr}/metrics");
+    let trust = kraftcheck::collect::kafka::config::Tls {
+        roots: Some(
+            CertificateDer::pem_file_iter(dir.join("trusted.pem"))
+                .unwrap()
+                .map(|c| c.unwrap())
+                .collect(),
+        ),
+        verify_hostname: true,
+        verify_certificate: true,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let e = rt
+        .block_on(kraftcheck::collect::metrics::fetch(&url, Some(&trust)))
+        .unwrap_err();
+    let msg = format!("{e:#}");
+    assert!(
+        msg.contains(&url) && msg.contains("larger than the 64 MiB limit"),
+        "{msg}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+}
