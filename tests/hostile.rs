@@ -1,9 +1,10 @@
-//! Hostile and broken servers (issue 15, item 2), and a closed stdout pipe (item 5).
+//! Hostile and broken servers (issue 15, item 2), a closed stdout pipe and progress (item 5).
 //!
 //! A real broker cannot misbehave on demand, so these are loopback fakes built from real protocol
 //! shapes: the "broker" answers ApiVersions with a `kafka_protocol`-encoded response and then
 //! misbehaves on the next request (Metadata); TLS servers are rustls with certificates made by the
-//! `openssl` CLI; the metrics endpoints speak plain HTTP/1.1. Every case runs the real binary under
+//! `openssl` CLI; the metrics endpoints speak HTTP/1.1; the AWS endpoint answers MSK's throttling
+//! error (429, `x-amzn-ErrorType: ThrottlingException`). Every case runs the real binary under
 //! `/usr/bin/time` and asserts the exit code, the wall time (`--timeout-ms` plus a margin), the
 //! peak memory (max RSS), and one clear message naming the address, with no panic.
 
