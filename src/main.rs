@@ -35,6 +35,10 @@ memory of every stage (collect, load, evaluate, the slowest rules, render, write
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// No progress line on stderr (shown only when stderr is a terminal, during long work:
+    /// brokers, MSK clusters, repositories).
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -222,7 +226,10 @@ enum RulesCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    kraftcheck::progress::set_quiet(cli.quiet);
+    let result = run(cli);
+    kraftcheck::progress::clear();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("kraftcheck: error: {e:#}");
@@ -362,7 +369,7 @@ fn run(cli: Cli) -> Result<u8> {
             let json = inv.to_json();
             match out {
                 Some(p) => output::write_atomic(&p, json.as_bytes())?,
-                None => print!("{json}"),
+                None => output::to_stdout(&json)?,
             }
             Ok(0)
         }
@@ -482,7 +489,7 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
     match cmd {
         RulesCommand::List { rules: dir } => {
             let set = rules::load_rules(dir.as_deref())?;
-            print!("{}", kraftcheck::report::rules_table(&set));
+            output::to_stdout(&kraftcheck::report::rules_table(&set))?;
             Ok(0)
         }
         RulesCommand::Explain { id, rules: dir } => {
@@ -490,7 +497,7 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
             let Some(r) = set.get(&id) else {
                 bail!("no rule with id '{id}' (see `kraftcheck rules list`)");
             };
-            print!("{}", kraftcheck::report::explain(r));
+            output::to_stdout(&kraftcheck::report::explain(r))?;
             Ok(0)
         }
         RulesCommand::Test { dir } => {
@@ -512,13 +519,13 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
                     }
                 );
             }
-            println!(
-                "rules test: {} rules, {} examples: {} passed, {} failed",
+            output::to_stdout(&format!(
+                "rules test: {} rules, {} examples: {} passed, {} failed\n",
                 set.rules.len(),
                 outcomes.iter().filter(|o| o.index > 0).count(),
                 outcomes.iter().filter(|o| o.ok).count(),
                 failed.len()
-            );
+            ))?;
             Ok(if failed.is_empty() { 0 } else { 1 })
         }
     }

@@ -59,6 +59,18 @@ pub fn plan(
     }
 }
 
+/// Write `text` to stdout. A reader that stops early (`kraftcheck rules list | head -1`) closes
+/// the pipe: the rest is dropped quietly, as ripgrep does, and the command keeps the exit code it
+/// would have had. (Rust ignores SIGPIPE, so the write returns `BrokenPipe` instead of killing
+/// the process.)
+pub fn to_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to stdout"),
+    }
+}
+
 /// Carry out a plan made by [`plan`].
 pub fn write_all(planned: Vec<(Option<PathBuf>, String)>) -> Result<()> {
     for (path, _) in &planned {
@@ -71,11 +83,7 @@ pub fn write_all(planned: Vec<(Option<PathBuf>, String)>) -> Result<()> {
     }
     for (path, body) in planned {
         match path {
-            None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(body.as_bytes())?;
-                out.flush()?;
-            }
+            None => to_stdout(&body)?,
             Some(p) => write_atomic(&p, body.as_bytes())?,
         }
     }

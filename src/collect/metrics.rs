@@ -483,18 +483,28 @@ pub(crate) async fn request(
     req.push_str("\r\n");
     let mut msg = req.into_bytes();
     msg.extend_from_slice(body);
-    let mut raw = Vec::new();
     if u.tls {
-        let mut s = crate::collect::kafka::tls::connect(tcp, &u.host, tls)
+        let s = crate::collect::kafka::tls::connect(tcp, &u.host, tls)
             .await
             .with_context(|| format!("{url}: TLS handshake failed"))?;
-        s.write_all(&msg).await?;
-        read_capped(&mut s, &mut raw).await?;
+        exchange(s, &msg, url).await
     } else {
-        let mut s = tcp;
-        s.write_all(&msg).await?;
-        read_capped(&mut s, &mut raw).await?;
+        exchange(tcp, &msg, url).await
     }
+}
+
+/// Send `msg` and read the answer until the server closes, at most [`MAX_BODY`] bytes.
+async fn exchange<S>(mut s: S, msg: &[u8], url: &str) -> Result<Vec<u8>>
+where
+    S: AsyncReadExt + AsyncWriteExt + Unpin,
+{
+    s.write_all(msg)
+        .await
+        .with_context(|| format!("{url}: write failed"))?;
+    let mut raw = Vec::new();
+    read_capped(&mut s, &mut raw)
+        .await
+        .with_context(|| url.to_string())?;
     Ok(raw)
 }
 
@@ -512,7 +522,10 @@ async fn read_capped<R: AsyncReadExt + Unpin>(r: &mut R, out: &mut Vec<u8>) -> R
         }
         out.extend_from_slice(&buf[..n]);
         if out.len() > MAX_BODY {
-            bail!("response larger than {} MiB", MAX_BODY / 1024 / 1024);
+            bail!(
+                "the answer is larger than the {} MiB limit",
+                MAX_BODY / 1024 / 1024
+            );
         }
     }
 }

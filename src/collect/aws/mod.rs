@@ -378,13 +378,17 @@ pub async fn collect_live(opts: &AwsOptions, target: &MskTarget) -> Result<Vec<C
             (i, arn, msk, gaps)
         });
     }
+    let clusters = arns.len();
+    crate::progress::show(|| format!("reading {clusters} MSK cluster(s)"));
     let (iam, mut done) = tokio::join!(iam, async {
         let mut out = Vec::new();
         while let Some(r) = set.join_next().await {
             out.push(r);
+            crate::progress::show(|| format!("read {} of {clusters} MSK cluster(s)", out.len()));
         }
         out
     });
+    crate::progress::clear();
     let mut results = Vec::new();
     for r in done.drain(..) {
         results.push(r.map_err(|e| anyhow!("internal error: {e}"))?);

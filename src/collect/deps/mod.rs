@@ -78,14 +78,24 @@ struct Decl {
 pub fn scan(dirs: &[PathBuf]) -> Result<(Vec<Dependency>, Vec<ScannedDir>)> {
     let mut deps = Vec::new();
     let mut scanned = Vec::new();
-    for dir in dirs {
+    for (i, dir) in dirs.iter().enumerate() {
         if !dir.is_dir() {
+            crate::progress::clear();
             bail!("--scan-deps {}: not a directory", dir.display());
         }
+        crate::progress::show(|| {
+            format!(
+                "scanning {} ({} of {} repositories)",
+                dir.display(),
+                i + 1,
+                dirs.len()
+            )
+        });
         let (d, s) = scan_one(dir);
         deps.extend(d);
         scanned.push(s);
     }
+    crate::progress::clear();
     Ok((deps, scanned))
 }
 

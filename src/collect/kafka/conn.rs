@@ -78,6 +78,10 @@ fn host_of(addr: &str) -> &str {
         .unwrap_or(addr)
 }
 
+/// Largest response frame read from a broker. A Metadata response for a million partitions is
+/// about 50 MB; a larger length prefix is a broken or hostile peer, refused before any read.
+pub const MAX_RESPONSE_BYTES: usize = 512 * 1024 * 1024;
+
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
@@ -272,16 +276,37 @@ impl Conn {
         let size = self.io.read_i32().await.with_context(|| {
             format!("{}: connection closed while waiting for {key:?}", self.addr)
         })?;
-        if !(0..=512 * 1024 * 1024).contains(&size) {
+        if size < 0 {
             bail!(
-                "{}: implausible response size {size} for {key:?}",
+                "{}: invalid {key:?} response length {size} (not a Kafka broker?)",
                 self.addr
             );
         }
-        let mut body = vec![0u8; size as usize];
-        self.io.read_exact(&mut body).await?;
+        if size as usize > MAX_RESPONSE_BYTES {
+            bail!(
+                "{}: a {key:?} response of {size} bytes is larger than the {} MiB limit (not a Kafka broker?)",
+                self.addr,
+                MAX_RESPONSE_BYTES >> 20
+            );
+        }
+        // Read what arrives instead of reserving the announced size up front: a length prefix
+        // alone must not cost memory.
+        let mut body = Vec::with_capacity((size as usize).min(1 << 20));
+        (&mut self.io)
+            .take(size as u64)
+            .read_to_end(&mut body)
+            .await
+            .with_context(|| format!("{}: reading the {key:?} response failed", self.addr))?;
+        if body.len() < size as usize {
+            bail!(
+                "{}: connection closed in the middle of a {key:?} response (after {} of {size} bytes)",
+                self.addr,
+                body.len()
+            );
+        }
         let mut bytes = Bytes::from(body);
-        let rh = ResponseHeader::decode(&mut bytes, key.response_header_version(version))?;
+        let rh = ResponseHeader::decode(&mut bytes, key.response_header_version(version))
+            .with_context(|| format!("{}: malformed {key:?} response header", self.addr))?;
         if rh.correlation_id != self.correlation {
             bail!(
                 "{}: response correlation id {} does not match {}",

@@ -101,6 +101,13 @@ async fn connect_bootstrap(cfg: &ConnConfig) -> Result<Conn> {
 }
 
 pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
+    crate::progress::show(|| format!("connecting to {}", cfg.bootstrap.join(",")));
+    let inv = collect_inner(cfg).await;
+    crate::progress::clear();
+    inv
+}
+
+async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
     let mut boot = connect_bootstrap(cfg).await?;
     let mut inv = Inventory::new();
     inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
@@ -159,6 +166,7 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
     drop(t);
     // Connect to every broker concurrently.
     let t = crate::debug::Stage::start("collect: broker connections");
+    crate::progress::show(|| format!("connecting to {} broker(s)", md.brokers.len()));
     let mut connecting = JoinSet::new();
     for b in &md.brokers {
         let (id, addr, cfg) = (
@@ -265,9 +273,14 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
     }
     // Cluster-wide requests on the bootstrap connection meanwhile.
     let cluster = cluster_wide(&mut boot).await;
+    let brokers = work.len();
+    crate::progress::show(|| {
+        format!("reading {brokers} broker(s): configs, log dirs, groups, ACLs, users, quotas")
+    });
     let mut results = Vec::new();
     while let Some(r) = work.join_next().await {
         results.push(r.map_err(|e| anyhow!("internal error: {e}"))?);
+        crate::progress::show(|| format!("read {} of {brokers} broker(s)", results.len()));
     }
     results.sort_by_key(|r| r.id);
 
@@ -343,6 +356,7 @@ pub async fn collect(cfg: &ConnConfig) -> Result<Inventory> {
     drop(t);
     // Log end offsets (one ListOffsets per leader) and consumer lag.
     let t = crate::debug::Stage::start("collect: log end offsets");
+    crate::progress::show(|| "reading log end offsets".to_string());
     log_end_offsets(&mut inv, conns, &mut gaps).await;
     drop(t);
 
