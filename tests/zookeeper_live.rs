@@ -62,10 +62,12 @@ fn zk_shell_ok(args: &[&str]) {
 }
 
 /// A node of the planted cluster: `rig/rig.sh try-start` in its own process group, stopped
-/// (SIGTERM to the group, a controlled shutdown) when dropped.
+/// when dropped: SIGTERM (a controlled shutdown) to the group and to the JVM itself, found by
+/// its configuration file (`timeout` in try-start puts the JVM in a process group of its own).
 struct Broker {
     child: Child,
     _dir: tempfile::TempDir,
+    config: PathBuf,
 }
 
 impl Broker {
@@ -157,7 +159,11 @@ zookeeper.connect={}{CHROOT}
             .process_group(0)
             .spawn()
             .expect("rig/rig.sh try-start");
-        let mut b = Broker { child, _dir: dir };
+        let mut b = Broker {
+            child,
+            _dir: dir,
+            config: cfg.clone(),
+        };
         // try-start logs only warnings: wait for the listener, then for the node to answer.
         let t0 = Instant::now();
         loop {
@@ -185,14 +191,28 @@ zookeeper.connect={}{CHROOT}
 impl Drop for Broker {
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let jvm = format!("kafka.Kafka {}", self.config.display());
+        let signal = |sig: &str| {
+            let _ = Command::new("kill").args([sig, "--", &group]).status();
+            let _ = Command::new("pkill").args([sig, "-f", &jvm]).status();
+        };
+        let running = || {
+            Command::new("pgrep")
+                .args(["-f", &jvm])
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        };
+        signal("-TERM");
         for _ in 0..150 {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+            if !running() {
+                break;
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        if running() {
+            signal("-KILL");
+        }
         let _ = self.child.wait();
     }
 }
