@@ -8,7 +8,10 @@
 //! Needs only the rig's Kafka classpath (`rig/rig.sh build 39`, done by scripts/test-all): no
 //! cluster is started; the nodes fail at start-up or are stopped at the deadline.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{rig_sh, try_start};
 use std::path::{Path, PathBuf};
 
 struct Case {
@@ -142,23 +145,6 @@ authorizer.class.name=kafka.security.authorizer.AclAuthorizer
             seconds: 40,
         },
     ]
-}
-
-fn rig_sh() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("rig/rig.sh")
-}
-
-/// Start the node; (refused by Kafka, its output).
-fn try_start(config: &Path, seconds: u32) -> (bool, String) {
-    let out = std::process::Command::new(rig_sh())
-        .args(["try-start", "39"])
-        .arg(config)
-        .arg(seconds.to_string())
-        .output()
-        .expect("rig/rig.sh runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code() == Some(1), text)
 }
 
 fn format_storage(config: &Path) {

@@ -16,6 +16,9 @@
 //! records every write with its session; kraftcheck names its session under KRAFTCHECK_DEBUG,
 //! and no audit line carries it, while the test's own writes are there (the check can fail).
 
+mod common;
+
+use common::{rig_sh, try_start};
 use serde_json::Value;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -31,10 +34,6 @@ fn rig(key: &str) -> String {
     std::env::var(&var).unwrap_or_else(|_| {
         panic!("{var} is not set: the ZooKeeper tests need the rig; run scripts/test-all, or `rig/rig.sh up zk39 && eval \"$(rig/rig.sh env)\"`")
     })
-}
-
-fn rig_sh() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("rig/rig.sh")
 }
 
 /// A Kafka CLI tool of the rig's Kafka 3.9 (no rig's address added).
@@ -543,19 +542,6 @@ fn zookeeper_over_tls_reads_what_the_plain_port_gives() {
     let (code, _, err, took) = collect_zk(&auth_rig("ZK_CONNECT"), Some(&tls));
     assert_eq!(code, Some(2), "{err}");
     assert!(took < bound, "{took:?}");
-}
-
-/// `rig/rig.sh try-start 39 CONFIG SECONDS` in the foreground: (Kafka refused the node, its output).
-fn try_start(config: &Path, seconds: u32) -> (bool, String) {
-    let out = Command::new(rig_sh())
-        .args(["try-start", "39"])
-        .arg(config)
-        .arg(seconds.to_string())
-        .output()
-        .expect("rig/rig.sh runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code() == Some(1), text)
 }
 
 /// KRAFT-CFG-017 reproduced: a KRaft controller whose first start was without

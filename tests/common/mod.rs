@@ -90,3 +90,22 @@ pub fn without_delegation_tokens(mut inv: serde_json::Value) -> serde_json::Valu
         .retain(|g| g["part"] != "delegation_tokens");
     inv
 }
+
+/// The rig script.
+pub fn rig_sh() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rig/rig.sh")
+}
+
+/// `rig/rig.sh try-start 39 CONFIG SECONDS` in the foreground: (Kafka refused the node, its
+/// output). A node still running at the deadline is stopped and counts as started.
+pub fn try_start(config: &std::path::Path, seconds: u32) -> (bool, String) {
+    let out = std::process::Command::new(rig_sh())
+        .args(["try-start", "39"])
+        .arg(config)
+        .arg(seconds.to_string())
+        .output()
+        .expect("rig/rig.sh runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code() == Some(1), text)
+}
