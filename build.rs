@@ -3,4 +3,5 @@
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=report-templates");
+    println!("cargo:rerun-if-changed=platforms");
 }

@@ -53,6 +53,9 @@ pub struct AuditOptions {
     pub today: NaiveDate,
     /// The saved inventory file and its line index, so findings can point into it.
     pub inventory_file: Option<crate::rules::InventoryFile>,
+    /// `--target-platform`s (issue 16): their rules run, under the new-cluster profile (added
+    /// when not chosen), and the report compares them.
+    pub platforms: Vec<crate::platform::Selected>,
 }
 
 fn counts(f: &Finding, fail_on: FailOn) -> bool {
@@ -60,16 +63,21 @@ fn counts(f: &Finding, fail_on: FailOn) -> bool {
 }
 
 pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
-    let profiles = if opts.profiles.is_empty() {
+    let mut profiles = if opts.profiles.is_empty() {
         crate::rules::profiles::infer(inv)
     } else {
         opts.profiles.clone()
     };
+    // A target platform is a new cluster (issue 16).
+    if !opts.platforms.is_empty() && !profiles.iter().any(|p| p == "new-cluster") {
+        profiles.push("new-cluster".into());
+    }
     let eval_opts = EvalOptions {
         profiles: profiles.clone(),
         target: opts.target.clone(),
         inventory_file: opts.inventory_file.clone(),
         only: None,
+        platforms: opts.platforms.clone(),
     };
     let mut findings = evaluate(rules, inv, &eval_opts);
     let notices = waivers::apply(&mut findings, &opts.waivers, opts.today);
@@ -135,6 +143,11 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
                 inv,
                 opts.target.as_deref(),
             ),
+        ),
+        targets: crate::platform::compare::build(
+            &opts.platforms,
+            &findings,
+            opts.fail_on.threshold(),
         ),
         findings,
         waiver_notices: notices,

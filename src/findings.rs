@@ -144,6 +144,9 @@ pub struct Finding {
     pub location: Location,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
+    /// The `--target-platform` a target-platform rule's result holds for (issue 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 impl Finding {

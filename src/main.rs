@@ -201,6 +201,39 @@ struct AuditArgs {
     /// Count unknown findings (data missing) as failing too.
     #[arg(long)]
     fail_on_unknown: bool,
+    #[command(flatten)]
+    target_platform: TargetPlatformArgs,
+}
+
+/// Target platforms (issue 16): where the cluster goes, compared by their documented limits.
+#[derive(Args)]
+struct TargetPlatformArgs {
+    /// Candidate target (repeatable; several give one compare table): apache-kafka,
+    /// msk-standard, msk-express, msk-serverless, confluent-basic, confluent-standard,
+    /// confluent-enterprise, confluent-dedicated. Runs that platform's rules (and the
+    /// new-cluster profile) against its limits (platforms/*.toml); limits the sources leave
+    /// uncertain are reported as "verify" (info), never enforced.
+    #[arg(
+        long = "target-platform",
+        value_name = "NAME",
+        help_heading = "Target platform"
+    )]
+    platforms: Vec<String>,
+    /// Broker size where limits depend on it (partitions per broker): SIZE or PLATFORM=SIZE,
+    /// e.g. express.m7g.xlarge, kafka.m7g.2xlarge (repeatable, one per platform).
+    #[arg(
+        long = "target-size",
+        value_name = "[PLATFORM=]SIZE",
+        help_heading = "Target platform"
+    )]
+    sizes: Vec<String>,
+    /// Broker count of the target (default: the source cluster's).
+    #[arg(
+        long = "target-brokers",
+        value_name = "N",
+        help_heading = "Target platform"
+    )]
+    brokers: Option<i64>,
 }
 
 #[derive(Subcommand)]
@@ -396,6 +429,12 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         kraftcheck::version::KafkaVersion::parse(t)
             .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
     }
+    // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
+    kraftcheck::platform::select(
+        &a.target_platform.platforms,
+        &a.target_platform.sizes,
+        a.target_platform.brokers,
+    )?;
     let t = kraftcheck::debug::Stage::start("load rules");
     let rules = rules::load_rules(a.rules.as_deref())?;
     drop(t);
@@ -453,6 +492,11 @@ fn audit_one(
         fail_on_unknown: a.fail_on_unknown,
         today: chrono::Local::now().date_naive(),
         inventory_file,
+        platforms: kraftcheck::platform::select(
+            &a.target_platform.platforms,
+            &a.target_platform.sizes,
+            a.target_platform.brokers,
+        )?,
     };
     rules::profiles::check_target(inv, a.target_version.as_deref())?;
     let t = kraftcheck::debug::Stage::start("audit");

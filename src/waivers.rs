@@ -196,6 +196,7 @@ mod tests {
             status,
             area: "config".into(),
             profiles: vec!["inplace".into()],
+            platform: None,
             resource: Resource {
                 kind: "broker".into(),
                 name: res.into(),

@@ -37,6 +37,7 @@ fn run(
         target: target.map(str::to_string),
         inventory_file: None,
         only: Some(id.into()),
+        platforms: vec![],
     };
     evaluate(set, inv, &opts)
         .into_iter()
@@ -257,6 +258,7 @@ fn inventory_values_behave_like_cel_maps() {
             target: None,
             inventory_file: None,
             only: Some(id.clone()),
+            platforms: vec![],
         };
         let found = evaluate(&set, &i, &opts);
         let orders = found

@@ -214,6 +214,7 @@ fn build(under_replicated: usize) -> Report {
             "inventory.json".into(),
             &inv.to_json(),
         )),
+        platforms: vec![],
     };
     audit::run(&rules, &inv, &opts)
 }
@@ -1241,6 +1242,7 @@ fn synthetic_cluster_report_groups_thousands_of_findings() {
         fail_on_unknown: false,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
         inventory_file: None,
+        platforms: vec![],
     };
     let r = audit::run(&rules, &inv, &opts);
     let failing: Vec<_> = r

@@ -124,6 +124,7 @@ fn a_gap_on_any_part_a_rule_reads_never_yields_pass() {
                             target: ex.target.clone(),
                             inventory_file: None,
                             only: Some(rule.id.clone()),
+                            platforms: vec![],
                         };
                         checked += 1;
                         let findings = evaluate(&set, &inv, &opts);

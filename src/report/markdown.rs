@@ -192,6 +192,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         report => Serde(report.head()),
         verdict_word => report.verdict.to_uppercase(),
         headline => headline(report),
+        targets_md => crate::platform::compare::markdown(&report.targets),
         blocking_count => count(&blocking),
         other_count => count(&other),
         blocking => Serde(cut(blocking)),

@@ -166,6 +166,9 @@ pub struct Report {
     /// Client software, request versions, repositories and group members (issue 5).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<clients::ClientsSection>,
+    /// The compare view of `--target-platform`s (issue 16); empty without one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<crate::platform::compare::TargetVerdict>,
 }
 
 /// The report without its findings, for templates: they get the findings
@@ -188,6 +191,8 @@ pub(crate) struct ReportHead<'a> {
     msk: &'a Option<msk::MskSection>,
     #[serde(skip_serializing_if = "Option::is_none")]
     clients: &'a Option<clients::ClientsSection>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    targets: &'a [crate::platform::compare::TargetVerdict],
 }
 
 impl Report {
@@ -209,6 +214,7 @@ impl Report {
             finalize_note,
             msk,
             clients,
+            targets,
         } = self;
         ReportHead {
             tool,
@@ -224,6 +230,7 @@ impl Report {
             finalize_note,
             msk,
             clients,
+            targets,
         }
     }
 

@@ -51,6 +51,8 @@ pub fn render(report: &Report) -> String {
             p.passed
         ));
     }
+    // Target platforms (issue 16).
+    out.push_str(&crate::platform::compare::text(&report.targets));
     let shown: Vec<_> = report
         .findings
         .iter()

@@ -48,6 +48,9 @@ pub struct EvalOptions {
     pub inventory_file: Option<InventoryFile>,
     /// Evaluate only this rule (used by `rules test`).
     pub only: Option<String>,
+    /// `--target-platform`s (issue 16): target-platform rules run once per selected platform
+    /// they apply to, and not at all when none is selected.
+    pub platforms: Vec<crate::platform::Selected>,
 }
 
 /// The resource an item of `scope` stands for.
@@ -420,6 +423,9 @@ fn evaluate_one<'v>(
     if selected.is_empty() {
         return Vec::new();
     }
+    if !rule.platforms.is_empty() {
+        return evaluate_platform_rule(set, rule, inv, prep, root, opts, selected);
+    }
     let groups: Vec<Vec<String>> = if rule.per_profile {
         selected.iter().map(|p| vec![p.clone()]).collect()
     } else {
@@ -454,6 +460,83 @@ fn evaluate_one<'v>(
         }
     }
     per_rule
+}
+
+/// A target-platform rule (issue 16), once per selected `--target-platform` it applies to,
+/// with `platform`, `limits`, `target_size` and `target_brokers` bound. Every finding names
+/// its platform and carries the limits the rule read (value, unit, source, date read); a
+/// failing finding that read an uncertain limit is a "verify" note (info), never enforced.
+fn evaluate_platform_rule<'v>(
+    set: &RuleSet,
+    rule: &Rule,
+    inv: &Inventory,
+    prep: &'v Prepared<'v>,
+    root: &Context<'_, 'v>,
+    opts: &EvalOptions,
+    profiles: Vec<String>,
+) -> Vec<Finding> {
+    let p = profile(&profiles[0]).expect("rule profiles are validated at load");
+    let source = crate::platform::source_totals(inv);
+    let mut out = Vec::new();
+    for sel in opts
+        .platforms
+        .iter()
+        .filter(|s| rule.platforms.contains(&s.platform.name))
+    {
+        let mut ctx = root.new_inner_scope();
+        let target = target_for(p, inv, opts.target.as_deref());
+        ctx.add_variable_as_val("target", Box::new(CelString::from(target.clone())));
+        ctx.add_variable_as_val("profile", Box::new(CelString::from(p.name)));
+        ctx.add_variable_as_val(
+            "platform",
+            Box::new(CelString::from(sel.platform.name.clone())),
+        );
+        ctx.add_variable_as_val("limits", celval::from_json_owned(sel.cel_limits()));
+        ctx.add_variable_as_val(
+            "target_size",
+            celval::from_json_owned(json!(sel.size.clone())),
+        );
+        ctx.add_variable_as_val(
+            "target_brokers",
+            celval::from_json_owned(json!(sel.brokers)),
+        );
+        ctx.add_variable_as_val("source", celval::from_json_owned(source.clone()));
+        let run = Run {
+            profile: p.name.to_string(),
+            target,
+            ctx,
+        };
+        let used: Vec<&crate::platform::Limit> = rule
+            .limits
+            .iter()
+            .filter_map(|l| sel.platform.limit(l))
+            .collect();
+        let uncertain: Vec<&&crate::platform::Limit> =
+            used.iter().filter(|l| l.uncertain()).collect();
+        for mut f in evaluate_rule(set, rule, inv, prep, &run, opts) {
+            f.profiles = profiles.clone();
+            f.platform = Some(sel.platform.name.clone());
+            for l in &used {
+                f.evidence
+                    .insert(format!("limit.{}", l.name), json!(sel.describe(l)));
+            }
+            if f.status == Status::Fail && !uncertain.is_empty() {
+                f.severity = crate::findings::Severity::Info;
+                let why: Vec<String> = uncertain
+                    .iter()
+                    .map(|l| format!("{}: {}", l.name, l.note))
+                    .collect();
+                f.message = format!(
+                    "Verify (not enforced: uncertain limit): {} [{}]",
+                    f.message,
+                    why.join("; ")
+                );
+                f.evidence.insert("verify".into(), json!(why));
+            }
+            out.push(f);
+        }
+    }
+    out
 }
 
 fn evaluate_rule<'v>(
@@ -754,6 +837,7 @@ fn finding(
         references: rule.references.clone(),
         location,
         waiver: None,
+        platform: None,
     }
 }
 

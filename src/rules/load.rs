@@ -14,6 +14,8 @@ static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 
 pub const AREAS: &[&str] = &[
     "version", "config", "security", "metadata", "health", "msk", "clients", "kafka4",
+    // target-platform rules (issue 16)
+    "platform",
 ];
 
 pub struct RuleSet {
@@ -50,6 +52,11 @@ struct RuleFile {
     references: Vec<String>,
     #[serde(default)]
     example: Vec<ExampleFile>,
+    // Target-platform rules (issue 16): the platforms the rule applies to and the limits it reads.
+    #[serde(default)]
+    platforms: Vec<String>,
+    #[serde(default)]
+    limits: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +71,15 @@ struct ExampleFile {
     profile: Option<String>,
     #[serde(default)]
     inventory: Option<toml::Table>,
+    // Target-platform examples (issue 16): which platform, size and broker count.
+    #[serde(default)]
+    platform: Option<String>,
+    #[serde(default)]
+    size: Option<String>,
+    #[serde(default)]
+    brokers: Option<i64>,
+    #[serde(default)]
+    limits: Option<toml::Table>,
 }
 
 /// Load the embedded pack, then every `*.toml` under `extra` (recursively), which may add
@@ -251,6 +267,16 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             }
         }
     }
+    // Target-platform rules (issue 16): `platforms`/`limits` checked against platforms/*.toml.
+    super::platform_check::check_rule(
+        origin,
+        &f.id,
+        &f.platforms,
+        &f.limits,
+        &f.when,
+        &f.evidence,
+        &mut allowed,
+    )?;
     let mut per_profile = false;
     for (field, prog) in std::iter::once(("when".to_string(), &when)).chain(
         evidence
@@ -294,7 +320,21 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
                 ));
             }
         }
+        super::platform_check::check_example(
+            origin,
+            &f.id,
+            &where_,
+            &f.platforms,
+            &f.limits,
+            ex.platform.as_deref(),
+            ex.size.as_deref(),
+            ex.limits.as_ref(),
+        )?;
         examples.push(Example {
+            platform: ex.platform.clone(),
+            size: ex.size.clone(),
+            brokers: ex.brokers,
+            limits: serde_json::to_value(&ex.limits).unwrap_or_default(),
             expect: ex.expect.clone(),
             note: ex.note.clone(),
             target: ex.target.clone(),
@@ -327,6 +367,8 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         examples,
         origin: origin.to_string(),
         per_profile,
+        platforms: f.platforms,
+        limits: f.limits,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod celenv;
 pub mod celval;
 mod eval;
 mod load;
+mod platform_check;
 pub mod profiles;
 pub mod reads;
 mod selftest;
@@ -191,6 +192,12 @@ pub struct Example {
     pub profile: Option<String>,
     /// The inventory JSON the example runs against (shorthand already expanded).
     pub inventory: serde_json::Value,
+    /// Target-platform rules: the platform (default: the rule's first), size and broker count.
+    pub platform: Option<String>,
+    pub size: Option<String>,
+    pub brokers: Option<i64>,
+    /// Limit values the example replaces (to test a large limit's boundary), or null.
+    pub limits: serde_json::Value,
 }
 
 #[derive(Debug)]
@@ -220,4 +227,8 @@ pub struct Rule {
     /// The inventory parts the condition, evidence and `needs` read (see [`reads`]): a rule
     /// never passes while one of them has a gap.
     pub reads: Vec<&'static str>,
+    /// Target-platform rules (issue 16): evaluated only for these `--target-platform`s (empty:
+    /// an ordinary rule), reading these limits of `platforms/*.toml`.
+    pub platforms: Vec<String>,
+    pub limits: Vec<String>,
 }

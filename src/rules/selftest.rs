@@ -16,6 +16,23 @@ pub struct ExampleOutcome {
     pub ok: bool,
 }
 
+/// The platform a target-platform rule's example runs on (issue 16): its own, else the rule's
+/// first, with the example's size and broker count.
+fn example_platform(rule: &super::Rule, ex: &super::Example) -> Vec<crate::platform::Selected> {
+    let Some(name) = ex.platform.as_ref().or(rule.platforms.first()) else {
+        return Vec::new();
+    };
+    crate::platform::platform(name)
+        .map(|p| crate::platform::Selected {
+            platform: p,
+            size: ex.size.clone(),
+            brokers: ex.brokers,
+            overrides: ex.limits.as_object().cloned().unwrap_or_default(),
+        })
+        .into_iter()
+        .collect()
+}
+
 pub fn run_examples(set: &RuleSet) -> Vec<ExampleOutcome> {
     let mut out = Vec::new();
     for rule in &set.rules {
@@ -59,6 +76,7 @@ pub fn run_examples(set: &RuleSet) -> Vec<ExampleOutcome> {
                 target: ex.target.clone(),
                 inventory_file: None,
                 only: Some(rule.id.clone()),
+                platforms: example_platform(rule, ex),
             };
             let findings = evaluate(set, &inv, &opts);
             let got = if findings.iter().any(|f| f.status == Status::Fail) {
