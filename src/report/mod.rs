@@ -288,6 +288,14 @@ pub fn explain(r: &crate::rules::Rule) -> String {
         r.scope.name()
     ));
     s.push_str(&format!("profiles: {}\n", r.profiles.join(", ")));
+    // Target-platform rules (issue 16).
+    if !r.platforms.is_empty() {
+        s.push_str(&format!(
+            "platforms: {} (with --target-platform)\nlimits:   {} (platforms/*.toml)\n",
+            r.platforms.join(", "),
+            r.limits.join(", ")
+        ));
+    }
     if !r.needs.is_empty() {
         s.push_str(&format!(
             "needs:    {} (unknown when not collected)\n",

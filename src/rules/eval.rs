@@ -520,6 +520,10 @@ fn evaluate_platform_rule<'v>(
                 f.evidence
                     .insert(format!("limit.{}", l.name), json!(sel.describe(l)));
             }
+            // An unknown that rests on an uncertain limit is not enforced either.
+            if f.status == Status::Unknown && !uncertain.is_empty() {
+                f.severity = crate::findings::Severity::Info;
+            }
             if f.status == Status::Fail && !uncertain.is_empty() {
                 f.severity = crate::findings::Severity::Info;
                 let why: Vec<String> = uncertain

@@ -1,0 +1,160 @@
+//! `--target-platform` (issue 16): the compare view of candidate targets, its limits with their
+//! sources, "verify" for uncertain limits, and no change without the option.
+
+use std::process::Command;
+
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/zk-cluster/inventory.json"
+);
+const ALL: [&str; 8] = [
+    "apache-kafka",
+    "msk-standard",
+    "msk-express",
+    "msk-serverless",
+    "confluent-basic",
+    "confluent-standard",
+    "confluent-enterprise",
+    "confluent-dedicated",
+];
+
+fn audit(extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kraftcheck"))
+        .args(["audit", "--inventory", EXAMPLE, "-f", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap(), json, stderr)
+}
+
+fn all_platforms() -> Vec<&'static str> {
+    ALL.iter().flat_map(|p| ["--target-platform", p]).collect()
+}
+
+#[test]
+fn every_platform_gets_a_row_with_its_limits_and_sources() {
+    let mut args = all_platforms();
+    args.extend([
+        "--target-size",
+        "express.m7g.large",
+        "--target-size",
+        "kafka.m7g.large",
+    ]);
+    let (code, r, err) = audit(&args);
+    assert_eq!(code, 1, "the example has blocking findings: {err}");
+    let targets = r["targets"].as_array().expect("targets in JSON");
+    let names: Vec<&str> = targets
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ALL);
+    for t in targets {
+        let limits = t["limits"].as_array().unwrap();
+        assert!(!limits.is_empty(), "{} used no limit", t["name"]);
+        for l in limits {
+            assert!(!l["source"].as_str().unwrap().is_empty());
+            assert!(l["read"].as_str().unwrap().starts_with("2026-"));
+        }
+    }
+    let row = |n: &str| targets.iter().find(|t| t["name"] == n).unwrap();
+    // The example has Kafka Streams internal topics: Express needs them pre-created.
+    assert!(row("msk-express")["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r.as_str().unwrap().starts_with("TGT-STREAMS")));
+    // SCRAM users cannot move to Serverless or Confluent Cloud; self-managed Kafka keeps them.
+    assert!(row("msk-serverless")["high"].as_u64().unwrap() > 0);
+    assert_eq!(row("apache-kafka")["high"], 0);
+    // Findings of platform rules name their target and carry the limits they read.
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule_id"] == "TGT-SCRAM"
+                && f["platform"] == "confluent-basic"
+                && f["status"] == "fail"
+        })
+        .expect("TGT-SCRAM fails on confluent-basic");
+    assert!(f["evidence"]["limit.scram_mechanisms"]
+        .as_str()
+        .unwrap()
+        .contains("read 2026-12"));
+}
+
+#[test]
+fn uncertain_limits_are_verify_notes_not_enforced() {
+    // The example has an ongoing transaction; MSK Serverless transaction support is uncertain.
+    let (_, r, _) = audit(&["--target-platform", "msk-serverless"]);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "TGT-TXN")
+        .expect("TGT-TXN evaluated");
+    assert_eq!(f["status"], "fail");
+    assert_eq!(
+        f["severity"], "info",
+        "an uncertain limit is never enforced"
+    );
+    assert!(f["message"].as_str().unwrap().starts_with("Verify"));
+    assert!(r["targets"][0]["verify"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn without_the_option_nothing_changes_and_bad_names_exit_2() {
+    let (_, r, _) = audit(&[]);
+    assert!(r.get("targets").is_none());
+    assert!(r["findings"].as_array().unwrap().iter().all(
+        |f| f.get("platform").is_none() && !f["rule_id"].as_str().unwrap().starts_with("TGT-")
+    ));
+    let (code, _, err) = audit(&["--target-platform", "msk-expres"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--target-platform msk-expres: unknown platform"),
+        "{err}"
+    );
+    let (code, _, err) = audit(&[
+        "--target-platform",
+        "confluent-basic",
+        "--target-size",
+        "kafka.m5.large",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--target-size kafka.m5.large"), "{err}");
+}
+
+#[test]
+fn the_per_broker_limit_needs_a_size() {
+    let (_, r, _) = audit(&["--target-platform", "msk-standard"]);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "TGT-PART-BROKER")
+        .unwrap();
+    assert_eq!(f["status"], "unknown");
+    assert!(f["message"].as_str().unwrap().contains("--target-size"));
+    // With a size: the example's partition replicas fit 3 kafka.m7g.large brokers (1,500
+    // each), and the limit shows in the evidence.
+    let (_, r, _) = audit(&[
+        "--target-platform",
+        "msk-standard",
+        "--target-size",
+        "kafka.m7g.large",
+    ]);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "TGT-PART-BROKER")
+        .unwrap();
+    assert_eq!(f["status"], "pass");
+    assert!(f["evidence"]["limit.partitions_per_broker_max"]
+        .as_str()
+        .unwrap()
+        .starts_with("1,500"));
+}
