@@ -29,6 +29,16 @@ fn audit(extra: &[&str]) -> (i32, serde_json::Value, String) {
     (out.status.code().unwrap(), json, stderr)
 }
 
+/// The first finding of rule `id`.
+fn finding<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == id)
+        .unwrap_or_else(|| panic!("{id} evaluated"))
+}
+
 fn all_platforms() -> Vec<&'static str> {
     ALL.iter().flat_map(|p| ["--target-platform", p]).collect()
 }
@@ -89,12 +99,7 @@ fn every_platform_gets_a_row_with_its_limits_and_sources() {
 fn uncertain_limits_are_verify_notes_not_enforced() {
     // The example has an ongoing transaction; MSK Serverless transaction support is uncertain.
     let (_, r, _) = audit(&["--target-platform", "msk-serverless"]);
-    let f = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == "TGT-TXN")
-        .expect("TGT-TXN evaluated");
+    let f = finding(&r, "TGT-TXN");
     assert_eq!(f["status"], "fail");
     assert_eq!(
         f["severity"], "info",
@@ -130,12 +135,7 @@ fn without_the_option_nothing_changes_and_bad_names_exit_2() {
 #[test]
 fn the_per_broker_limit_needs_a_size() {
     let (_, r, _) = audit(&["--target-platform", "msk-standard"]);
-    let f = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == "TGT-PART-BROKER")
-        .unwrap();
+    let f = finding(&r, "TGT-PART-BROKER");
     assert_eq!(f["status"], "unknown");
     assert!(f["message"].as_str().unwrap().contains("--target-size"));
     // With a size: the example's partition replicas fit 3 kafka.m7g.large brokers (1,500
@@ -146,12 +146,7 @@ fn the_per_broker_limit_needs_a_size() {
         "--target-size",
         "kafka.m7g.large",
     ]);
-    let f = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == "TGT-PART-BROKER")
-        .unwrap();
+    let f = finding(&r, "TGT-PART-BROKER");
     assert_eq!(f["status"], "pass");
     assert!(f["evidence"]["limit.partitions_per_broker_max"]
         .as_str()
