@@ -475,6 +475,13 @@ fn evaluate_platform_rule<'v>(
     opts: &EvalOptions,
     profiles: Vec<String>,
 ) -> Vec<Finding> {
+    if !opts
+        .platforms
+        .iter()
+        .any(|s| rule.platforms.contains(&s.platform.name))
+    {
+        return Vec::new();
+    }
     let p = profile(&profiles[0]).expect("rule profiles are validated at load");
     let source = crate::platform::source_totals(inv);
     let mut out = Vec::new();
