@@ -220,4 +220,6 @@ pub struct Rule {
     /// The inventory parts the condition, evidence and `needs` read (see [`reads`]): a rule
     /// never passes while one of them has a gap.
     pub reads: Vec<&'static str>,
+    /// The `kraftcheck plan` steps this rule gates (validated against `plan::STEPS` at load).
+    pub steps: Vec<String>,
 }
