@@ -232,6 +232,25 @@ fn config_lines(
     }
 }
 
+/// Broker configs that belong to the machines or to ZooKeeper (the keys `kraftcheck diff`
+/// expects to differ): not re-created, named in a comment.
+fn machine_own<'a>(
+    s: &mut String,
+    configs: impl Iterator<Item = (&'a String, &'a ConfigEntry)>,
+) -> Vec<(&'a String, &'a ConfigEntry)> {
+    configs
+        .filter(
+            |(k, _)| match crate::diff::expected::config_key_reason(k, None, None) {
+                Some(why) => {
+                    s.push_str(&format!("# not re-created: {k} ({why})\n"));
+                    false
+                }
+                None => true,
+            },
+        )
+        .collect()
+}
+
 fn broker_configs(inv: &Inventory) -> String {
     let mut s = header(
         inv,
@@ -245,7 +264,7 @@ fn broker_configs(inv: &Inventory) -> String {
             }
         }
     }
-    let d: Vec<_> = defaults.into_iter().collect();
+    let d = machine_own(&mut s, defaults.into_iter());
     config_lines(
         &mut s,
         "--entity-type brokers --entity-default",
@@ -254,11 +273,12 @@ fn broker_configs(inv: &Inventory) -> String {
     );
     s.push_str("# Per-broker configs keep the source's broker ids: edit the ids if the new cluster's differ.\n");
     for b in &inv.brokers {
-        let own: Vec<_> = b
-            .configs
-            .iter()
-            .filter(|(_, e)| e.source == "DYNAMIC_BROKER_CONFIG")
-            .collect();
+        let own = machine_own(
+            &mut s,
+            b.configs
+                .iter()
+                .filter(|(_, e)| e.source == "DYNAMIC_BROKER_CONFIG"),
+        );
         let id = b.id.to_string();
         config_lines(
             &mut s,
