@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kraftcheck test rig: real Apache Kafka brokers assembled from Maven Central jars (no Docker).
 #
-#   rig/rig.sh up    zk39|kraft39|kraft4|all     build classpath (once), start, wait for readiness
+#   rig/rig.sh up    zk39|kraft39|kraft4|recreate39|all  build classpath (once), start, wait for readiness
 #   rig/rig.sh down  [zk39|kraft39|kraft4|all]   stop exactly the PIDs started, remove run dirs (default: all)
 #   rig/rig.sh env   [name]                      print `export KRAFTCHECK_RIG_...` lines (rigs that are up)
 #   rig/rig.sh seed  zk39 [--reset]              seed objects through the Admin API -> run/zk39/seeded.json
