@@ -1,7 +1,7 @@
 //! The plan as a terminal table, Markdown, HTML (minijinja auto-escaping, as the audit report)
 //! and JSON.
 
-use super::Plan;
+use super::{Plan, PlanStep};
 use crate::report::markdown::md;
 use crate::report::Format;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
@@ -44,6 +44,28 @@ fn status_label(status: &str, irreversible: bool) -> String {
     }
 }
 
+/// "RULE severity status resource" per gating finding, at most [`FINDINGS_PER_STEP`], each
+/// field passed through `esc`.
+fn gate_lines(s: &PlanStep, esc: impl Fn(&str) -> String) -> Vec<String> {
+    let mut gates: Vec<String> = s
+        .gated_by
+        .iter()
+        .take(FINDINGS_PER_STEP)
+        .map(|g| {
+            [&g.rule_id, &g.severity, &g.status, &g.resource]
+                .map(|f| esc(f))
+                .join(" ")
+        })
+        .collect();
+    if s.gated_by.len() > FINDINGS_PER_STEP {
+        gates.push(format!(
+            "… (+{} more)",
+            s.gated_by.len() - FINDINGS_PER_STEP
+        ));
+    }
+    gates
+}
+
 fn header(plan: &Plan) -> String {
     format!(
         "kraftcheck plan: {} cluster{}, version {}; migration phase: {}{}\n",
@@ -83,18 +105,7 @@ fn table(plan: &Plan) -> String {
             .set_width(160)
             .set_header(vec!["#", "Step", "Status", "Open findings gating it"]);
         for s in &p.steps {
-            let mut gates: Vec<String> = s
-                .gated_by
-                .iter()
-                .take(FINDINGS_PER_STEP)
-                .map(|g| format!("{} {} {} {}", g.rule_id, g.severity, g.status, g.resource))
-                .collect();
-            if s.gated_by.len() > FINDINGS_PER_STEP {
-                gates.push(format!(
-                    "… (+{} more)",
-                    s.gated_by.len() - FINDINGS_PER_STEP
-                ));
-            }
+            let gates = gate_lines(s, |t| t.to_string());
             t.add_row(vec![
                 s.number.to_string(),
                 format!("{}\ncheck: {}\nrollback: {}", s.title, s.check, s.rollback),
@@ -124,26 +135,7 @@ fn markdown(plan: &Plan) -> String {
         ));
         out.push_str("| # | Step | Status | Open findings gating it |\n|---|---|---|---|\n");
         for s in &p.steps {
-            let mut gates: Vec<String> = s
-                .gated_by
-                .iter()
-                .take(FINDINGS_PER_STEP)
-                .map(|g| {
-                    format!(
-                        "{} {} {} {}",
-                        md(&g.rule_id),
-                        md(&g.severity),
-                        md(&g.status),
-                        md(&g.resource)
-                    )
-                })
-                .collect();
-            if s.gated_by.len() > FINDINGS_PER_STEP {
-                gates.push(format!(
-                    "… (+{} more)",
-                    s.gated_by.len() - FINDINGS_PER_STEP
-                ));
-            }
+            let gates = gate_lines(s, md);
             out.push_str(&format!(
                 "| {} | **{}**{} | {} | {} |\n",
                 s.number,
