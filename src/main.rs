@@ -711,6 +711,10 @@ Kafka cluster with Kafka's own tools (kafka-topics, kafka-configs, kafka-acls). 
 BOOTSTRAP=new:9092 COMMAND_CONFIG=admin.properties [KAFKA_BIN=DIR]; SCRAM passwords come from
 SCRAM_PASSWORD_<USER> variables; each script checks the target's cluster id first and refuses to
 run against the source cluster. kraftcheck itself never writes to a cluster.
+On an MSK inventory DIR/msk/ also holds the AWS CLI commands (batch-associate-scram-secret,
+create-configuration with server.properties minus the keys MSK-009 names) and, with
+--new-msk-cluster ARN, each IAM policy naming the old cluster rewritten for the new one
+(iam/NAME.json and iam/NAME.diff).
 
 Exit codes: 0 the plan was written (open findings do not change it); 2 bad input.
 
@@ -738,10 +742,14 @@ struct PlanArgs {
     /// Plan format (repeatable; several need -o DIR): table, markdown, html or json.
     #[arg(long = "format", short = 'f', value_enum, default_value = "table")]
     formats: Vec<Format>,
-    /// Directory for the plan files and the re-creation scripts (DIR/recreate/). Default: the
-    /// plan on stdout, no scripts.
+    /// Directory for the plan files and the re-creation scripts (DIR/recreate/; MSK: DIR/msk/).
+    /// Default: the plan on stdout, no scripts.
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
+    /// The new MSK cluster's ARN: with -o DIR, every IAM policy naming the old cluster is
+    /// rewritten for it (DIR/msk/iam/*.json, with a .diff each).
+    #[arg(long, value_name = "ARN", help_heading = "Amazon MSK and IAM")]
+    new_msk_cluster: Option<String>,
 }
 
 fn run_plan(a: PlanArgs) -> Result<u8> {
@@ -769,6 +777,10 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
     {
         bail!("--format {f:?}: plan is written as table, markdown, html or json");
     }
+    let new_msk = match &a.new_msk_cluster {
+        Some(arn) => Some(plan::msk::ClusterArn::parse(arn)?),
+        None => None,
+    };
     let rules = rules::load_rules(a.rules.as_deref())?;
     let waivers = match &a.waivers {
         Some(p) => waivers::load_waivers(p)?,
@@ -820,6 +832,13 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))?;
             }
+        }
+        for (name, body) in plan::msk::generate(&inv, &report, new_msk.as_ref())? {
+            let p = dir.join("msk").join(name);
+            if let Some(d) = p.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            output::write_atomic(&p, body.as_bytes())?;
         }
         eprintln!("kraftcheck: wrote the plan and {}", scripts_dir.display());
     }

@@ -445,3 +445,99 @@ fn walk(d: &Path) -> Vec<PathBuf> {
     }
     v
 }
+
+const OLD_ARN: &str =
+    "arn:aws:kafka:us-east-1:111122223333:cluster/orders/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5";
+const NEW_ARN: &str = "arn:aws:kafka:us-east-1:111122223333:cluster/orders-kraft/11111111-2222-3333-4444-555555555555-1";
+
+#[test]
+fn msk_artifacts_scram_association_configuration_and_rewritten_iam_policies() {
+    let tmp = TempDir::new().unwrap();
+    let mut inv: Value = serde_json::from_str(
+        &std::fs::read_to_string(root("tests/fixtures/diff/before.json")).unwrap(),
+    )
+    .unwrap();
+    inv["cluster"]["kind"] = "msk".into();
+    inv["msk"] = serde_json::json!({
+        "cluster_arn": OLD_ARN, "cluster_name": "orders",
+        "cluster_uuid": "6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5", "partition": "aws",
+        "region": "us-east-1", "account": "111122223333", "cluster_type": "PROVISIONED",
+        "state": "ACTIVE", "mode": "zookeeper", "kafka_version": "3.9.x", "broker_type": "standard",
+        "scram_secrets": ["arn:aws:secretsmanager:us-east-1:111122223333:secret:AmazonMSK_alice-AbCdEf"],
+        "configuration": {"arn": "arn:aws:kafka:us-east-1:111122223333:configuration/c/1", "revision": 2,
+            "properties": {"zookeeper.session.timeout.ms": "18000", "auto.create.topics.enable": "false",
+                           "log.message.format.version": "2.8"}}
+    });
+    inv["iam"] = serde_json::json!({"account": "111122223333", "principals": [], "policies": [
+        {"arn": "arn:aws:iam::111122223333:policy/orders-app", "name": "orders-app", "default_version": "v1",
+         "statements": [
+            {"index": 0, "sid": "Connect", "effect": "Allow", "actions": ["kafka-cluster:Connect"], "resources": [OLD_ARN]},
+            {"index": 1, "effect": "Allow", "actions": ["kafka-cluster:ReadData"],
+             "resources": ["arn:aws:kafka:us-east-1:111122223333:topic/orders/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5/orders*"]}]},
+        {"arn": "arn:aws:iam::111122223333:policy/unrelated", "name": "unrelated", "default_version": "v1",
+         "statements": [{"index": 0, "effect": "Allow", "actions": ["s3:GetObject"], "resources": ["*"]}]}
+    ]});
+    let f = tmp.path().join("msk.json");
+    std::fs::write(&f, serde_json::to_string(&inv).unwrap()).unwrap();
+    let out = tmp.path().join("out");
+    kc().args([
+        "plan",
+        "--inventory",
+        f.to_str().unwrap(),
+        "--profile",
+        "new-cluster",
+    ])
+    .args(["--new-msk-cluster", NEW_ARN, "-o"])
+    .arg(&out)
+    .assert()
+    .code(0);
+    let msk = out.join("msk");
+    let props = std::fs::read_to_string(msk.join("server.properties")).unwrap();
+    assert!(props.contains("auto.create.topics.enable=false\n"));
+    assert!(
+        !props.contains("zookeeper.session.timeout.ms=")
+            && !props.contains("log.message.format.version="),
+        "{props}"
+    );
+    let assoc = std::fs::read_to_string(msk.join("associate-scram-secrets.sh")).unwrap();
+    assert!(
+        assoc.contains("batch-associate-scram-secret") && assoc.contains("AmazonMSK_alice-AbCdEf")
+    );
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(msk.join("iam/policy-orders-app.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["Statement"][0]["Resource"], NEW_ARN);
+    assert!(doc["Statement"][1]["Resource"]
+        .as_str()
+        .unwrap()
+        .contains("topic/orders-kraft/11111111"));
+    assert!(!doc.to_string().contains("6357e0b2"));
+    let diff = std::fs::read_to_string(msk.join("iam/policy-orders-app.diff")).unwrap();
+    assert!(
+        diff.contains(&format!("-{OLD_ARN}")) && diff.contains(&format!("+{NEW_ARN}")),
+        "{diff}"
+    );
+    assert!(
+        !msk.join("iam/policy-unrelated.json").exists(),
+        "a policy without the old cluster is left alone"
+    );
+    // The association script refuses the old cluster.
+    let o = std::process::Command::new("bash")
+        .arg(msk.join("associate-scram-secrets.sh"))
+        .env("NEW_CLUSTER_ARN", OLD_ARN)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    // A malformed ARN is exit 2 with a message.
+    kc().args([
+        "plan",
+        "--inventory",
+        f.to_str().unwrap(),
+        "--new-msk-cluster",
+        "orders-kraft",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicates::str::contains("--new-msk-cluster orders-kraft"));
+}

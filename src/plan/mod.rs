@@ -3,6 +3,7 @@
 //! rollback available from it and the irreversible step marked; and (`-o DIR`) the scripts that
 //! re-create on a new Kafka cluster what replication does not carry ([`scripts`]).
 
+pub mod msk;
 pub mod render;
 pub mod scripts;
 pub mod steps;
