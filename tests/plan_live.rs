@@ -221,3 +221,52 @@ fn scripts_applied_with_kafka_tools_give_parity_and_a_broken_line_is_caught() {
     let (code, err) = run_script(&quotas, &target, &bin, &vars);
     assert_eq!(code, 0, "{err}");
 }
+
+fn live_plan(args: &[&str]) -> Value {
+    let o = kc()
+        .arg("plan")
+        .args(args)
+        .args(["--profile", "inplace", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn statuses(p: &Value) -> Vec<String> {
+    p["paths"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Done steps come from the phase collected live: the ZooKeeper-mode zk39 (nothing done, step 1
+/// next) and the KRaft-only recreate39 (`finalized`: every step done). The phases between are
+/// checked offline (tests/plan.rs, src/plan unit tests).
+#[test]
+fn plan_on_live_rigs_marks_steps_done_from_the_phase() {
+    let p = live_plan(&["--bootstrap-server", &rig("ZK39")]);
+    assert_eq!(p["phase"], "zookeeper");
+    let st = statuses(&p);
+    assert_eq!(st[0], "next");
+    assert!(st[1..].iter().all(|s| s == "todo"), "{st:?}");
+
+    // recreate39's node 1 is broker and controller: the quorum is seen through the brokers.
+    let target = rig("RECREATE39");
+    let ctl = std::env::var("KRAFTCHECK_RIG_RECREATE39_CONTROLLER_BOOTSTRAP").unwrap();
+    let p = live_plan(&[
+        "--bootstrap-server",
+        &target,
+        "--bootstrap-controller",
+        &ctl,
+    ]);
+    assert_eq!(p["phase"], "finalized");
+    assert!(statuses(&p).iter().all(|s| s == "done"));
+}
