@@ -67,10 +67,13 @@ fn kafka_bin(dir: &Path) -> PathBuf {
 /// Run one script against `bootstrap`; (exit code, stderr).
 fn run_script(script: &Path, bootstrap: &str, bin: &Path, scram_vars: &[String]) -> (i32, String) {
     let mut c = std::process::Command::new("bash");
+    // The --command-config placeholder, filled as an operator would (the rig's admin listener).
+    let cc = bin.parent().unwrap().join("admin.properties");
+    std::fs::write(&cc, "security.protocol=PLAINTEXT\n").unwrap();
     c.arg(script)
         .env("BOOTSTRAP", bootstrap)
         .env("KAFKA_BIN", bin)
-        .env_remove("COMMAND_CONFIG");
+        .env("COMMAND_CONFIG", &cc);
     for v in scram_vars {
         // The rig's SCRAM users (admin, restricted) log in with this password.
         c.env(v, "rigpass");
