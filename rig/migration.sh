@@ -138,8 +138,8 @@ start_mig39_nodes() { # called by up_unlocked
   for id in 1 2; do wait_log $rig "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
 }
 
-start_mm2target_nodes() { # called by up_unlocked: node 1 broker+controller, node 2 broker
-  local rig=mm2target rd id v ctl
+start_mm2target_nodes() { # [RIG] called by up_unlocked: node 1 broker+controller, node 2 broker (also recreate39)
+  local rig=${1:-mm2target} rd id v ctl
   rd=$(rundir $rig)
   v=$(rig_ver $rig)
   ctl=$(broker_port $rig 1 ctl)

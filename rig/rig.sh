@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kraftcheck test rig: real Apache Kafka brokers assembled from Maven Central jars (no Docker).
 #
-#   rig/rig.sh up    zk39|kraft39|kraft4|all     build classpath (once), start, wait for readiness
+#   rig/rig.sh up    zk39|kraft39|kraft4|recreate39|all  build classpath (once), start, wait for readiness
 #   rig/rig.sh down  [zk39|kraft39|kraft4|all]   stop exactly the PIDs started, remove run dirs (default: all)
 #   rig/rig.sh env   [name]                      print `export KRAFTCHECK_RIG_...` lines (rigs that are up)
 #   rig/rig.sh seed  zk39 [--reset]              seed objects through the Admin API -> run/zk39/seeded.json
@@ -18,6 +18,8 @@
 #   rig/rig.sh migrate mig39 controller|brokers-migration|brokers-kraft|finalize|all
 #                                                KIP-866, one phase at a time (or all remaining phases)
 #   rig/rig.sh up mm2target                      an empty 2-node KRaft 3.9 cluster
+#   (recreate39, started by `up all`: another empty 2-node KRaft 3.9 cluster, ports 189xx, the target
+#    tests/plan_live.rs applies `kraftcheck plan -o` scripts to; rig/recreate.sh)
 #   rig/rig.sh mirror mig39 mm2target            MirrorMaker 2 (dedicated mode) until in sync, then stop it
 #
 # Enterprise-login rig (not part of `up all`; tests/auth_live.rs, rig/auth.sh):
@@ -64,7 +66,7 @@ jvm_opts() {
     *) echo "$JVM_OPTS" ;;
   esac
 }
-ALL_RIGS=(zk39 kraft39 kraft4)
+ALL_RIGS=(zk39 kraft39 kraft4 recreate39)
 # rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
 EXTRA_RIGS=(mig39 mm2target bench39 auth39)
 PW=rigpass
@@ -76,9 +78,9 @@ say() { echo "rig: $*" >&2; }
 # rig definitions
 rig_ver() {
   case "$1" in
-    zk39 | kraft39 | mig39 | mm2target | bench39 | auth39 | 39 | 3.9) echo 39 ;;
+    zk39 | kraft39 | mig39 | mm2target | bench39 | auth39 | recreate39 | 39 | 3.9) echo 39 ;;
     kraft4 | 4) echo 4 ;;
-    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39, auth39)" ;;
+    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39, auth39, recreate39)" ;;
   esac
 }
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$RIG_DIR/pom-kafka$1.xml"; }
@@ -86,7 +88,8 @@ upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 broker_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_HEAP"; else echo "$BROKER_HEAP"; fi; }
 zk_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_ZK_HEAP"; else echo "$ZK_HEAP"; fi; }
 
-# ports: zk39 191xx, kraft39 193xx, kraft4 194xx, auth39 195xx, mig39 196xx, mm2target 197xx, bench39 198xx
+# ports: zk39 191xx, kraft39 193xx, kraft4 194xx, auth39 195xx, mig39 196xx, mm2target 197xx, bench39 198xx,
+# recreate39 189xx
 zk_port() { case "${1:-zk39}" in mig39) echo 19681 ;; bench39) echo 19881 ;; auth39) echo 19581 ;; *) echo 19181 ;; esac; }
 # broker_port RIG ID KIND  (KIND: plain|sasl|ssl|ctl)
 broker_port() {
@@ -99,13 +102,14 @@ broker_port() {
     mm2target) base=$((19700 + 10 * $2)) ;;
     bench39) base=$((19800 + 10 * $2)) ;;
     auth39) base=$((19500 + 10 * $2)) ;;
+    recreate39) base=$((18900 + 10 * $2)) ;;
   esac
   case "$3" in plain) off=1 ;; sasl) off=2 ;; ssl) off=3 ;; ctl) off=4 ;; esac
   if [ "$3" = ctl ] && [ "$1" = mig39 ]; then echo $MIG_CTRL_PORT; return; fi
   if [ "$3" = ctl ] && [ "$1" != zk39 ]; then off=9; fi
   echo $((base + off))
 }
-broker_ids() { case "$1" in zk39 | mig39 | mm2target | bench39) echo "1 2" ;; *) echo 1 ;; esac; }
+broker_ids() { case "$1" in zk39 | mig39 | mm2target | bench39 | recreate39) echo "1 2" ;; *) echo 1 ;; esac; }
 bootstrap_of() { # RIG KIND -> comma-separated list
   local out="" id
   for id in $(broker_ids "$1"); do out="$out${out:+,}127.0.0.1:$(broker_port "$1" "$id" "$2")"; done
@@ -255,6 +259,7 @@ tool_candidates() {
     kafka-console-consumer) echo org.apache.kafka.tools.consumer.ConsoleConsumer kafka.tools.ConsoleConsumer ;;
     kafka-console-producer) echo org.apache.kafka.tools.ConsoleProducer kafka.tools.ConsoleProducer ;;
     kafka-storage) echo kafka.tools.StorageTool ;;
+    kafka-cluster) echo org.apache.kafka.tools.ClusterTool kafka.tools.ClusterTool ;;
     zookeeper-shell) echo org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka org.apache.zookeeper.ZooKeeperMain ;;
     *) return 1 ;;
   esac
@@ -262,7 +267,7 @@ tool_candidates() {
 TOOLS="kafka-topics kafka-configs kafka-acls kafka-consumer-groups kafka-broker-api-versions kafka-features
 kafka-metadata-quorum kafka-transactions kafka-reassign-partitions kafka-log-dirs kafka-delegation-tokens
 kafka-client-metrics kafka-get-offsets kafka-groups kafka-console-consumer kafka-console-producer kafka-storage
-zookeeper-shell"
+kafka-cluster zookeeper-shell"
 main_class() { # VER TOOL
   local c
   for c in $(tool_candidates "$2" || die "unknown tool '$2'; known: $(echo $TOOLS)"); do
@@ -776,7 +781,7 @@ write_env() { # RIG
       echo "export ${U}_BROKER_IDS=1,2"
       metrics_env bench39 "$U"
       echo "export ${U}_SEEDED_LARGE_JSON=$rd/seeded-large.json"
-    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ]; then
+    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ] || [ "$rig" = recreate39 ]; then
       ${rig}_env "$U"
     else
       echo "export ${U}_MODE=kraft"
@@ -849,7 +854,7 @@ up_unlocked() {
     wait_zk "$rig" 60
     for id in 1 2; do start_java "$rig" "broker$id" "$(broker_heap "$rig")" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
     for id in 1 2; do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
-  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ]; then
+  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ] || [ "$rig" = recreate39 ]; then
     start_${rig}_nodes
   else
     write_kraft_configs "$rig"
@@ -1000,6 +1005,9 @@ expand() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}"; else rig_ver "$
 # the enterprise-login rig auth39 (issue 11): key/trust stores made with keytool
 # shellcheck source=auth.sh
 . "$RIG_DIR/auth.sh"
+# the re-creation target recreate39 (issue 13)
+# shellcheck source=recreate.sh
+. "$RIG_DIR/recreate.sh"
 
 # every rig, including those `up all` does not start (for down, env, status)
 expand_known() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}" "${EXTRA_RIGS[@]}"; else expand "$1"; fi; }
@@ -1057,7 +1065,7 @@ case "$cmd" in
       *" --bootstrap-server"* | *" --bootstrap-controller"* | *" --zookeeper"* | *" --authorizer-properties"* | *" -server "* | *" --help "* | *" --version "*) ;;
       *)
         if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39 | auth39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
-        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39 | auth39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
+        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39 | auth39 | recreate39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
         if [ ${#extra[@]} -gt 0 ] && ! rig_is_up "$r"; then say "warning: $r is not up; ${extra[*]} will not answer"; fi
         ;;
     esac

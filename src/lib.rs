@@ -12,6 +12,7 @@ pub mod diff;
 pub mod findings;
 pub mod inventory;
 pub mod output;
+pub mod plan;
 pub mod platform;
 pub mod progress;
 pub mod report;

@@ -56,6 +56,10 @@ enum Command {
     /// Verify after the move: what the new side lacks or changed compared with the old one.
     #[command(after_help = DIFF_HELP)]
     Diff(Box<DiffArgs>),
+    /// The migration as ordered steps gated by the open findings; with -o DIR also the scripts
+    /// that re-create ACLs, SCRAM users, quotas and configs on a new Kafka cluster.
+    #[command(after_help = PLAN_HELP)]
+    Plan(Box<PlanArgs>),
     /// Inspect and test the rule pack.
     Rules {
         #[command(subcommand)]
@@ -408,6 +412,7 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Audit(a) => run_audit(*a),
         Command::Diff(d) => run_diff(*d),
+        Command::Plan(p) => run_plan(*p),
         Command::Rules { command } => run_rules(command),
     }
 }
@@ -727,4 +732,175 @@ fn run_diff(d: DiffArgs) -> Result<u8> {
     }
     output::write_all(output::plan(rendered, d.output.as_deref())?)?;
     Ok(result.exit_code())
+}
+
+const PLAN_HELP: &str = "\
+Paths and their steps (rule files name the step each rule gates; a rule that names none gates
+the path's first step):
+  inplace       versions -> broker configs -> controllers (formatted with the cluster id) ->
+                brokers into migration mode -> migration complete -> brokers to KRaft -> soak ->
+                finalize (irreversible)
+  msk-inplace   prerequisites -> the MSK operation (irreversible) -> verify
+  new-cluster   create the target -> re-create what is not replicated -> IAM on the new ARN ->
+                replicate with offset sync -> move clients -> verify with diff -> soak ->
+                decommission (irreversible)
+
+Each step lists the open (failing or unknown) findings that gate it, the kraftcheck command that
+checks it and the rollback available from it; steps the collected migration phase shows as done
+are marked done. Default paths: those that apply to the cluster (as for audit).
+
+-o DIR writes plan.txt / plan.md / plan.html / plan.json (the --format values) and DIR/recreate/:
+shell scripts that re-create topics, dynamic broker configs, SCRAM users, quotas and ACLs on a new
+Kafka cluster with Kafka's own tools (kafka-topics, kafka-configs, kafka-acls). Run them with
+BOOTSTRAP=new:9092 COMMAND_CONFIG=admin.properties [KAFKA_BIN=DIR]; SCRAM passwords come from
+SCRAM_PASSWORD_<USER> variables; each script checks the target's cluster id first and refuses to
+run against the source cluster. kraftcheck itself never writes to a cluster.
+On an MSK inventory DIR/msk/ also holds the AWS CLI commands (batch-associate-scram-secret,
+create-configuration with server.properties minus the keys MSK-009 names) and, with
+--new-msk-cluster ARN, each IAM policy naming the old cluster rewritten for the new one
+(iam/NAME.json and iam/NAME.diff).
+
+Exit codes: 0 the plan was written (open findings do not change it); 2 bad input.
+
+Examples:
+  kraftcheck plan --broker-config examples/zk-cluster --kafka-version 3.6.1
+  kraftcheck plan --inventory before.json --profile new-cluster -f markdown -f html -o plan/";
+
+#[derive(Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    sources: Sources,
+    /// Migration path(s) to plan (repeatable): inplace, msk-inplace, new-cluster. Default: those
+    /// that apply to the cluster.
+    #[arg(long = "profile", value_name = "P")]
+    profiles: Vec<String>,
+    /// Kafka version the cluster will run after the move (as for audit).
+    #[arg(long, value_name = "V")]
+    target_version: Option<String>,
+    /// Extra rule files (*.toml, searched recursively), as for audit.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Waivers file (TOML): waived findings do not gate a step.
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Plan format (repeatable; several need -o DIR): table, markdown, html or json.
+    #[arg(long = "format", short = 'f', value_enum, default_value = "table")]
+    formats: Vec<Format>,
+    /// Directory for the plan files and the re-creation scripts (DIR/recreate/; MSK: DIR/msk/).
+    /// Default: the plan on stdout, no scripts.
+    #[arg(short, long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// The new MSK cluster's ARN: with -o DIR, every IAM policy naming the old cluster is
+    /// rewritten for it (DIR/msk/iam/*.json, with a .diff each).
+    #[arg(long, value_name = "ARN", help_heading = "Amazon MSK and IAM")]
+    new_msk_cluster: Option<String>,
+    /// As for audit: the target platforms' rules gate the new-cluster plan's first step.
+    #[command(flatten)]
+    target_platform: TargetPlatformArgs,
+}
+
+fn run_plan(a: PlanArgs) -> Result<u8> {
+    use kraftcheck::plan;
+    for p in &a.profiles {
+        if !plan::PLAN_PROFILES.contains(&p.as_str()) {
+            bail!(
+                "--profile {p}: plan covers {}",
+                plan::PLAN_PROFILES.join(", ")
+            );
+        }
+    }
+    if a.sources.msk_all {
+        bail!("plan works on one cluster: give --msk-cluster instead of --msk-all");
+    }
+    if let Some(t) = &a.target_version {
+        kraftcheck::version::KafkaVersion::parse(t)
+            .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
+    }
+    let mut formats = a.formats.clone();
+    formats.dedup();
+    if let Some(f) = formats
+        .iter()
+        .find(|f| matches!(f, Format::Sarif | Format::Junit))
+    {
+        bail!("--format {f:?}: plan is written as table, markdown, html or json");
+    }
+    let new_msk = match &a.new_msk_cluster {
+        Some(arn) => Some(plan::msk::ClusterArn::parse(arn)?),
+        None => None,
+    };
+    // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
+    let platforms = kraftcheck::platform::select(
+        &a.target_platform.platforms,
+        &a.target_platform.sizes,
+        a.target_platform.brokers,
+    )?;
+    let rules = rules::load_rules(a.rules.as_deref())?;
+    let waivers = match &a.waivers {
+        Some(p) => waivers::load_waivers(p)?,
+        None => vec![],
+    };
+    let inv = collect::collect(&to_sources(&a.sources)?)?;
+    rules::profiles::check_target(&inv, a.target_version.as_deref())?;
+    let profiles: Vec<String> = if a.profiles.is_empty() {
+        rules::profiles::infer(&inv)
+            .into_iter()
+            .filter(|p| plan::PLAN_PROFILES.contains(&p.as_str()))
+            .collect()
+    } else {
+        a.profiles.clone()
+    };
+    let mut profiles = profiles;
+    // A target platform is a new cluster (as in audit).
+    if !platforms.is_empty() && !profiles.iter().any(|p| p == "new-cluster") {
+        profiles.push("new-cluster".to_string());
+    }
+    if profiles.is_empty() {
+        bail!("no migration path applies to this cluster (already on KRaft?): choose one with --profile");
+    }
+    let opts = AuditOptions {
+        profiles: profiles.clone(),
+        target: a.target_version.clone(),
+        waivers,
+        fail_on: FailOn::Blocking,
+        fail_on_unknown: false,
+        today: chrono::Local::now().date_naive(),
+        inventory_file: None,
+        platforms,
+    };
+    let report = audit::run(&rules, &inv, &opts);
+    let the_plan = plan::build(&rules, &inv, &report, &profiles);
+    let mut rendered = Vec::new();
+    for f in &formats {
+        rendered.push((
+            plan::render::file_name(*f),
+            plan::render::render(*f, &the_plan)?,
+        ));
+    }
+    if let Some(dir) = &a.output {
+        if dir.exists() && !dir.is_dir() {
+            bail!("-o {}: exists and is not a directory", dir.display());
+        }
+        let scripts_dir = dir.join("recreate");
+        std::fs::create_dir_all(&scripts_dir)
+            .map_err(|e| anyhow::anyhow!("-o {}: cannot create: {e}", scripts_dir.display()))?;
+        for (name, body) in plan::scripts::generate(&inv) {
+            let p = scripts_dir.join(name);
+            output::write_atomic(&p, body.as_bytes())?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))?;
+            }
+        }
+        for (name, body) in plan::msk::generate(&inv, &report, new_msk.as_ref())? {
+            let p = dir.join("msk").join(name);
+            if let Some(d) = p.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            output::write_atomic(&p, body.as_bytes())?;
+        }
+        eprintln!("kraftcheck: wrote the plan and {}", scripts_dir.display());
+    }
+    output::write_all(output::plan(rendered, a.output.as_deref())?)?;
+    Ok(0)
 }

@@ -20,7 +20,7 @@
 //! Renderers, one module per format, read only the [`Diff`].
 
 mod compare;
-mod expected;
+pub(crate) mod expected;
 mod html;
 mod json;
 mod junit;

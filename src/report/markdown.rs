@@ -56,7 +56,7 @@ fn escape_line(s: &str) -> String {
 }
 
 /// Text on one line, safe inside a table cell: newlines become `<br>`.
-pub(super) fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     s.trim_end()
         .lines()
         .map(escape_line)

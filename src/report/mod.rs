@@ -5,7 +5,7 @@ pub mod clients;
 mod html;
 mod json;
 mod junit;
-mod markdown;
+pub(crate) mod markdown;
 pub mod msk;
 pub(crate) mod sarif;
 mod table;

@@ -57,6 +57,9 @@ struct RuleFile {
     platforms: Vec<String>,
     #[serde(default)]
     limits: Vec<String>,
+    /// The plan steps (`kraftcheck plan`) the rule's findings gate, at most one per profile.
+    #[serde(default)]
+    steps: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -183,6 +186,33 @@ fn compile(origin: &str, text: &str, field: &str, src: &Spanned<String>) -> Resu
     })
 }
 
+/// `steps`: each names a step of `kraftcheck plan` on one of the rule's profiles, one per profile.
+fn check_steps(steps: &[String], profiles: &[String]) -> std::result::Result<(), String> {
+    let mut seen = HashSet::new();
+    for s in steps {
+        let Some(def) = crate::plan::step(s) else {
+            return Err(format!(
+                "unknown step '{s}' (expected one of {})",
+                crate::plan::STEPS
+                    .iter()
+                    .map(|s| s.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        };
+        if !profiles.iter().any(|p| p == def.profile) {
+            return Err(format!(
+                "step '{s}' is on path {}, which is not one of the rule's profiles",
+                def.profile
+            ));
+        }
+        if !seen.insert(def.profile) {
+            return Err(format!("two steps on path {}", def.profile));
+        }
+    }
+    Ok(())
+}
+
 fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
     let f: RuleFile = toml::from_str(text)
         .map_err(|e| anyhow!("{}", crate::textpos::toml_error(origin, text, &e)))?;
@@ -205,6 +235,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             return Err(at("profiles", format!("unknown profile '{p}'")));
         }
     }
+    check_steps(&f.steps, &f.profiles).map_err(|m| at("steps", m))?;
     let scope = match &f.scope {
         None => Scope::Cluster,
         Some(s) => Scope::parse(s).ok_or_else(|| {
@@ -369,6 +400,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         per_profile,
         platforms: f.platforms,
         limits: f.limits,
+        steps: f.steps,
     })
 }
 

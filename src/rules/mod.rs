@@ -231,4 +231,6 @@ pub struct Rule {
     /// an ordinary rule), reading these limits of `platforms/*.toml`.
     pub platforms: Vec<String>,
     pub limits: Vec<String>,
+    /// The `kraftcheck plan` steps this rule gates (validated against `plan::STEPS` at load).
+    pub steps: Vec<String>,
 }
