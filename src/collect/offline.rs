@@ -2,7 +2,7 @@
 
 use super::kafka::providers::{self, Providers};
 use super::properties;
-use crate::inventory::{is_sensitive_key, Broker, ConfigEntry, Inventory, PARTS};
+use crate::inventory::{is_sensitive_key, Broker, ConfigEntry, Inventory, Part};
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 
@@ -14,20 +14,13 @@ pub struct OfflineSources {
     pub msk_cluster: Option<String>,
 }
 
-/// Parts that a `server.properties` file tells nothing about.
-const NOT_IN_PROPERTIES: &[&str] = &[
-    "cluster.controller",
-    "brokers.log_dirs",
-    "topics",
-    "acls",
-    "scram_users",
-    "quotas",
-    "groups",
-    "delegation_tokens",
-    "reassignments",
-    "transactions",
-    "clients",
-    "metrics",
+/// What a `server.properties` file tells: the rest of the inventory is a gap.
+const FILLS: &[Part] = &[
+    Part::Cluster,
+    Part::ClusterMode,
+    Part::Brokers,
+    Part::BrokersVersion,
+    Part::BrokersConfigs,
 ];
 
 pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
@@ -40,15 +33,7 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
             let mut inv = Inventory::new();
             inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
             inv.cluster.kind = "self-managed".into();
-            for part in NOT_IN_PROPERTIES {
-                debug_assert!(PARTS.contains(part));
-                inv.add_gap(
-                    part,
-                    "",
-                    "not-collected",
-                    "offline audit of broker config files only",
-                );
-            }
+            inv.add_gaps_not_filled(FILLS, "offline audit of broker config files only");
             inv
         }
     };

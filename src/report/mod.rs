@@ -290,7 +290,11 @@ pub fn explain(r: &crate::rules::Rule) -> String {
     if !r.reads.is_empty() {
         s.push_str(&format!(
             "reads:    {} (never a pass while one has a gap)\n",
-            r.reads.join(", ")
+            r.reads
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     s.push_str(&format!(

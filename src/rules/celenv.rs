@@ -401,7 +401,7 @@ fn statement_of(v: &Json) -> crate::inventory::IamStatement {
 
 /// IAM statements flattened for the `iam_statement` scope: one item per Kafka statement of a
 /// customer managed policy or an inline policy, with the principals it reaches.
-fn iam_statements(inv: &Inventory) -> Json {
+pub fn iam_statements(inv: &Inventory) -> Json {
     let Some(iam) = &inv.iam else {
         return json!([]);
     };
@@ -490,8 +490,8 @@ fn iam_statements(inv: &Inventory) -> Json {
 }
 
 /// The inventory as JSON without its topics (see [`topic_view`]), with derived fields rules
-/// use often: the root gets `broker_ids`, `iam_statements`, `client_requests`,
-/// `client_software` and `dependencies`.
+/// use often: the root gets `broker_ids` and the items of every derived scope (`iam_statements`,
+/// `client_requests`, `client_software`, `dependencies`: see `rules::SCOPES`).
 ///
 /// Topics are the part that grows with the cluster: each is made on its own from the typed
 /// inventory, for CEL once and for a message again only when a rule fires on it.
@@ -524,11 +524,12 @@ pub fn inventory_view(inv: &Inventory) -> Json {
     let o = root.as_object_mut().expect("object");
     o.remove("topics");
     o.insert("broker_ids".into(), json!(ids));
-    o.insert("iam_statements".into(), iam_statements(inv));
-    // Client software and protocol usage (issue 5): `client_requests`, `client_software`,
-    // `dependencies`, with their 4.x verdicts.
-    for (k, v) in crate::compat::cel_lists(inv) {
-        o.insert(k.into(), v);
+    // The scopes whose items are derived (IAM statements, client requests and software,
+    // dependencies with their 4.x verdicts).
+    for d in super::SCOPES {
+        if let (super::View::Derived(view), Some(list)) = (d.view, d.list) {
+            o.insert(list.into(), view(inv));
+        }
     }
     root
 }

@@ -50,89 +50,6 @@ pub struct EvalOptions {
     pub only: Option<String>,
 }
 
-/// The resource an item of `scope` stands for.
-pub fn resource_of(scope: Scope, item: &Json) -> Resource {
-    let s = |k: &str| {
-        item.get(k)
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .unwrap_or_default()
-    };
-    let (kind, name) = match scope {
-        Scope::Cluster => return Resource::cluster(),
-        Scope::Broker => {
-            let id = item.get("id").and_then(Json::as_i64).unwrap_or(-1);
-            let name = if id >= 0 {
-                id.to_string()
-            } else {
-                // No broker.id: name it after its file.
-                let f = s("config_file");
-                std::path::Path::new(&f)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or(f)
-            };
-            // Planned KRaft controllers (process.roles=controller) share the id space.
-            let roles = item.get("roles").and_then(Json::as_str).unwrap_or_default();
-            if roles.contains("controller") && !roles.contains("broker") {
-                ("controller", name)
-            } else {
-                ("broker", name)
-            }
-        }
-        Scope::Topic => ("topic", s("name")),
-        Scope::Acl => (
-            "acl",
-            format!(
-                "{} {} {} {}:{}:{} from {}",
-                s("permission"),
-                s("principal"),
-                s("operation"),
-                s("resource_type"),
-                s("pattern_type"),
-                s("resource_name"),
-                s("host")
-            ),
-        ),
-        Scope::ScramUser => ("scram-user", s("name")),
-        Scope::Quota => {
-            let entity = item
-                .get("entity")
-                .and_then(Json::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| {
-                            let v = v.as_str().unwrap_or_default();
-                            format!("{k}={}", if v.is_empty() { "<default>" } else { v })
-                        })
-                        .collect::<Vec<_>>()
-                        .join(",")
-                })
-                .unwrap_or_default();
-            ("quota", entity)
-        }
-        Scope::Group => ("group", s("id")),
-        Scope::DelegationToken => ("delegation-token", s("token_id")),
-        Scope::Reassignment => ("partition", format!("{}-{}", s("topic"), s("partition"))),
-        Scope::Transaction => ("transactional-id", s("transactional_id")),
-        Scope::IamStatement => ("iam-statement", s("id")),
-        // Client items name themselves (`Produce v3`, `librdkafka 1.7.0`, `file:line library`).
-        Scope::ClientRequest => ("request", s("label")),
-        Scope::ClientSoftware => ("client-software", s("label")),
-        Scope::Dependency => (
-            "dependency",
-            format!("{}/{}:{} {}", s("repo"), s("file"), s("line"), s("library")),
-        ),
-    };
-    Resource {
-        kind: kind.into(),
-        name,
-    }
-}
-
 struct Run<'p, 'v> {
     profile: String,
     target: String,
@@ -171,22 +88,22 @@ struct Hidden {
 /// rather than an empty list or a default value.
 fn hide_gaps(view: &mut Json, inv: &Inventory) -> Hidden {
     let mut hidden = Hidden::default();
-    for (name, part) in super::VARIABLES {
+    for (name, part) in super::variables() {
         if let Some(part) = part {
             if inv
                 .gaps
                 .iter()
-                .any(|g| g.resource.is_empty() && g.covers(part))
+                .any(|g| g.resource.is_empty() && g.covers(part.name()))
             {
                 hidden.vars.insert(name);
             }
         }
     }
-    for (part, var, field) in super::PART_FIELDS {
-        for g in inv.gaps.iter().filter(|g| g.covers(part)) {
+    for (part, var, field) in super::part_fields() {
+        for g in inv.gaps.iter().filter(|g| g.covers(part.name())) {
             // The lowest broker version is unknown when any broker's is.
-            let whole = g.resource.is_empty() || *var == "cluster";
-            if *var == "topics" {
+            let whole = g.resource.is_empty() || var == "cluster";
+            if var == "topics" {
                 if whole {
                     hidden.all_topic_configs = true;
                 } else if let Some(name) = g.resource.strip_prefix("topic:") {
@@ -194,21 +111,21 @@ fn hide_gaps(view: &mut Json, inv: &Inventory) -> Hidden {
                 }
                 continue;
             }
-            let scope = Scope::ALL.into_iter().find(|s| s.list() == Some(*var));
-            match view.get_mut(*var) {
+            let scope = Scope::all().find(|s| s.list() == Some(var));
+            match view.get_mut(var) {
                 Some(Json::Array(items)) => {
                     for item in items {
                         let this =
-                            whole || scope.is_some_and(|s| resource_of(s, item).id() == g.resource);
+                            whole || scope.is_some_and(|s| s.resource(item).id() == g.resource);
                         if this {
                             if let Some(o) = item.as_object_mut() {
-                                o.remove(*field);
+                                o.remove(field);
                             }
                         }
                     }
                 }
                 Some(Json::Object(o)) if whole => {
-                    o.remove(*field);
+                    o.remove(field);
                 }
                 _ => {}
             }
@@ -273,7 +190,7 @@ fn globals<'a>(
         })
         .collect();
     entries.push((CelString::from("topics"), Box::new(CelList::from(topics))));
-    for k in ["msk", "iam", "clients", "zookeeper"] {
+    for k in super::GLOBALS.iter().filter(|g| g.nullable).map(|g| g.name) {
         if view.get(k).is_none() {
             entries.push((CelString::from(k), Box::new(CelNull)));
         }
@@ -299,7 +216,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     let topic_cx = celenv::TopicContext::new(inv);
     let globals = globals(&view, inv, &topic_cx, &hidden);
     let mut items = HashMap::new();
-    for scope in Scope::ALL {
+    for scope in Scope::all() {
         let Some(list) = scope.list() else { continue };
         let cel_items = globals
             .inv
@@ -308,12 +225,12 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
             .unwrap_or_default();
         let var = scope.variable().expect("item scopes bind a variable");
         let resources: Vec<Resource> = match view.get(list).and_then(Json::as_array) {
-            Some(json_items) => json_items.iter().map(|j| resource_of(scope, j)).collect(),
+            Some(json_items) => json_items.iter().map(|j| scope.resource(j)).collect(),
             // Topics are not in the JSON view (see celenv::topic_view).
             None => inv
                 .topics
                 .iter()
-                .filter(|_| scope == Scope::Topic)
+                .filter(|_| matches!(scope.def().view, super::View::Topics))
                 .map(|t| Resource {
                     kind: "topic".into(),
                     name: t.name.clone(),
@@ -503,7 +420,7 @@ fn evaluate_rule<'v>(
     let read_gaps: Vec<&Gap> = inv
         .gaps
         .iter()
-        .filter(|g| rule.reads.iter().any(|p| g.covers(p)))
+        .filter(|g| rule.reads.iter().any(|p| g.covers(p.name())))
         .collect();
     let Some(list) = rule.scope.list() else {
         let (status, ev, msg) = match eval_item(

@@ -1,8 +1,8 @@
 //! Loading rule files: the embedded pack plus `--rules DIR`, checked completely at load.
 
-use super::{celenv, profiles::PROFILES, Example, Rule, Scope, VARIABLES};
+use super::{celenv, profiles::PROFILES, Example, Rule, Scope};
 use crate::findings::Severity;
-use crate::inventory::PARTS;
+use crate::inventory::Part;
 use anyhow::{anyhow, bail, Context, Result};
 use include_dir::{include_dir, Dir};
 use serde::Deserialize;
@@ -196,16 +196,22 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
                 "scope",
                 format!(
                     "'{s}' is not one of {}",
-                    Scope::ALL.map(|s| s.name()).join(", ")
+                    Scope::all()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
         })?,
     };
     for n in &f.needs {
-        if !PARTS.contains(&n.as_str()) {
+        if Part::parse(n).is_none() {
             return Err(at(
                 "needs",
-                format!("'{n}' is not an inventory part ({})", PARTS.join(", ")),
+                format!(
+                    "'{n}' is not an inventory part ({})",
+                    Part::names().collect::<Vec<_>>().join(", ")
+                ),
             ));
         }
     }
@@ -236,7 +242,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             ),
         );
     }
-    let mut allowed: HashSet<&str> = VARIABLES.iter().map(|(n, _)| *n).collect();
+    let mut allowed: HashSet<&str> = super::variables().map(|(n, _)| n).collect();
     if let Some(var) = scope.variable() {
         allowed.insert(var);
         allowed.insert("item");
