@@ -12,6 +12,9 @@ pub struct OfflineSources {
     pub broker_configs: Vec<PathBuf>,
     /// `--msk-cluster` with `--aws-json`: which cluster of a list-clusters output.
     pub msk_cluster: Option<String>,
+    /// The line index of `inventory`, built while [`collect_offline`] parsed it (for
+    /// locations in the audit report: the file is not read again).
+    pub inventory_lines: std::sync::OnceLock<crate::inventory::LineIndex>,
 }
 
 /// What a `server.properties` file tells: the rest of the inventory is a gap.
@@ -28,7 +31,12 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
         bail!("nothing to audit: give --inventory FILE, --broker-config FILE or --aws-json FILE (or a live source: --bootstrap-server, --msk-cluster)");
     }
     let mut inv = match &src.inventory {
-        Some(p) => crate::inventory::load_inventory(p)?,
+        Some(p) => {
+            let (inv, lines) = crate::inventory::load_inventory(p)?;
+            // A second load of the same sources keeps the first index: same file, same text.
+            let _ = src.inventory_lines.set(lines);
+            inv
+        }
         None => {
             let mut inv = Inventory::new();
             inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();

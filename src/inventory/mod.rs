@@ -17,7 +17,7 @@ pub mod synth;
 mod topics;
 mod zookeeper;
 pub use clients::*;
-pub use load::{line_index, load_inventory, pointer_line, LineIndex};
+pub use load::{load_inventory, pointer_line, LineIndex};
 pub use msk::*;
 pub use schema::{Part, PartDef, PARTS};
 pub use topics::framework_of;

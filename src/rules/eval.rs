@@ -29,12 +29,12 @@ impl InventoryFile {
         }
     }
 
-    /// The file at `path`, with the line index built when it was loaded.
+    /// The file at `path`, read again for its line index (`load_inventory` returns the index
+    /// it built while parsing: prefer that).
     pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
-        Ok(InventoryFile {
-            lines: crate::inventory::line_index(path)?,
-            path: path.display().to_string(),
-        })
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read inventory {}: {e}", path.display()))?;
+        Ok(InventoryFile::new(path.display().to_string(), &text))
     }
 }
 

@@ -286,12 +286,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
     let mut examples = Vec::new();
     for (i, ex) in f.example.iter().enumerate() {
         let where_ = format!("example {}", i + 1);
-        if !["fail", "pass", "unknown"].contains(&ex.expect.as_str()) {
-            return Err(at(
-                &where_,
-                format!("expect = '{}' must be fail, pass or unknown", ex.expect),
-            ));
-        }
+        let expect: super::Expect = ex.expect.parse().map_err(|e| at(&where_, e))?;
         if let Some(p) = &ex.profile {
             if !f.profiles.contains(p) {
                 return Err(at(
@@ -301,7 +296,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             }
         }
         examples.push(Example {
-            expect: ex.expect.clone(),
+            expect,
             note: ex.note.clone(),
             target: ex.target.clone(),
             profile: ex.profile.clone(),

@@ -22,10 +22,58 @@ pub use selftest::{run_examples, ExampleOutcome};
 use crate::findings::Severity;
 use std::collections::BTreeMap;
 
+/// What an example says the rule does on its inventory (`expect` in rule files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    Fail,
+    Pass,
+    Unknown,
+}
+
+impl Expect {
+    pub const ALL: [Expect; 3] = [Expect::Fail, Expect::Pass, Expect::Unknown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expect::Fail => "fail",
+            Expect::Pass => "pass",
+            Expect::Unknown => "unknown",
+        }
+    }
+
+    /// The result a rule's findings add up to: any fail, else any unknown, else pass.
+    pub fn of(findings: &[crate::findings::Finding]) -> Expect {
+        use crate::findings::Status;
+        if findings.iter().any(|f| f.status == Status::Fail) {
+            Expect::Fail
+        } else if findings.iter().any(|f| f.status == Status::Unknown) {
+            Expect::Unknown
+        } else {
+            Expect::Pass
+        }
+    }
+}
+
+impl std::str::FromStr for Expect {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Expect::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| format!("expect = '{s}' must be fail, pass or unknown"))
+    }
+}
+
+impl std::fmt::Display for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Example {
-    /// `fail`, `pass` or `unknown`.
-    pub expect: String,
+    pub expect: Expect,
     pub note: String,
     pub target: Option<String>,
     pub profile: Option<String>,
@@ -60,4 +108,26 @@ pub struct Rule {
     /// The inventory parts the condition, evidence and `needs` read (see [`reads`]): a rule
     /// never passes while one of them has a gap.
     pub reads: Vec<crate::inventory::Part>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Expect;
+
+    #[test]
+    fn expectations_keep_their_spellings() {
+        for (e, s) in [
+            (Expect::Fail, "fail"),
+            (Expect::Pass, "pass"),
+            (Expect::Unknown, "unknown"),
+        ] {
+            assert_eq!(serde_json::to_value(e).unwrap(), serde_json::json!(s));
+            assert_eq!(serde_json::from_value::<Expect>(s.into()).unwrap(), e);
+            assert_eq!(s.parse::<Expect>(), Ok(e));
+        }
+        assert!("Fail"
+            .parse::<Expect>()
+            .unwrap_err()
+            .contains("fail, pass or unknown"));
+    }
 }
