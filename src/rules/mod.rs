@@ -5,6 +5,7 @@
 
 pub mod celenv;
 pub mod celval;
+pub mod docs;
 mod eval;
 mod load;
 pub mod profiles;

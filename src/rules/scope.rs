@@ -345,8 +345,10 @@ pub struct Global {
     pub part: Option<Part>,
     /// Null when the inventory does not have it (MSK, IAM, clients, ZooKeeper).
     pub nullable: bool,
-    /// What it is, and its fields (docs).
+    /// What it is (docs).
     pub doc: &'static str,
+    /// Its fields, for an object (docs; empty for the others).
+    pub fields: &'static str,
 }
 
 /// The variables besides the scopes' lists. [`variables`] joins both.
@@ -356,54 +358,63 @@ pub const GLOBALS: &[Global] = &[
         part: None,
         nullable: false,
         doc: "the whole inventory (every variable below is also a field of it)",
+        fields: "",
     },
     Global {
         name: "cluster",
         part: Some(Part::Cluster),
         nullable: false,
-        doc: "`id`, `kind` (`self-managed`|`msk`), `mode` (`zookeeper`|`migrating`|`kraft`|``), `version` (lowest broker version), `metadata_version`, `features`, `zk_migration_ready`, `phase` (migration phase, KIP-866: `zookeeper`, `pre-migration`, `dual-write`, `kraft-brokers`, `finalized`, `kraft` when the brokers run KRaft but the controllers were not asked; absent when unknown; see `src/collect/phase.rs`) and `phase_evidence` (what it was told from). Controllers reached with `--bootstrap-controller` are in `brokers` with `roles` `controller`.",
+        doc: "the cluster",
+        fields: "`id`, `kind` (`self-managed`|`msk`), `mode` (`zookeeper`|`migrating`|`kraft`|``), `version` (lowest broker version), `metadata_version`, `features`, `zk_migration_ready`, `phase` (migration phase, KIP-866: `zookeeper`, `pre-migration`, `dual-write`, `kraft-brokers`, `finalized`, `kraft` when the brokers run KRaft but the controllers were not asked; absent when unknown; see `src/collect/phase.rs`) and `phase_evidence` (what it was told from). Controllers reached with `--bootstrap-controller` are in `brokers` with `roles` `controller`.",
     },
     Global {
         name: "broker_ids",
         part: Some(Part::Brokers),
         nullable: false,
         doc: "list of broker ids",
+        fields: "",
     },
     Global {
         name: "msk",
         part: Some(Part::Msk),
         nullable: true,
-        doc: "one MSK cluster (`src/inventory/msk.rs`): `cluster_arn`, `cluster_name`, `cluster_uuid`, `region`, `account`, `cluster_type` (`PROVISIONED`|`SERVERLESS`), `state`, `active_operation_arn`, `customer_action_status`, `mode` (`zookeeper`|`kraft`|``), `kafka_version` (`3.9.x`, `3.7.x.kraft`), `broker_type` (`standard`|`express`), `instance_type`, `number_of_broker_nodes`, `client_subnets` (one per zone), `public_access`, `client_authentication` / `vpc_connectivity` (`iam`, `scram`, `tls`, `unauthenticated`), `encryption_in_transit`, `open_monitoring` (`jmx_exporter`, `node_exporter`), `enhanced_monitoring`, `broker_logs`, `tags`, `zookeeper_connect`, `zookeeper_access` (only when a completed UpdateConnectivity operation shows it; read live with DescribeClusterOperationV2) and `zookeeper_access_operation` (that operation's ARN), `configuration` (`arn`, `revision`, `properties`), `nodes`, `scram_secrets` (ARNs), `secrets` (per SCRAM secret: `arn`, `name`, `kms_key_id` — absent: the AWS managed key `aws/secretsmanager` —, `key_manager` `AWS`|`CUSTOMER`, `key_state`, `deleted_date`; never the value), `compatible_versions`, `bootstrap_brokers` (kind → string), `operations` (`operation_type`, `state`), `cluster_policy`, `client_vpc_connections`, `replicators` (`name`, `state`, `role` `source`/`target`, `flows` with `sync_group_offsets`, `copy_topic_acls`, …).",
+        doc: "one MSK cluster (`src/inventory/msk.rs`)",
+        fields: "`cluster_arn`, `cluster_name`, `cluster_uuid`, `region`, `account`, `cluster_type` (`PROVISIONED`|`SERVERLESS`), `state`, `active_operation_arn`, `customer_action_status`, `mode` (`zookeeper`|`kraft`|``), `kafka_version` (`3.9.x`, `3.7.x.kraft`), `broker_type` (`standard`|`express`), `instance_type`, `number_of_broker_nodes`, `client_subnets` (one per zone), `public_access`, `client_authentication` / `vpc_connectivity` (`iam`, `scram`, `tls`, `unauthenticated`), `encryption_in_transit`, `open_monitoring` (`jmx_exporter`, `node_exporter`), `enhanced_monitoring`, `broker_logs`, `tags`, `zookeeper_connect`, `zookeeper_access` (only when a completed UpdateConnectivity operation shows it; read live with DescribeClusterOperationV2) and `zookeeper_access_operation` (that operation's ARN), `configuration` (`arn`, `revision`, `properties`), `nodes`, `scram_secrets` (ARNs), `secrets` (per SCRAM secret: `arn`, `name`, `kms_key_id` — absent: the AWS managed key `aws/secretsmanager` —, `key_manager` `AWS`|`CUSTOMER`, `key_state`, `deleted_date`; never the value), `compatible_versions`, `bootstrap_brokers` (kind → string), `operations` (`operation_type`, `state`), `cluster_policy`, `client_vpc_connections`, `replicators` (`name`, `state`, `role` `source`/`target`, `flows` with `sync_group_offsets`, `copy_topic_acls`, …).",
     },
     Global {
         name: "iam",
         part: Some(Part::Iam),
         nullable: true,
-        doc: "`policies` (customer managed, default version only: `arn`, `name`, `statements`) and `principals` (`kind` `user`|`role`|`group`, `name`, `arn`, `attached_policies`, `groups`, `inline_policies`); only statements that concern Kafka are kept.",
+        doc: "IAM identities and their Kafka policies",
+        fields: "`policies` (customer managed, default version only: `arn`, `name`, `statements`) and `principals` (`kind` `user`|`role`|`group`, `name`, `arn`, `attached_policies`, `groups`, `inline_policies`); only statements that concern Kafka are kept.",
     },
     Global {
         name: "clients",
         part: Some(Part::Clients),
         nullable: true,
-        doc: "client software and protocol usage as collected (rules read the lists `client_requests`, `client_software` and `dependencies`).",
+        doc: "client software and protocol usage as collected (rules read the lists `client_requests`, `client_software` and `dependencies`)",
+        fields: "",
     },
     Global {
         name: "zookeeper",
         part: Some(Part::Zookeeper),
         nullable: true,
-        doc: "from `--zookeeper`: `connect` (no credentials), `version` and `mode` (`srvr`, when the ensemble allows it), `cluster_id` (`/cluster/id`), `controller_id` and `kraft_controller_epoch` (`/controller`), `brokers` (`/brokers/ids/*`: `id`, `version`, `endpoints`, `rack`, `features`), `topic_count`, `partition_count`, `topics_without_id`, `partitions_without_state` (`topic-N`, topics pending deletion left out), `unregistered_replica_brokers`, `pending_deletions` (`/admin/delete_topics`), `legacy_reassignment` (`/admin/reassign_partitions` exists), `migration` (`absent` | `null` | `present`) and `migration_state` (its numbers), `znode_acls` (path → `scheme:id:perms`), `acl_resources` (`literal:<type>`/`prefixed:<type>` → resources with ACLs), `config_entities` (`/config/<type>` → entities with dynamic configs), `encrypted_broker_configs` (`<broker>:<name>` stored with `password.encoder.secret`; names only), `broker_seqid` (ids handed out by broker id generation), `reads` (znode reads made). A znode it may not read is a gap for `zookeeper` naming the znode.",
+        doc: "what ZooKeeper itself shows (`--zookeeper`)",
+        fields: "`connect` (no credentials), `version` and `mode` (`srvr`, when the ensemble allows it), `cluster_id` (`/cluster/id`), `controller_id` and `kraft_controller_epoch` (`/controller`), `brokers` (`/brokers/ids/*`: `id`, `version`, `endpoints`, `rack`, `features`), `topic_count`, `partition_count`, `topics_without_id`, `partitions_without_state` (`topic-N`, topics pending deletion left out), `unregistered_replica_brokers`, `pending_deletions` (`/admin/delete_topics`), `legacy_reassignment` (`/admin/reassign_partitions` exists), `migration` (`absent` | `null` | `present`) and `migration_state` (its numbers), `znode_acls` (path → `scheme:id:perms`), `acl_resources` (`literal:<type>`/`prefixed:<type>` → resources with ACLs), `config_entities` (`/config/<type>` → entities with dynamic configs), `encrypted_broker_configs` (`<broker>:<name>` stored with `password.encoder.secret`; names only), `broker_seqid` (ids handed out by broker id generation), `reads` (znode reads made). A znode it may not read is a gap for `zookeeper` naming the znode.",
     },
     Global {
         name: "target",
         part: None,
         nullable: false,
         doc: "the target Kafka version of the profile being evaluated",
+        fields: "",
     },
     Global {
         name: "profile",
         part: None,
         nullable: false,
         doc: "the name of the profile being evaluated",
+        fields: "",
     },
 ];
 
