@@ -631,6 +631,14 @@ fn eval_item<'i>(
         };
         evidence.insert(name.clone(), v);
     }
+    let mut lets = BTreeMap::new();
+    for (name, prog) in &rule.message_lets {
+        let v = match Value::resolve_val(prog.expression(), ctx) {
+            Ok(v) => celval::to_json(v.as_ref()),
+            Err(_) => json!("unknown"),
+        };
+        lets.insert(name.clone(), v);
+    }
     let item = item();
     let msg = set
         .templates
@@ -640,6 +648,7 @@ fn eval_item<'i>(
                 resource => res.id(),
                 item => minijinja::value::Serde(item.as_ref()),
                 evidence => minijinja::value::Serde(&evidence),
+                let => minijinja::value::Serde(&lets),
                 target => &run.target,
                 profile => &run.profile,
             })

@@ -97,6 +97,8 @@ pub struct Rule {
     pub when: cel::Program,
     pub message: String,
     pub evidence: BTreeMap<String, (String, cel::Program)>,
+    /// The lets the message reads (`{{ let.name }}`), their expressions expanded.
+    pub message_lets: Vec<(String, cel::Program)>,
     pub why: std::sync::Arc<str>,
     pub remediation: std::sync::Arc<str>,
     pub references: std::sync::Arc<[String]>,
