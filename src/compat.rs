@@ -972,18 +972,30 @@ fn is_broker_only_listener(name: &str) -> bool {
 
 /// `client_requests`, `client_software` and `dependencies`, as the rules see them.
 pub fn cel_lists(inv: &Inventory) -> Vec<(&'static str, Json)> {
-    let Some(c) = &inv.clients else {
-        return vec![
-            ("client_requests", json!([])),
-            ("client_software", json!([])),
-            ("dependencies", json!([])),
-        ];
-    };
     vec![
-        ("client_requests", requests_view(c)),
-        ("client_software", software_view(inv, c)),
-        ("dependencies", dependencies_view(inv, &c.dependencies)),
+        ("client_requests", client_requests(inv)),
+        ("client_software", client_software(inv)),
+        ("dependencies", dependencies(inv)),
     ]
+}
+
+/// The `client_request` items (empty without client data).
+pub fn client_requests(inv: &Inventory) -> Json {
+    inv.clients.as_ref().map_or(json!([]), requests_view)
+}
+
+/// The `client_software` items (empty without client data).
+pub fn client_software(inv: &Inventory) -> Json {
+    inv.clients
+        .as_ref()
+        .map_or(json!([]), |c| software_view(inv, c))
+}
+
+/// The `dependency` items (empty without client data).
+pub fn dependencies(inv: &Inventory) -> Json {
+    inv.clients
+        .as_ref()
+        .map_or(json!([]), |c| dependencies_view(inv, &c.dependencies))
 }
 
 #[derive(Default)]

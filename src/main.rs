@@ -299,6 +299,7 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
             inventory: s.inventory.clone(),
             broker_configs: s.broker_configs.clone(),
             msk_cluster: s.msk_cluster.clone(),
+            inventory_lines: Default::default(),
         },
         kafka,
         aws: msk_target(s).map(|t| {
@@ -461,10 +462,15 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         }
         return Ok(worst);
     }
-    let inv = collect::collect(&to_sources(&a.sources)?)?;
-    let inventory_file = match &a.sources.inventory {
-        Some(p) => Some(rules::InventoryFile::load(p)?),
-        None => None,
+    let sources = to_sources(&a.sources)?;
+    let inv = collect::collect(&sources)?;
+    let inventory_file = match (&a.sources.inventory, sources.offline.inventory_lines.get()) {
+        (Some(p), Some(lines)) => Some(rules::InventoryFile {
+            path: p.display().to_string(),
+            lines: lines.clone(),
+        }),
+        (Some(p), None) => Some(rules::InventoryFile::load(p)?),
+        (None, _) => None,
     };
     let code = audit_one(
         &a,
@@ -674,10 +680,9 @@ fn diff_side(
             name.to_uppercase()
         );
     };
-    let mut inv = kraftcheck::inventory::load_inventory(&path)?;
+    // The line index is built while the inventory is parsed: the file is not read again.
+    let (mut inv, lines) = kraftcheck::inventory::load_inventory(&path)?;
     collect::phase::infer(&mut inv);
-    // Built while the inventory was parsed: the file is not read again.
-    let lines = kraftcheck::inventory::line_index(&path)?;
     Ok((inv, path.display().to_string(), Some(lines)))
 }
 

@@ -377,6 +377,16 @@ fn rules_explain_and_unknown_rule() {
         text.contains("Remediation:") && text.contains("References:"),
         "{text}"
     );
+    // The helpers it calls, with the docs docs/rules.md shows (one registry).
+    let has_cfg = kraftcheck::rules::celenv::HELPERS
+        .iter()
+        .find(|h| h.names == ["has_cfg"])
+        .unwrap();
+    assert!(
+        text.contains("\nhelpers:\n")
+            && text.contains(&format!("\n  {}: {}\n", has_cfg.call, has_cfg.doc)),
+        "{text}"
+    );
     let out = kc().args(["rules", "explain", "NOPE-1"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

@@ -228,7 +228,7 @@ fn restricted_principal_never_gets_a_pass_on_what_it_cannot_see() {
         );
         let mut checked = 0;
         for r in &rules.rules {
-            let reads_blind = r.reads.iter().any(|p| {
+            let reads_blind = r.reads.iter().map(|p| p.name()).any(|p| {
                 blind
                     .iter()
                     .any(|g| p == g || p.starts_with(&format!("{g}.")))

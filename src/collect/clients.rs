@@ -2,7 +2,7 @@
 //! (`--scan-deps`), added to whatever inventory the other sources built.
 
 use super::{deps, metrics};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, Part};
 use anyhow::Result;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -27,34 +27,24 @@ impl ClientSources {
     }
 }
 
-/// Parts no client source tells anything about: an audit of only `--metrics`/`--scan-deps`
-/// knows nothing of the cluster itself.
-const NOT_FROM_CLIENTS: &[&str] = &[
-    "cluster",
-    "brokers",
-    "topics",
-    "acls",
-    "scram_users",
-    "quotas",
-    "groups",
-    "delegation_tokens",
-    "reassignments",
-    "transactions",
+/// What client sources fill (`--metrics`, `--scan-deps`): an audit of only these knows
+/// nothing of the cluster itself.
+const FILLS: &[Part] = &[
+    Part::Clients,
+    Part::Metrics,
+    Part::MetricsRequests,
+    Part::MetricsConnections,
 ];
 
 /// An inventory for an audit that has only client sources.
 pub fn empty_inventory() -> Inventory {
     let mut inv = Inventory::new();
     inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    for p in NOT_FROM_CLIENTS {
-        inv.add_gap(
-            p,
-            "",
-            "not-collected",
-            "only client sources (--metrics, --scan-deps) were given",
-        );
-    }
-    for p in ["clients", "metrics"] {
+    inv.add_gaps_not_filled(
+        FILLS,
+        "only client sources (--metrics, --scan-deps) were given",
+    );
+    for p in [Part::Clients, Part::Metrics] {
         inv.add_gap(p, "", "not-collected", "no source for this part was given");
     }
     inv

@@ -2,7 +2,7 @@
 
 use super::kafka::providers::{self, Providers};
 use super::properties;
-use crate::inventory::{is_sensitive_key, Broker, ConfigEntry, Inventory, PARTS};
+use crate::inventory::{is_sensitive_key, Broker, ConfigEntry, Inventory, Part};
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 
@@ -12,22 +12,18 @@ pub struct OfflineSources {
     pub broker_configs: Vec<PathBuf>,
     /// `--msk-cluster` with `--aws-json`: which cluster of a list-clusters output.
     pub msk_cluster: Option<String>,
+    /// The line index of `inventory`, built while [`collect_offline`] parsed it (for
+    /// locations in the audit report: the file is not read again).
+    pub inventory_lines: std::sync::OnceLock<crate::inventory::LineIndex>,
 }
 
-/// Parts that a `server.properties` file tells nothing about.
-const NOT_IN_PROPERTIES: &[&str] = &[
-    "cluster.controller",
-    "brokers.log_dirs",
-    "topics",
-    "acls",
-    "scram_users",
-    "quotas",
-    "groups",
-    "delegation_tokens",
-    "reassignments",
-    "transactions",
-    "clients",
-    "metrics",
+/// What a `server.properties` file tells: the rest of the inventory is a gap.
+const FILLS: &[Part] = &[
+    Part::Cluster,
+    Part::ClusterMode,
+    Part::Brokers,
+    Part::BrokersVersion,
+    Part::BrokersConfigs,
 ];
 
 pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
@@ -35,20 +31,17 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
         bail!("nothing to audit: give --inventory FILE, --broker-config FILE or --aws-json FILE (or a live source: --bootstrap-server, --msk-cluster)");
     }
     let mut inv = match &src.inventory {
-        Some(p) => crate::inventory::load_inventory(p)?,
+        Some(p) => {
+            let (inv, lines) = crate::inventory::load_inventory(p)?;
+            // A second load of the same sources keeps the first index: same file, same text.
+            let _ = src.inventory_lines.set(lines);
+            inv
+        }
         None => {
             let mut inv = Inventory::new();
             inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
             inv.cluster.kind = "self-managed".into();
-            for part in NOT_IN_PROPERTIES {
-                debug_assert!(PARTS.contains(part));
-                inv.add_gap(
-                    part,
-                    "",
-                    "not-collected",
-                    "offline audit of broker config files only",
-                );
-            }
+            inv.add_gaps_not_filled(FILLS, "offline audit of broker config files only");
             inv
         }
     };

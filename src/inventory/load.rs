@@ -4,8 +4,9 @@ use super::{Inventory, SCHEMA_VERSION};
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 
-/// Load and check a saved inventory. Every failure names the file and what is wrong.
-pub fn load_inventory(path: &Path) -> Result<Inventory> {
+/// Load and check a saved inventory, with the line index of its text (where findings
+/// point). Every failure names the file and what is wrong.
+pub fn load_inventory(path: &Path) -> Result<(Inventory, LineIndex)> {
     let _t = crate::debug::Stage::start("load inventory");
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read inventory {}", path.display()))?;
@@ -21,7 +22,6 @@ pub fn load_inventory(path: &Path) -> Result<Inventory> {
         let parsed = serde_json::from_str::<Inventory>(&text);
         (parsed, index.join().expect("the line index does not panic"))
     });
-    remember_index(path, index);
     let mut inv: Inventory = match parsed {
         Ok(inv) => inv,
         Err(e) => {
@@ -64,36 +64,7 @@ pub fn load_inventory(path: &Path) -> Result<Inventory> {
         );
     }
     inv.normalize();
-    Ok(inv)
-}
-
-/// Line indexes of the inventories loaded by this process, by path (see [`line_index`]).
-static INDEXES: std::sync::Mutex<Vec<(std::path::PathBuf, LineIndex)>> =
-    std::sync::Mutex::new(Vec::new());
-
-fn remember_index(path: &Path, index: LineIndex) {
-    let mut all = INDEXES.lock().unwrap_or_else(|e| e.into_inner());
-    all.retain(|(p, _)| p != path);
-    all.push((path.to_path_buf(), index));
-}
-
-/// The line index of an inventory file: the one built while [`load_inventory`] read it, or
-/// a new one when it was not loaded (or was loaded twice: the last text wins).
-pub fn line_index(path: &Path) -> Result<LineIndex> {
-    let known = INDEXES
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .find(|(p, _)| p == path)
-        .map(|(_, i)| i.clone());
-    match known {
-        Some(i) => Ok(i),
-        None => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read inventory {}", path.display()))?;
-            Ok(LineIndex::build(&text))
-        }
-    }
+    Ok((inv, index))
 }
 
 /// The 1-based line on which the value at JSON `pointer` (RFC 6901) starts in `text`,

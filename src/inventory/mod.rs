@@ -12,58 +12,19 @@ mod clients;
 pub mod iampattern;
 mod load;
 mod msk;
+pub mod schema;
 pub mod synth;
 mod topics;
 mod zookeeper;
 pub use clients::*;
-pub use load::{line_index, load_inventory, pointer_line, LineIndex};
+pub use load::{load_inventory, pointer_line, LineIndex};
 pub use msk::*;
+pub use schema::{Part, PartDef, PARTS};
 pub use topics::framework_of;
 pub use zookeeper::{ZkBroker, ZooKeeper};
 
 /// Bumped whenever a saved inventory from an older build could be misread.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Every part of the inventory a collector can fill, and so a rule can `need`.
-/// A gap names one of these (optionally narrowed to one resource).
-pub const PARTS: &[&str] = &[
-    "cluster",
-    "cluster.mode",
-    "cluster.controller",
-    "brokers",
-    "brokers.version",
-    "brokers.configs",
-    "brokers.log_dirs",
-    "topics",
-    "topics.configs",
-    "acls",
-    "scram_users",
-    "quotas",
-    "groups",
-    "groups.offsets",
-    "delegation_tokens",
-    "reassignments",
-    "transactions",
-    "msk",
-    "msk.nodes",
-    "msk.configuration",
-    "msk.scram_secrets",
-    "msk.secrets",
-    "msk.versions",
-    "msk.bootstrap",
-    "msk.operations",
-    "msk.connectivity",
-    "msk.policy",
-    "msk.vpc_connections",
-    "msk.replicators",
-    "iam",
-    "clients",
-    "metrics",
-    "metrics.requests",
-    "metrics.connections",
-    "zookeeper",
-    "zookeeper.ensemble",
-];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -379,7 +340,7 @@ pub const PARTIAL: &str = "partial";
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(deny_unknown_fields)]
 pub struct Gap {
-    /// One of [`PARTS`].
+    /// One of [`PARTS`], by its name ([`Part::name`]).
     pub part: String,
     /// Narrows the gap to one resource (e.g. `broker:3`); empty for the whole part.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -409,14 +370,29 @@ impl Inventory {
     }
 
     /// Record that `part` (optionally one resource of it) is unknown.
-    pub fn add_gap(&mut self, part: &str, resource: &str, reason: &str, detail: impl Into<String>) {
-        debug_assert!(PARTS.contains(&part), "unknown inventory part {part}");
+    pub fn add_gap(
+        &mut self,
+        part: impl AsRef<str>,
+        resource: &str,
+        reason: &str,
+        detail: impl Into<String>,
+    ) {
+        let part = part.as_ref();
+        debug_assert!(Part::parse(part).is_some(), "unknown inventory part {part}");
         self.gaps.push(Gap {
             part: part.to_string(),
             resource: resource.to_string(),
             reason: reason.to_string(),
             detail: detail.into(),
         });
+    }
+
+    /// A source that fills only `fills` was the only one read: every other part is a
+    /// `not-collected` gap (see [`schema::not_filled`]).
+    pub fn add_gaps_not_filled(&mut self, fills: &[Part], detail: &str) {
+        for part in schema::not_filled(fills) {
+            self.add_gap(part, "", "not-collected", detail);
+        }
     }
 
     /// The gap (if any) that makes `part` unknown, cluster-wide or for `resource`.

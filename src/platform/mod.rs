@@ -488,12 +488,18 @@ mod tests {
         let rules = crate::rules::load_rules(None).unwrap();
         let mut bad = Vec::new();
         for r in rules.rules.iter().filter(|r| !r.platforms.is_empty()) {
-            for want in ["fail", "pass", "unknown"] {
+            use crate::rules::Expect;
+            for want in [Expect::Fail, Expect::Pass, Expect::Unknown] {
                 if !r.examples.iter().any(|e| e.expect == want) {
                     bad.push(format!("{}: no {want} example", r.id));
                 }
             }
-            if r.examples.iter().filter(|e| e.expect != "unknown").count() < 3 {
+            if r.examples
+                .iter()
+                .filter(|e| e.expect != crate::rules::Expect::Unknown)
+                .count()
+                < 3
+            {
                 bad.push(format!("{}: fewer than 3 boundary examples", r.id));
             }
         }

@@ -305,7 +305,11 @@ pub fn explain(r: &crate::rules::Rule) -> String {
     if !r.reads.is_empty() {
         s.push_str(&format!(
             "reads:    {} (never a pass while one has a gap)\n",
-            r.reads.join(", ")
+            r.reads
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     s.push_str(&format!(
@@ -313,6 +317,25 @@ pub fn explain(r: &crate::rules::Rule) -> String {
         r.origin,
         r.when_src.trim().replace('\n', "\n  ")
     ));
+    // The helpers it calls, with the docs `docs/rules.md` shows for them.
+    let called: Vec<String> = std::iter::once(&r.when)
+        .chain(r.evidence.values().map(|(_, p)| p))
+        .flat_map(|p| {
+            p.references()
+                .functions()
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let helpers = crate::rules::celenv::helpers_called(called.iter().map(String::as_str));
+    if !helpers.is_empty() {
+        s.push_str("helpers:\n");
+        for h in helpers {
+            s.push_str(&format!("  {}: {}\n", h.call, h.doc));
+        }
+        s.push('\n');
+    }
     s.push_str(&format!(
         "Why:\n  {}\n\nRemediation:\n  {}\n\nReferences:\n",
         r.why.replace('\n', "\n  "),

@@ -14,63 +14,106 @@ use serde_json::{json, Value as Json};
 use std::cmp::Ordering;
 use std::sync::{Arc, OnceLock};
 
-/// Helper functions rules may call, with a one-line description each (`rules explain` and
-/// the README list them).
-pub const FUNCTIONS: &[(&str, &str)] = &[
-    (
-        "cfg(item, key)",
-        "config value as a string, or null when unset; an error (the rule is unknown) when the broker hides the value or the item's configs were not collected",
-    ),
-    (
-        "has_cfg(item, key)",
-        "true when the key is set (even if its value is redacted)",
-    ),
-    (
-        "cfg_or(item, key, default)",
-        "config value, or `default` when unset; an error when the value is hidden, as for cfg",
-    ),
-    (
-        "cfg_source(item, key)",
-        "Kafka config source of the key (STATIC_BROKER_CONFIG, DYNAMIC_TOPIC_CONFIG, …), or null",
-    ),
-    (
-        "version_lt(a, b) / version_le / version_gt / version_ge / version_eq",
-        "Kafka/MSK version comparison (3.9.1, 3.7.x.kraft, 2.8.2.tiered, 3.6-IV1); a major.minor-only version (`3.6`, a live fingerprint) is the range 3.6.0 … 3.6.x, and a comparison that range does not settle is an error, so the rule is unknown",
-    ),
-    (
-        "crosses(running, target, v)",
-        "true when the move to `target` crosses release `v`: target ≥ v and the cluster's `running` version (null when unknown) is below v (a cluster already past v crosses nothing)",
-    ),
-    (
-        "version_valid(s)",
-        "true when s parses as a Kafka/MSK version",
-    ),
-    (
-        "is_kraft_version(s)",
-        "true for MSK `.kraft` version strings",
-    ),
-    ("major_minor(s)", "`3.9` for `3.9.1`"),
-    (
-        "split_list(s)",
-        "comma-separated config value as a list of trimmed, non-empty strings",
-    ),
-    (
-        "proto_removed(api, version, target)",
-        "true when Kafka `target` refuses requests at that API version (KIP-896 final table; JoinGroup v0–1 only in 4.0.0)",
-    ),
-    (
-        "iam_match(pattern, value)",
-        "IAM wildcard match (`*` any run, `?` one character; case-sensitive, as for Resource)",
-    ),
-    (
-        "kafka_actions(stmt)",
-        "the Kafka actions (kafka-cluster:* and kafka:*) an IAM statement's Action/NotAction covers",
-    ),
-    (
-        "msk_pin(resource, cluster_arn)",
-        "`uuid` when an IAM Resource matches the cluster's resources only with its UUID, `name` when only with its name, else ``",
-    ),
+/// A helper function rules may call: the names it registers, how it is called, and what it
+/// does (the Helpers section of `docs/rules.md` and `rules explain` show these).
+pub struct Helper {
+    pub names: &'static [&'static str],
+    pub call: &'static str,
+    pub doc: &'static str,
+}
+
+/// Every helper registered in [`env`] and [`root_context`] (a test checks both ways).
+pub const HELPERS: &[Helper] = &[
+    Helper {
+        names: &["cfg"],
+        call: "cfg(item, key)",
+        doc: "config value as a string, or null when unset; an error (→ unknown, naming the key) when the broker reports it set but hides the value (sensitive, or a type it does not know such as `super.users`), or when the item's configs were not collected",
+    },
+    Helper {
+        names: &["has_cfg"],
+        call: "has_cfg(item, key)",
+        doc: "true when the key is set (even if its value is hidden)",
+    },
+    Helper {
+        names: &["cfg_or"],
+        call: "cfg_or(item, key, default)",
+        doc: "config value, or `default` when unset; hidden values as for `cfg`",
+    },
+    Helper {
+        names: &["cfg_source"],
+        call: "cfg_source(item, key)",
+        doc: "Kafka config source (`STATIC_BROKER_CONFIG`, `DYNAMIC_TOPIC_CONFIG`, …), or null",
+    },
+    Helper {
+        names: &["version_lt", "version_le", "version_gt", "version_ge", "version_eq"],
+        call: "version_lt(a, b), version_le, version_gt, version_ge, version_eq",
+        doc: "Kafka/MSK version comparison: `3.9.1`, `3.7.x.kraft` (`x` = newest patch), `2.8.2.tiered`, `3.6-IV1` (a bare `3.6` is above `3.6-IV2`). A major.minor-only version (`3.6`, what a live fingerprint knows) is the range 3.6.0 … 3.6.x: the answer is true or false only when the whole range agrees, otherwise an error (→ unknown, \"patch level unknown … give --kafka-version, --broker-log or --kafka-home\"); two equal major.minor versions are equal. Null or garbage → error → unknown",
+    },
+    Helper {
+        names: &["crosses"],
+        call: "crosses(running, target, v)",
+        doc: "the move to `target` crosses release `v`: `target ≥ v` and `running` (the cluster's version, null when unknown) below `v`; a cluster already past `v` crosses nothing. `kafka4` rules use `crosses(has(cluster.version) ? cluster.version : null, target, \"4.0\")`",
+    },
+    Helper {
+        names: &["version_valid"],
+        call: "version_valid(s)",
+        doc: "s parses as a version",
+    },
+    Helper {
+        names: &["is_kraft_version"],
+        call: "is_kraft_version(s)",
+        doc: "MSK `.kraft` version string",
+    },
+    Helper {
+        names: &["major_minor"],
+        call: "major_minor(s)",
+        doc: "`3.9` for `3.9.1`",
+    },
+    Helper {
+        names: &["split_list"],
+        call: "split_list(s)",
+        doc: "comma-separated value as a list of trimmed, non-empty strings (null → `[]`)",
+    },
+    Helper {
+        names: &["sorted", "distinct"],
+        call: "sorted(list), distinct(list)",
+        doc: "the list sorted (and deduplicated): maps iterate in no fixed order, so sort lists built from them before using them as evidence",
+    },
+    Helper {
+        names: &["iam_match"],
+        call: "iam_match(pattern, value)",
+        doc: "IAM wildcard match: `*` any run of characters (also `/`, `:`), `?` one character; case-sensitive",
+    },
+    Helper {
+        names: &["kafka_actions"],
+        call: "kafka_actions(stmt)",
+        doc: "the Kafka actions (`kafka-cluster:*` data plane, `kafka:*` control plane) a statement's `actions` / `not_actions` cover, wildcards expanded",
+    },
+    Helper {
+        names: &["msk_pin"],
+        call: "msk_pin(resource, cluster_arn)",
+        doc: "`uuid` when the Resource matches the cluster's cluster/topic/group/transactional-id ARNs only with its UUID (so not a new cluster's), `name` when only with its name, else ``",
+    },
+    Helper {
+        names: &["proto_removed"],
+        call: "proto_removed(api, version, target)",
+        doc: "true when Kafka `target` refuses `api` at `version` (KIP-896 final table: Metadata v0–3 stays; JoinGroup v0–1 only on 4.0.0)",
+    },
+    Helper {
+        names: &["unknown"],
+        call: "unknown(\"reason\")",
+        doc: "stop here: the result is `unknown` with this reason (for data the inventory cannot show)",
+    },
 ];
+
+/// The helpers an expression calls, in [`HELPERS`] order.
+pub fn helpers_called<'a>(functions: impl IntoIterator<Item = &'a str>) -> Vec<&'static Helper> {
+    let called: std::collections::HashSet<&str> = functions.into_iter().collect();
+    HELPERS
+        .iter()
+        .filter(|h| h.names.iter().any(|n| called.contains(n)))
+        .collect()
+}
 
 pub fn env() -> Arc<Env> {
     static ENV: OnceLock<Arc<Env>> = OnceLock::new();
@@ -401,7 +444,7 @@ fn statement_of(v: &Json) -> crate::inventory::IamStatement {
 
 /// IAM statements flattened for the `iam_statement` scope: one item per Kafka statement of a
 /// customer managed policy or an inline policy, with the principals it reaches.
-fn iam_statements(inv: &Inventory) -> Json {
+pub fn iam_statements(inv: &Inventory) -> Json {
     let Some(iam) = &inv.iam else {
         return json!([]);
     };
@@ -490,8 +533,8 @@ fn iam_statements(inv: &Inventory) -> Json {
 }
 
 /// The inventory as JSON without its topics (see [`topic_view`]), with derived fields rules
-/// use often: the root gets `broker_ids`, `iam_statements`, `client_requests`,
-/// `client_software` and `dependencies`.
+/// use often: the root gets `broker_ids` and the items of every derived scope (`iam_statements`,
+/// `client_requests`, `client_software`, `dependencies`: see `rules::SCOPES`).
 ///
 /// Topics are the part that grows with the cluster: each is made on its own from the typed
 /// inventory, for CEL once and for a message again only when a rule fires on it.
@@ -524,11 +567,12 @@ pub fn inventory_view(inv: &Inventory) -> Json {
     let o = root.as_object_mut().expect("object");
     o.remove("topics");
     o.insert("broker_ids".into(), json!(ids));
-    o.insert("iam_statements".into(), iam_statements(inv));
-    // Client software and protocol usage (issue 5): `client_requests`, `client_software`,
-    // `dependencies`, with their 4.x verdicts.
-    for (k, v) in crate::compat::cel_lists(inv) {
-        o.insert(k.into(), v);
+    // The scopes whose items are derived (IAM statements, client requests and software,
+    // dependencies with their 4.x verdicts).
+    for d in super::SCOPES {
+        if let (super::View::Derived(view), Some(list)) = (d.view, d.list) {
+            o.insert(list.into(), view(inv));
+        }
     }
     root
 }
@@ -646,6 +690,40 @@ pub fn version_ge(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod topic_tests {
     use super::*;
+
+    #[test]
+    fn every_helper_is_registered_and_documented() {
+        let documented: Vec<&str> = HELPERS
+            .iter()
+            .flat_map(|h| h.names.iter().copied())
+            .collect();
+        let ctx = root_context();
+        let env = env();
+        let undeclared = |name: &str| {
+            // Called with no arguments: an arity or type error, unless there is no such function.
+            let p = env.compile(&format!("{name}()")).unwrap();
+            let e = Value::resolve(p.expression(), &ctx)
+                .unwrap_err()
+                .to_string();
+            e.to_lowercase().contains("undeclared") || e.contains("no such")
+        };
+        assert!(undeclared("no_such_helper"));
+        for name in &documented {
+            assert!(!undeclared(name), "{name} is documented but not registered");
+        }
+        // Every registered name is documented: read from this file's registrations.
+        let re = regex::Regex::new(r#"(?:add_function\(\s*|cmp_fn!\()"(\w+)"|\("(\w+)", vec!\["#)
+            .unwrap();
+        let src = include_str!("celenv.rs");
+        let registered: Vec<&str> = re
+            .captures_iter(src)
+            .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str()))
+            .collect();
+        assert!(registered.len() > 15, "{registered:?}");
+        for name in registered {
+            assert!(documented.contains(&name), "{name}");
+        }
+    }
 
     #[test]
     fn app_group_is_the_longest_group_prefix() {

@@ -29,12 +29,12 @@ impl InventoryFile {
         }
     }
 
-    /// The file at `path`, with the line index built when it was loaded.
+    /// The file at `path`, read again for its line index (`load_inventory` returns the index
+    /// it built while parsing: prefer that).
     pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
-        Ok(InventoryFile {
-            lines: crate::inventory::line_index(path)?,
-            path: path.display().to_string(),
-        })
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read inventory {}: {e}", path.display()))?;
+        Ok(InventoryFile::new(path.display().to_string(), &text))
     }
 }
 
@@ -51,89 +51,6 @@ pub struct EvalOptions {
     /// `--target-platform`s (issue 16): target-platform rules run once per selected platform
     /// they apply to, and not at all when none is selected.
     pub platforms: Vec<crate::platform::Selected>,
-}
-
-/// The resource an item of `scope` stands for.
-pub fn resource_of(scope: Scope, item: &Json) -> Resource {
-    let s = |k: &str| {
-        item.get(k)
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .unwrap_or_default()
-    };
-    let (kind, name) = match scope {
-        Scope::Cluster => return Resource::cluster(),
-        Scope::Broker => {
-            let id = item.get("id").and_then(Json::as_i64).unwrap_or(-1);
-            let name = if id >= 0 {
-                id.to_string()
-            } else {
-                // No broker.id: name it after its file.
-                let f = s("config_file");
-                std::path::Path::new(&f)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or(f)
-            };
-            // Planned KRaft controllers (process.roles=controller) share the id space.
-            let roles = item.get("roles").and_then(Json::as_str).unwrap_or_default();
-            if roles.contains("controller") && !roles.contains("broker") {
-                ("controller", name)
-            } else {
-                ("broker", name)
-            }
-        }
-        Scope::Topic => ("topic", s("name")),
-        Scope::Acl => (
-            "acl",
-            format!(
-                "{} {} {} {}:{}:{} from {}",
-                s("permission"),
-                s("principal"),
-                s("operation"),
-                s("resource_type"),
-                s("pattern_type"),
-                s("resource_name"),
-                s("host")
-            ),
-        ),
-        Scope::ScramUser => ("scram-user", s("name")),
-        Scope::Quota => {
-            let entity = item
-                .get("entity")
-                .and_then(Json::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| {
-                            let v = v.as_str().unwrap_or_default();
-                            format!("{k}={}", if v.is_empty() { "<default>" } else { v })
-                        })
-                        .collect::<Vec<_>>()
-                        .join(",")
-                })
-                .unwrap_or_default();
-            ("quota", entity)
-        }
-        Scope::Group => ("group", s("id")),
-        Scope::DelegationToken => ("delegation-token", s("token_id")),
-        Scope::Reassignment => ("partition", format!("{}-{}", s("topic"), s("partition"))),
-        Scope::Transaction => ("transactional-id", s("transactional_id")),
-        Scope::IamStatement => ("iam-statement", s("id")),
-        // Client items name themselves (`Produce v3`, `librdkafka 1.7.0`, `file:line library`).
-        Scope::ClientRequest => ("request", s("label")),
-        Scope::ClientSoftware => ("client-software", s("label")),
-        Scope::Dependency => (
-            "dependency",
-            format!("{}/{}:{} {}", s("repo"), s("file"), s("line"), s("library")),
-        ),
-    };
-    Resource {
-        kind: kind.into(),
-        name,
-    }
 }
 
 struct Run<'p, 'v> {
@@ -174,22 +91,22 @@ struct Hidden {
 /// rather than an empty list or a default value.
 fn hide_gaps(view: &mut Json, inv: &Inventory) -> Hidden {
     let mut hidden = Hidden::default();
-    for (name, part) in super::VARIABLES {
+    for (name, part) in super::variables() {
         if let Some(part) = part {
             if inv
                 .gaps
                 .iter()
-                .any(|g| g.resource.is_empty() && g.covers(part))
+                .any(|g| g.resource.is_empty() && g.covers(part.name()))
             {
                 hidden.vars.insert(name);
             }
         }
     }
-    for (part, var, field) in super::PART_FIELDS {
-        for g in inv.gaps.iter().filter(|g| g.covers(part)) {
+    for (part, var, field) in super::part_fields() {
+        for g in inv.gaps.iter().filter(|g| g.covers(part.name())) {
             // The lowest broker version is unknown when any broker's is.
-            let whole = g.resource.is_empty() || *var == "cluster";
-            if *var == "topics" {
+            let whole = g.resource.is_empty() || var == "cluster";
+            if var == "topics" {
                 if whole {
                     hidden.all_topic_configs = true;
                 } else if let Some(name) = g.resource.strip_prefix("topic:") {
@@ -197,21 +114,21 @@ fn hide_gaps(view: &mut Json, inv: &Inventory) -> Hidden {
                 }
                 continue;
             }
-            let scope = Scope::ALL.into_iter().find(|s| s.list() == Some(*var));
-            match view.get_mut(*var) {
+            let scope = Scope::all().find(|s| s.list() == Some(var));
+            match view.get_mut(var) {
                 Some(Json::Array(items)) => {
                     for item in items {
                         let this =
-                            whole || scope.is_some_and(|s| resource_of(s, item).id() == g.resource);
+                            whole || scope.is_some_and(|s| s.resource(item).id() == g.resource);
                         if this {
                             if let Some(o) = item.as_object_mut() {
-                                o.remove(*field);
+                                o.remove(field);
                             }
                         }
                     }
                 }
                 Some(Json::Object(o)) if whole => {
-                    o.remove(*field);
+                    o.remove(field);
                 }
                 _ => {}
             }
@@ -276,7 +193,7 @@ fn globals<'a>(
         })
         .collect();
     entries.push((CelString::from("topics"), Box::new(CelList::from(topics))));
-    for k in ["msk", "iam", "clients", "zookeeper"] {
+    for k in super::GLOBALS.iter().filter(|g| g.nullable).map(|g| g.name) {
         if view.get(k).is_none() {
             entries.push((CelString::from(k), Box::new(CelNull)));
         }
@@ -302,7 +219,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     let topic_cx = celenv::TopicContext::new(inv);
     let globals = globals(&view, inv, &topic_cx, &hidden);
     let mut items = HashMap::new();
-    for scope in Scope::ALL {
+    for scope in Scope::all() {
         let Some(list) = scope.list() else { continue };
         let cel_items = globals
             .inv
@@ -311,12 +228,12 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
             .unwrap_or_default();
         let var = scope.variable().expect("item scopes bind a variable");
         let resources: Vec<Resource> = match view.get(list).and_then(Json::as_array) {
-            Some(json_items) => json_items.iter().map(|j| resource_of(scope, j)).collect(),
+            Some(json_items) => json_items.iter().map(|j| scope.resource(j)).collect(),
             // Topics are not in the JSON view (see celenv::topic_view).
             None => inv
                 .topics
                 .iter()
-                .filter(|_| scope == Scope::Topic)
+                .filter(|_| matches!(scope.def().view, super::View::Topics))
                 .map(|t| Resource {
                     kind: "topic".into(),
                     name: t.name.clone(),
@@ -597,7 +514,7 @@ fn evaluate_rule<'v>(
     let read_gaps: Vec<&Gap> = inv
         .gaps
         .iter()
-        .filter(|g| rule.reads.iter().any(|p| g.covers(p)))
+        .filter(|g| rule.reads.iter().any(|p| g.covers(p.name())))
         .collect();
     let Some(list) = rule.scope.list() else {
         let (status, ev, msg) = match eval_item(
@@ -808,6 +725,14 @@ fn eval_item<'i>(
         };
         evidence.insert(name.clone(), v);
     }
+    let mut lets = BTreeMap::new();
+    for (name, prog) in &rule.message_lets {
+        let v = match Value::resolve_val(prog.expression(), ctx) {
+            Ok(v) => celval::to_json(v.as_ref()),
+            Err(_) => json!("unknown"),
+        };
+        lets.insert(name.clone(), v);
+    }
     let item = item();
     let msg = set
         .templates
@@ -817,6 +742,7 @@ fn eval_item<'i>(
                 resource => res.id(),
                 item => minijinja::value::Serde(item.as_ref()),
                 evidence => minijinja::value::Serde(&evidence),
+                let => minijinja::value::Serde(&lets),
                 target => &run.target,
                 profile => &run.profile,
             })

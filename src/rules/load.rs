@@ -1,8 +1,8 @@
 //! Loading rule files: the embedded pack plus `--rules DIR`, checked completely at load.
 
-use super::{celenv, profiles::PROFILES, Example, Rule, Scope, VARIABLES};
+use super::{celenv, profiles::PROFILES, Example, Rule, Scope};
 use crate::findings::Severity;
-use crate::inventory::PARTS;
+use crate::inventory::Part;
 use anyhow::{anyhow, bail, Context, Result};
 use include_dir::{include_dir, Dir};
 use serde::Deserialize;
@@ -47,6 +47,9 @@ struct RuleFile {
     message: String,
     #[serde(default)]
     evidence: BTreeMap<String, Spanned<String>>,
+    /// Named CEL expressions `when`, `evidence` and `message` share (see [`expand_lets`]).
+    #[serde(default, rename = "let")]
+    lets: BTreeMap<String, Spanned<String>>,
     why: String,
     remediation: String,
     references: Vec<String>,
@@ -243,16 +246,22 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
                 "scope",
                 format!(
                     "'{s}' is not one of {}",
-                    Scope::ALL.map(|s| s.name()).join(", ")
+                    Scope::all()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
         })?,
     };
     for n in &f.needs {
-        if !PARTS.contains(&n.as_str()) {
+        if Part::parse(n).is_none() {
             return Err(at(
                 "needs",
-                format!("'{n}' is not an inventory part ({})", PARTS.join(", ")),
+                format!(
+                    "'{n}' is not an inventory part ({})",
+                    Part::names().collect::<Vec<_>>().join(", ")
+                ),
             ));
         }
     }
@@ -272,18 +281,60 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             return Err(at(name, "must not be empty".into()));
         }
     }
-    let when = compile(origin, text, "when", &f.when)?;
-    let mut evidence = BTreeMap::new();
-    for (k, v) in &f.evidence {
-        evidence.insert(
-            k.clone(),
-            (
-                v.get_ref().clone(),
-                compile(origin, text, &format!("evidence.{k}"), v)?,
-            ),
-        );
+    // Each `let` on its own first, so a syntax error names its own line.
+    for (name, v) in &f.lets {
+        let ok_name = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let taken = super::variables().any(|(n, _)| n == name)
+            || name == "item"
+            || scope.variable() == Some(name.as_str())
+            || celenv::HELPERS
+                .iter()
+                .any(|h| h.names.contains(&name.as_str()));
+        if !ok_name || taken {
+            return Err(at(
+                &format!("let.{name}"),
+                "a let name must be a word that is not a variable or helper name".into(),
+            ));
+        }
+        compile(origin, text, &format!("let.{name}"), v)?;
     }
-    let mut allowed: HashSet<&str> = VARIABLES.iter().map(|(n, _)| *n).collect();
+    let lets: BTreeMap<&str, &str> = f
+        .lets
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.get_ref().as_str()))
+        .collect();
+    let expanded = |field: &str, src: &Spanned<String>| -> Result<(String, cel::Program)> {
+        if lets.is_empty() {
+            return Ok((src.get_ref().clone(), compile(origin, text, field, src)?));
+        }
+        let e = expand_lets(src.get_ref(), &lets, 0).map_err(|m| at(field, m))?;
+        let prog = celenv::env()
+            .compile(&e)
+            .map_err(|err| at(field, format!("CEL error with its lets expanded: {err}")))?;
+        Ok((e, prog))
+    };
+    let (when_expanded, when) = expanded("when", &f.when)?;
+    let mut evidence = BTreeMap::new();
+    let mut expanded_srcs = vec![when_expanded];
+    for (k, v) in &f.evidence {
+        let (e, prog) = expanded(&format!("evidence.{k}"), v)?;
+        expanded_srcs.push(e);
+        evidence.insert(k.clone(), (v.get_ref().clone(), prog));
+    }
+    // The lets a message reads (`{{ let.name }}`), evaluated when the rule fires.
+    let mut message_lets = Vec::new();
+    for (name, v) in &f.lets {
+        if f.message.contains(&format!("let.{name}")) {
+            let (e, prog) = expanded(&format!("let.{name}"), v)?;
+            expanded_srcs.push(e);
+            message_lets.push((name.clone(), prog));
+        }
+    }
+    let mut allowed: HashSet<&str> = super::variables().map(|(n, _)| n).collect();
     if let Some(var) = scope.variable() {
         allowed.insert(var);
         allowed.insert("item");
@@ -291,7 +342,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
     // Variables bound by comprehension macros (`brokers.exists(b, …)`) are not free variables.
     let bound = regex::Regex::new(r"(?:\.\s*(?:all|exists|exists_one|existsOne|map|filter)|\bcel\.bind)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
         .expect("valid regex");
-    for src in std::iter::once(f.when.get_ref()).chain(f.evidence.values().map(|v| v.get_ref())) {
+    for src in &expanded_srcs {
         for c in bound.captures_iter(src) {
             if let Some(m) = c.get(1) {
                 allowed.insert(m.as_str());
@@ -309,11 +360,14 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         &mut allowed,
     )?;
     let mut per_profile = false;
-    for (field, prog) in std::iter::once(("when".to_string(), &when)).chain(
-        evidence
-            .iter()
-            .map(|(k, (_, p))| (format!("evidence.{k}"), p)),
-    ) {
+    for (field, prog) in std::iter::once(("when".to_string(), &when))
+        .chain(
+            evidence
+                .iter()
+                .map(|(k, (_, p))| (format!("evidence.{k}"), p)),
+        )
+        .chain(message_lets.iter().map(|(k, p)| (format!("let.{k}"), p)))
+    {
         for v in prog.references().variables() {
             if v == "target" || v == "profile" {
                 per_profile = true;
@@ -337,12 +391,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
     let mut examples = Vec::new();
     for (i, ex) in f.example.iter().enumerate() {
         let where_ = format!("example {}", i + 1);
-        if !["fail", "pass", "unknown"].contains(&ex.expect.as_str()) {
-            return Err(at(
-                &where_,
-                format!("expect = '{}' must be fail, pass or unknown", ex.expect),
-            ));
-        }
+        let expect: super::Expect = ex.expect.parse().map_err(|e| at(&where_, e))?;
         if let Some(p) = &ex.profile {
             if !f.profiles.contains(p) {
                 return Err(at(
@@ -366,16 +415,19 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             size: ex.size.clone(),
             brokers: ex.brokers,
             limits: serde_json::to_value(&ex.limits).unwrap_or_default(),
-            expect: ex.expect.clone(),
+            expect,
             note: ex.note.clone(),
             target: ex.target.clone(),
             profile: ex.profile.clone(),
             inventory: expand_example(ex.inventory.clone().unwrap_or_default()),
         });
     }
+    // Lets are expanded in place: the reads analysis sees through them.
     let reads = super::reads::parts_read(
         scope,
-        std::iter::once(&when).chain(evidence.values().map(|(_, p)| p)),
+        std::iter::once(&when)
+            .chain(evidence.values().map(|(_, p)| p))
+            .chain(message_lets.iter().map(|(_, p)| p)),
         &f.needs,
     );
     Ok(Rule {
@@ -392,6 +444,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         when,
         message: f.message,
         evidence,
+        message_lets,
         why: f.why.trim().into(),
         remediation: f.remediation.trim().into(),
         references: f.references.into(),
@@ -402,6 +455,63 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         limits: f.limits,
         steps: f.steps,
     })
+}
+
+/// `src` with every reference to a let (an identifier not selected with `.` nor called)
+/// replaced by its expression in parentheses, lets within lets too. String literals are
+/// left alone. CEL has no side effects, so this means what a binding would.
+fn expand_lets(src: &str, lets: &BTreeMap<&str, &str>, depth: usize) -> Result<String, String> {
+    if depth > lets.len() {
+        return Err("the lets refer to each other in a cycle".into());
+    }
+    let b = src.as_bytes();
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'"' || c == b'\'' {
+            // A string literal (also triple-quoted), copied as is.
+            let triple = b[i..].starts_with(&[c, c, c]);
+            let q = if triple { 3 } else { 1 };
+            let mut j = i + q;
+            while j < b.len() {
+                if b[j] == b'\\' {
+                    j += 2;
+                    continue;
+                }
+                if b[j] == c && (!triple || b[j..].starts_with(&[c, c, c])) {
+                    j += q;
+                    break;
+                }
+                j += 1;
+            }
+            let j = j.min(b.len());
+            out.push_str(&src[i..j]);
+            i = j;
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let mut j = i;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            let word = &src[i..j];
+            let selected = src[..i].trim_end().ends_with('.');
+            let called = src[j..].trim_start().starts_with('(');
+            match lets.get(word) {
+                Some(body) if !selected && !called => {
+                    out.push('(');
+                    out.push_str(&expand_lets(body, lets, depth + 1)?);
+                    out.push(')');
+                }
+                _ => out.push_str(word),
+            }
+            i = j;
+        } else {
+            let ch = src[i..].chars().next().expect("in bounds");
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    Ok(out)
 }
 
 /// Example inventories may write configs as plain strings (`"log.dirs" = "/a,/b"`); expand
@@ -428,4 +538,95 @@ fn expand_example(t: toml::Table) -> serde_json::Value {
         }
     }
     v
+}
+
+#[cfg(test)]
+mod let_tests {
+    use super::*;
+
+    const RULE: &str = r#"
+id = "T-1"
+title = "t"
+severity = "low"
+area = "config"
+profiles = ["inplace"]
+scope = "broker"
+when = 'size(set_keys) > 0'
+message = "{{ resource }} sets {{ let.set_keys | join(',') }} of {{ let.watched | length }}"
+why = "w"
+remediation = "r"
+references = ["x"]
+
+[let]
+watched = '["a.b", "c"]'
+set_keys = 'watched.filter(k, has_cfg(broker, k))'
+
+[evidence]
+keys = 'set_keys'
+"#;
+
+    #[test]
+    fn lets_expand_outside_strings_fields_and_calls() {
+        let lets = BTreeMap::from([("x", "1 + y"), ("y", "2")]);
+        assert_eq!(
+            expand_lets(r#"x + a.x + x(1) + "x" + 'x'"#, &lets, 0).unwrap(),
+            r#"(1 + (2)) + a.x + x(1) + "x" + 'x'"#
+        );
+        let cycle = BTreeMap::from([("x", "y"), ("y", "x")]);
+        assert!(expand_lets("x", &cycle, 0).unwrap_err().contains("cycle"));
+    }
+
+    #[test]
+    fn lets_are_shared_by_when_evidence_and_message_and_seen_by_reads() {
+        let set = {
+            let r = parse_rule("t.toml", RULE).unwrap();
+            assert_eq!(
+                r.reads.iter().map(|p| p.name()).collect::<Vec<_>>(),
+                ["brokers", "brokers.configs"]
+            );
+            let mut templates = minijinja::Environment::new();
+            templates
+                .add_template_owned(r.id.clone(), r.message.clone())
+                .unwrap();
+            RuleSet {
+                rules: vec![r],
+                templates,
+            }
+        };
+        let inv: crate::inventory::Inventory = serde_json::from_value(expand_example(
+            toml::from_str(r#"brokers = [{ id = 1, configs = { "c" = "1" } }]"#).unwrap(),
+        ))
+        .unwrap();
+        let opts = super::super::EvalOptions {
+            profiles: vec!["inplace".into()],
+            ..Default::default()
+        };
+        let f = super::super::evaluate(&set, &inv, &opts);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].message, "broker:1 sets c of 2");
+        assert_eq!(f[0].evidence["keys"], serde_json::json!(["c"]));
+    }
+
+    #[test]
+    fn a_let_may_not_shadow_a_variable_and_a_rule_without_lets_loads() {
+        let bad = RULE.replace("watched = ", "brokers = ");
+        let e = parse_rule("t.toml", &bad).err().unwrap().to_string();
+        assert!(e.contains("let.brokers"), "{e}");
+        let plain = RULE
+            .replace("size(set_keys) > 0", r#"has_cfg(broker, "c")"#)
+            .replace("'set_keys'", r#"'"c"'"#)
+            .replace(
+                "{{ let.set_keys | join(',') }} of {{ let.watched | length }}",
+                "c",
+            );
+        let plain = format!(
+            "{}{}",
+            &plain[..plain.find("[let]").unwrap()],
+            &plain[plain.find("[evidence]").unwrap()..]
+        );
+        assert!(parse_rule("t.toml", &plain)
+            .unwrap()
+            .message_lets
+            .is_empty());
+    }
 }

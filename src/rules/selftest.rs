@@ -1,6 +1,6 @@
 //! `kraftcheck rules test`: every rule's examples must behave as they say.
 
-use super::{evaluate, EvalOptions, RuleSet};
+use super::{evaluate, EvalOptions, Expect, RuleSet};
 use crate::findings::Status;
 use crate::inventory::Inventory;
 
@@ -10,7 +10,7 @@ pub struct ExampleOutcome {
     pub origin: String,
     /// 1-based example number; 0 for a rule-level problem (missing examples).
     pub index: usize,
-    pub expect: String,
+    pub expect: Expect,
     pub got: String,
     pub note: String,
     pub ok: bool,
@@ -36,13 +36,13 @@ fn example_platform(rule: &super::Rule, ex: &super::Example) -> Vec<crate::platf
 pub fn run_examples(set: &RuleSet) -> Vec<ExampleOutcome> {
     let mut out = Vec::new();
     for rule in &set.rules {
-        for want in ["fail", "pass"] {
+        for want in [Expect::Fail, Expect::Pass] {
             if !rule.examples.iter().any(|e| e.expect == want) {
                 out.push(ExampleOutcome {
                     rule_id: rule.id.clone(),
                     origin: rule.origin.clone(),
                     index: 0,
-                    expect: want.into(),
+                    expect: want,
                     got: "no example".into(),
                     note: format!("every rule needs at least one example with expect = \"{want}\""),
                     ok: false,
@@ -54,7 +54,7 @@ pub fn run_examples(set: &RuleSet) -> Vec<ExampleOutcome> {
                 rule_id: rule.id.clone(),
                 origin: rule.origin.clone(),
                 index: i + 1,
-                expect: ex.expect.clone(),
+                expect: ex.expect,
                 got: String::new(),
                 note: ex.note.clone(),
                 ok: false,
@@ -79,15 +79,9 @@ pub fn run_examples(set: &RuleSet) -> Vec<ExampleOutcome> {
                 platforms: example_platform(rule, ex),
             };
             let findings = evaluate(set, &inv, &opts);
-            let got = if findings.iter().any(|f| f.status == Status::Fail) {
-                "fail"
-            } else if findings.iter().any(|f| f.status == Status::Unknown) {
-                "unknown"
-            } else {
-                "pass"
-            };
+            let got = Expect::of(&findings);
             o.got = got.to_string();
-            if got == "unknown" && ex.expect != "unknown" {
+            if got == Expect::Unknown && ex.expect != Expect::Unknown {
                 if let Some(f) = findings.iter().find(|f| f.status == Status::Unknown) {
                     o.got = format!("unknown ({})", f.message);
                 }

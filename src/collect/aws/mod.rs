@@ -9,7 +9,7 @@
 mod live;
 pub mod model;
 
-use crate::inventory::{Gap, Inventory};
+use crate::inventory::{Gap, Inventory, Part};
 use anyhow::{anyhow, bail, Context, Result};
 use aws_sdk_kafka::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_kafka::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -658,21 +658,15 @@ fn read_json(p: &Path) -> Result<(Kind, serde_json::Value)> {
     Ok((kind, v))
 }
 
-/// Kafka-side parts an MSK-only inventory cannot know.
-const NOT_FROM_AWS: &[&str] = &[
-    "cluster.controller",
-    "brokers.configs",
-    "brokers.log_dirs",
-    "topics",
-    "acls",
-    "scram_users",
-    "quotas",
-    "groups",
-    "delegation_tokens",
-    "reassignments",
-    "transactions",
-    "clients",
-    "metrics",
+/// What an MSK-only inventory knows of the Kafka side (besides the `msk` and `iam` parts):
+/// the rest is a gap.
+const FILLS: &[Part] = &[
+    Part::Cluster,
+    Part::ClusterMode,
+    Part::Brokers,
+    Part::BrokersVersion,
+    Part::Msk,
+    Part::Iam,
 ];
 
 /// Put one cluster's MSK and IAM facts into `base` (a Kafka inventory of the same cluster),
@@ -682,14 +676,7 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
     let mut inv = base.unwrap_or_else(|| {
         let mut inv = Inventory::new();
         inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        for part in NOT_FROM_AWS {
-            inv.add_gap(
-                part,
-                "",
-                "not-collected",
-                "only AWS (MSK/IAM) sources were given",
-            );
-        }
+        inv.add_gaps_not_filled(FILLS, "only AWS (MSK/IAM) sources were given");
         inv
     });
     let msk = model::build_msk(&d.msk)?;
