@@ -15,6 +15,7 @@ pub mod output;
 pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod settings;
 pub mod textpos;
 pub mod version;
 pub mod waivers;

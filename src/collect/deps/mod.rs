@@ -7,7 +7,8 @@
 
 use crate::compat;
 use crate::inventory::{Dependency, ScannedDir};
-use anyhow::{bail, Result};
+use crate::settings::{bad, Input};
+use anyhow::Result;
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -88,7 +89,7 @@ pub fn scan(dirs: &[PathBuf]) -> Result<(Vec<Dependency>, Vec<ScannedDir>)> {
     for (i, dir) in dirs.iter().enumerate() {
         if !dir.is_dir() {
             crate::progress::clear();
-            bail!("--scan-deps {}: not a directory", dir.display());
+            return Err(bad(Input::ScanDeps, dir.display(), "not a directory"));
         }
         crate::progress::show(|| {
             format!(
@@ -543,7 +544,7 @@ pub fn scan_sboms(paths: &[PathBuf]) -> Result<(Vec<Dependency>, Vec<ScannedDir>
             walk(p, p, &mut files, &mut errors);
             (p.clone(), files)
         } else {
-            bail!("--sbom {}: no such file or directory", p.display());
+            return Err(bad(Input::Sbom, p.display(), "no such file or directory"));
         };
         let repo = root.display().to_string();
         let mut errors = Vec::new();
