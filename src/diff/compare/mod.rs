@@ -343,15 +343,20 @@ fn brokers(cx: &mut Ctx) {
             .collect()
     }
     let kind = |c: bool| if c { "controller" } else { "broker" };
+    // a node is `broker:ID` or `controller:ID`, at its place in the inventory
+    let node_at = |i: usize, b: &Broker| {
+        let (ctl, id) = (is_controller_only(b), b.id);
+        let at = At::new(
+            Category::Brokers,
+            format!("{}:{id}", kind(ctl)),
+            format!("/brokers/{i}"),
+        );
+        (ctl, id, at)
+    };
     for p in pair(index(cx.old), index(cx.new)) {
         let d = match p {
             Pair::Old((i, b)) => {
-                let (ctl, id) = (is_controller_only(b), b.id);
-                let at = At::new(
-                    Category::Brokers,
-                    format!("{}:{id}", kind(ctl)),
-                    format!("/brokers/{i}"),
-                );
+                let (ctl, _, at) = node_at(i, b);
                 Some(at.item(
                     Status::Expected,
                     "",
@@ -367,12 +372,7 @@ fn brokers(cx: &mut Ctx) {
             Pair::Both((i, b), (_, nb))
                 if (nb.host.as_str(), nb.port) != (b.host.as_str(), b.port) =>
             {
-                let (ctl, id) = (is_controller_only(b), b.id);
-                let at = At::new(
-                    Category::Brokers,
-                    format!("{}:{id}", kind(ctl)),
-                    format!("/brokers/{i}"),
-                );
+                let (ctl, id, at) = node_at(i, b);
                 Some(at.item(
                     Status::Expected,
                     "endpoint",
@@ -390,12 +390,7 @@ fn brokers(cx: &mut Ctx) {
             }
             Pair::Both(..) => None,
             Pair::New((i, b)) => {
-                let (ctl, id) = (is_controller_only(b), b.id);
-                let at = At::new(
-                    Category::Brokers,
-                    format!("{}:{id}", kind(ctl)),
-                    format!("/brokers/{i}"),
-                );
+                let (ctl, _, at) = node_at(i, b);
                 let message = if ctl {
                     format!(
                         "KRaft controller {} is new: a KRaft cluster has controllers instead of ZooKeeper.",

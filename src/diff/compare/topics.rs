@@ -162,11 +162,15 @@ fn both_topic(
         }
     };
     cx.same(cat(Category::Topics));
-    // Partitions.
+    // Partitions and replication factor.
     let (po, pn) = (t.partitions.len(), nt.partitions.len());
-    let d = (po != pn).then(|| {
-        let (status, message) = soft.soften(
-            Status::Changed,
+    let (ro, rn) = (rf(t), rf(nt));
+    for (category, key, o, n, words) in [
+        (
+            Category::Partitions,
+            "partitions",
+            po,
+            pn,
             format!(
                 "Topic {} has {pn} partitions instead of {po}{}.",
                 t.name,
@@ -176,16 +180,12 @@ fn both_topic(
                     ": keyed data lands in different partitions"
                 }
             ),
-        );
-        let at = at.category(cat(Category::Partitions));
-        at.item(status, "partitions", Some(po.to_string()), Some(pn.to_string()), message)
-    });
-    cx.same_or(cat(Category::Partitions), d);
-    // Replication factor.
-    let (ro, rn) = (rf(t), rf(nt));
-    let d = (ro != rn).then(|| {
-        let (status, message) = soft.soften(
-            Status::Changed,
+        ),
+        (
+            Category::ReplicationFactor,
+            "replication factor",
+            ro,
+            rn,
             format!(
                 "Topic {} has replication factor {rn} instead of {ro}{}.",
                 t.name,
@@ -195,17 +195,21 @@ fn both_topic(
                     ""
                 }
             ),
-        );
-        let at = at.category(cat(Category::ReplicationFactor));
-        at.item(
-            status,
-            "replication factor",
-            Some(ro.to_string()),
-            Some(rn.to_string()),
-            message,
-        )
-    });
-    cx.same_or(cat(Category::ReplicationFactor), d);
+        ),
+    ] {
+        let d = (o != n).then(|| {
+            let (status, message) = soft.soften(Status::Changed, words);
+            let at = at.category(cat(category));
+            at.item(
+                status,
+                key,
+                Some(o.to_string()),
+                Some(n.to_string()),
+                message,
+            )
+        });
+        cx.same_or(cat(category), d);
+    }
     // Non-default configs (topic-level overrides).
     if !configs_gap {
         topic_configs(
