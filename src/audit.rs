@@ -2,7 +2,7 @@
 
 use crate::findings::{Finding, Severity, Status};
 use crate::inventory::Inventory;
-use crate::report::{checklist, InventorySummary, ProfileVerdict, Report};
+use crate::report::{checklist, InventorySummary, ProfileVerdict, Report, Verdict};
 use crate::rules::profiles::{profile, target_for};
 use crate::rules::{evaluate, EvalOptions, RuleSet};
 use crate::waivers::{self, Waiver};
@@ -94,17 +94,17 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
                 .filter(|f| f.status == Status::Unknown && counts(f, opts.fail_on))
                 .count();
             let verdict = if failing > 0 {
-                "blocked"
+                Verdict::Blocked
             } else if unknown > 0 {
-                "incomplete"
+                Verdict::Incomplete
             } else {
-                "ready"
+                Verdict::Ready
             };
             ProfileVerdict {
                 name: name.clone(),
                 summary: p.summary.to_string(),
                 target: target_for(p, inv, opts.target.as_deref()),
-                verdict: verdict.into(),
+                verdict,
                 failing,
                 unknown,
                 waived: mine().filter(|f| f.status == Status::Waived).count(),
@@ -112,11 +112,11 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
             }
         })
         .collect();
-    let verdict = ["blocked", "incomplete", "ready"]
-        .into_iter()
-        .find(|v| verdicts.iter().any(|p| p.verdict == *v))
-        .unwrap_or("ready")
-        .to_string();
+    let verdict = verdicts
+        .iter()
+        .map(|p| p.verdict)
+        .min()
+        .unwrap_or(Verdict::Ready);
     let open_blocking = findings
         .iter()
         .filter(|f| f.status == Status::Fail && f.severity == Severity::Blocking)

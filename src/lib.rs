@@ -17,6 +17,7 @@ pub mod platform;
 pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod settings;
 pub mod textpos;
 pub mod version;
 pub mod waivers;

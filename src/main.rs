@@ -6,6 +6,7 @@ use kraftcheck::audit::{self, AuditOptions, FailOn};
 use kraftcheck::collect::{self, kafka, OfflineSources};
 use kraftcheck::report::{self, Format};
 use kraftcheck::rules::{self, profiles::PROFILES};
+use kraftcheck::settings::{Input, InputError};
 use kraftcheck::{output, waivers};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -269,10 +270,35 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("kraftcheck: error: {e:#}");
+            eprintln!("kraftcheck: error: {}", error_text(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The flag that sets a library input.
+fn flag(input: Input) -> &'static str {
+    match input {
+        Input::BootstrapServer => "--bootstrap-server",
+        Input::ScanDeps => "--scan-deps",
+        Input::Sbom => "--sbom",
+        Input::Metrics => "--metrics",
+        Input::KafkaVersion => "--kafka-version",
+        Input::KafkaHome => "--kafka-home",
+        Input::ZkTlsConfig => "--zk-tls-config-file",
+        Input::ZkJaasConfig => "--zk-jaas-config",
+    }
+}
+
+/// An error and its causes, as `{e:#}` shows them, with bad inputs named by their flags.
+fn error_text(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|c| match c.downcast_ref::<InputError>() {
+            Some(bad) => bad.render(flag(bad.input)),
+            None => c.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 fn to_sources(s: &Sources) -> Result<collect::Sources> {

@@ -257,7 +257,7 @@ fn test_report_has_every_status() {
     for s in [Status::Fail, Status::Pass, Status::Unknown, Status::Waived] {
         assert!(r.count(s) > 0, "no {s} finding");
     }
-    assert_eq!(r.verdict, "blocked");
+    assert_eq!(r.verdict.as_str(), "blocked");
     let kinds: Vec<&str> = r.waiver_notices.iter().map(|n| n.kind.as_str()).collect();
     for k in ["expiring", "expired", "unused"] {
         assert!(kinds.contains(&k), "no {k} waiver notice in {kinds:?}");
@@ -325,7 +325,7 @@ fn markdown_starts_with_the_verdict_and_lists_every_failing_finding() {
             .find(|l| l.starts_with(&format!("| `{}` ", p.name)))
             .unwrap_or_else(|| panic!("no row for {} in\n{head}", p.name));
         assert!(row.contains(&format!("`{}`", p.target)), "{row}");
-        assert!(row.contains(&p.verdict.to_uppercase()), "{row}");
+        assert!(row.contains(&p.verdict.as_str().to_uppercase()), "{row}");
     }
     let blocking = md.find("## Blocking findings").unwrap();
     let other = md.find("## Other failing findings").unwrap();
@@ -647,9 +647,9 @@ fn html_in_headless_chromium() {
     std::fs::write(&blocked, report::render(Format::Html, &r).unwrap()).unwrap();
     let mut ready = r.clone();
     ready.findings.retain(|f| f.status == Status::Pass);
-    ready.verdict = "ready".into();
+    ready.verdict = kraftcheck::report::Verdict::Ready;
     for p in &mut ready.profiles {
-        p.verdict = "ready".into();
+        p.verdict = kraftcheck::report::Verdict::Ready;
         (p.failing, p.unknown, p.waived) = (0, 0, 0);
     }
     ready.waiver_notices.clear();

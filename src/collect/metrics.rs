@@ -9,6 +9,7 @@
 //! series have another shape is a gap, never a guess.
 
 use crate::inventory::{BrokerMetrics, RequestCount, SoftwareConnections};
+use crate::settings::{bad, Input};
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -621,11 +622,16 @@ pub fn scrape_all(
             urls.push(s.clone());
             continue;
         }
-        let text = std::fs::read(s).with_context(|| format!("--metrics {s}: cannot read"))?;
+        let text =
+            std::fs::read(s).map_err(|e| bad(Input::Metrics, s, format!("cannot read: {e}")))?;
         let text = String::from_utf8(text).map_err(|_| {
-            anyhow!("--metrics {s}: not UTF-8 text (Prometheus text format expected)")
+            bad(
+                Input::Metrics,
+                s,
+                "not UTF-8 text (Prometheus text format expected)",
+            )
         })?;
-        let samples = parse(&text).map_err(|e| anyhow!("--metrics {s}: {e}"))?;
+        let samples = parse(&text).map_err(|e| bad(Input::Metrics, s, e.to_string()))?;
         out.push((s.clone(), Scraped::Ok(extract(s, &samples))));
     }
     if !urls.is_empty() {

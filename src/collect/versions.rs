@@ -16,6 +16,7 @@
 //! refused: the file belongs to another broker or to an older start.
 
 use crate::inventory::Inventory;
+use crate::settings::{bad, Input};
 use crate::version::KafkaVersion;
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::BufRead;
@@ -70,7 +71,7 @@ pub fn read(src: &VersionSources) -> Result<Vec<Known>> {
     let mut out = Vec::new();
     for spec in &src.kafka_version {
         let (broker, v) = split_id("--kafka-version", spec)?;
-        KafkaVersion::parse(v).map_err(|e| anyhow!("--kafka-version {spec}: {e}"))?;
+        KafkaVersion::parse(v).map_err(|e| bad(Input::KafkaVersion, spec, e.to_string()))?;
         out.push(Known {
             broker,
             version: v.trim().to_string(),
@@ -179,7 +180,7 @@ pub fn from_home(dir: &Path) -> Result<String> {
             libs.display()
         )
     })?;
-    apache_version(&raw).map_err(|e| anyhow!("--kafka-home {}: {e}", dir.display()))
+    apache_version(&raw).map_err(|e| bad(Input::KafkaHome, dir.display(), e.to_string()))
 }
 
 /// An Apache Kafka version from a jar's version: as it is, or for Confluent Platform's

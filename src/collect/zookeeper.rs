@@ -9,6 +9,7 @@
 //! instead of one round trip after another.
 
 use crate::inventory::{Inventory, ZkBroker, ZooKeeper};
+use crate::settings::{bad, Input};
 use anyhow::{anyhow, bail, Result};
 use futures::future::join_all;
 use serde_json::Value as Json;
@@ -488,7 +489,7 @@ pub fn tls_settings(path: &std::path::Path) -> Result<Option<zk::TlsOptions>> {
     use base64::Engine;
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow!("--zk-tls-config-file {name}: cannot read it: {e}"))?;
+        .map_err(|e| bad(Input::ZkTlsConfig, &name, format!("cannot read it: {e}")))?;
     let props = crate::collect::properties::parse(&text, &name)?;
     let at: Vec<(String, String, String)> = props
         .iter()
@@ -605,23 +606,35 @@ pub fn tls_settings(path: &std::path::Path) -> Result<Option<zk::TlsOptions>> {
 pub fn sasl_settings(path: &std::path::Path) -> Result<zk::SaslOptions> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow!("--zk-jaas-config {name}: cannot read it: {e}"))?;
+        .map_err(|e| bad(Input::ZkJaasConfig, &name, format!("cannot read it: {e}")))?;
     let section = client_section(&text).ok_or_else(|| {
-        anyhow!(
-            "--zk-jaas-config {name}: no `Client {{ … }};` section (the one ZooKeeper clients use)"
+        bad(
+            Input::ZkJaasConfig,
+            &name,
+            "no `Client { … };` section (the one ZooKeeper clients use)",
         )
     })?;
     if section.contains("Krb5LoginModule") {
-        bail!("--zk-jaas-config {name}: Kerberos (Krb5LoginModule) to ZooKeeper is not supported yet; DIGEST-MD5 (DigestLoginModule) is");
+        return Err(bad(Input::ZkJaasConfig, &name, "Kerberos (Krb5LoginModule) to ZooKeeper is not supported yet; DIGEST-MD5 (DigestLoginModule) is"));
     }
     if !section.contains("DigestLoginModule") {
-        bail!("--zk-jaas-config {name}: the Client section names no login module kraftcheck knows (org.apache.zookeeper.server.auth.DigestLoginModule)");
+        return Err(bad(Input::ZkJaasConfig, &name, "the Client section names no login module kraftcheck knows (org.apache.zookeeper.server.auth.DigestLoginModule)"));
     }
     let get = |k: &str| crate::collect::kafka::config::jaas_option(section, k);
-    let user = get("username")
-        .ok_or_else(|| anyhow!("--zk-jaas-config {name}: the Client section has no username"))?;
-    let password = get("password")
-        .ok_or_else(|| anyhow!("--zk-jaas-config {name}: the Client section has no password"))?;
+    let user = get("username").ok_or_else(|| {
+        bad(
+            Input::ZkJaasConfig,
+            &name,
+            "the Client section has no username",
+        )
+    })?;
+    let password = get("password").ok_or_else(|| {
+        bad(
+            Input::ZkJaasConfig,
+            &name,
+            "the Client section has no password",
+        )
+    })?;
     Ok(zk::SaslOptions::digest_md5(user, password).into())
 }
 

@@ -8,7 +8,7 @@
 //! one collapsible block, not 10 000 sections) and rules grouped by area.
 
 use super::checklist::{ChecklistItem, SECTIONS};
-use super::Report;
+use super::{Report, Verdict};
 use crate::findings::{AppliedWaiver, Finding, Severity, Status};
 use minijinja::value::Serde;
 use minijinja::Environment;
@@ -287,7 +287,7 @@ pub(super) fn headline(report: &Report) -> String {
             .filter(|f| f.status == status && threshold.is_some_and(|t| f.severity >= t))
             .count()
     };
-    let names = |verdict: &str| {
+    let names = |verdict: Verdict| {
         report
             .profiles
             .iter()
@@ -297,16 +297,16 @@ pub(super) fn headline(report: &Report) -> String {
             .join(", ")
     };
     let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
-    match report.verdict.as_str() {
-        "blocked" => format!(
+    match report.verdict {
+        Verdict::Blocked => format!(
             "Not ready: {} at {at} must be fixed first ({}).",
             n(counted(Status::Fail), "failing finding", "failing findings"),
-            names("blocked")
+            names(Verdict::Blocked)
         ),
-        "incomplete" => format!(
+        Verdict::Incomplete => format!(
             "Nothing fails at {at}, but {} could not be evaluated ({}): collect the missing data before relying on this.",
             n(counted(Status::Unknown), "check", "checks"),
-            names("incomplete")
+            names(Verdict::Incomplete)
         ),
         _ if threshold.is_none() => {
             "Ready: the exit code is set to never fail; read the findings below.".to_string()
@@ -451,7 +451,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
     let failing = rule_groups(report, Status::Fail);
     let ctx = minijinja::context! {
         report => Serde(report.head()),
-        verdict_word => report.verdict.to_uppercase(),
+        verdict_word => report.verdict.as_str().to_uppercase(),
         headline => headline(report),
         counts => Serde(Counts {
             fail: report.count(Status::Fail),

@@ -118,7 +118,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
             suite.set_timestamp(t);
         }
         suite.add_property(Property::new("area", area_label(area)));
-        suite.add_property(Property::new("verdict", report.verdict.clone()));
+        suite.add_property(Property::new("verdict", report.verdict.to_string()));
         suite.add_property(Property::new("fail_on", report.fail_on.clone()));
         suite.add_property(Property::new(
             "migration_phase",

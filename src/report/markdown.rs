@@ -190,7 +190,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
     let count = |gs: &[RuleGroup]| gs.iter().map(|g| g.count).sum::<usize>();
     let ctx = minijinja::context! {
         report => Serde(report.head()),
-        verdict_word => report.verdict.to_uppercase(),
+        verdict_word => report.verdict.as_str().to_uppercase(),
         headline => headline(report),
         targets_md => crate::platform::compare::markdown(&report.targets),
         blocking_count => count(&blocking),

@@ -79,13 +79,40 @@ fn version_note(inv: &Inventory) -> String {
     }
 }
 
+/// How ready a migration path is, worst first: the report's verdict is the worst of its
+/// profiles'. Spelled in lower case in every format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A finding at or above the fail-on threshold fails.
+    Blocked,
+    /// Nothing fails, but unknowns at or above the threshold remain.
+    Incomplete,
+    Ready,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Blocked => "blocked",
+            Verdict::Incomplete => "incomplete",
+            Verdict::Ready => "ready",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileVerdict {
     pub name: String,
     pub summary: String,
     pub target: String,
-    /// `ready`, `blocked` or `incomplete` (unknowns at or above the threshold, nothing failing).
-    pub verdict: String,
+    pub verdict: Verdict,
     pub failing: usize,
     pub unknown: usize,
     pub waived: usize,
@@ -144,8 +171,8 @@ impl InventorySummary {
 pub struct Report {
     pub tool: String,
     pub generated_at: String,
-    /// `ready`, `blocked` or `incomplete`, the worst over the profiles.
-    pub verdict: String,
+    /// The worst over the profiles.
+    pub verdict: Verdict,
     pub fail_on: String,
     pub fail_on_unknown: bool,
     pub profiles: Vec<ProfileVerdict>,
@@ -178,7 +205,7 @@ pub struct Report {
 pub(crate) struct ReportHead<'a> {
     tool: &'a str,
     generated_at: &'a str,
-    verdict: &'a str,
+    verdict: Verdict,
     fail_on: &'a str,
     fail_on_unknown: bool,
     profiles: &'a [ProfileVerdict],
@@ -219,7 +246,7 @@ impl Report {
         ReportHead {
             tool,
             generated_at,
-            verdict,
+            verdict: *verdict,
             fail_on,
             fail_on_unknown: *fail_on_unknown,
             profiles,
@@ -345,4 +372,27 @@ pub fn explain(r: &crate::rules::Rule) -> String {
         s.push_str(&format!("  - {reference}\n"));
     }
     s
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::Verdict;
+
+    #[test]
+    fn verdicts_keep_their_spelling_on_the_wire() {
+        for (v, s) in [
+            (Verdict::Blocked, "blocked"),
+            (Verdict::Incomplete, "incomplete"),
+            (Verdict::Ready, "ready"),
+        ] {
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{s}\""));
+            assert_eq!(
+                serde_json::from_str::<Verdict>(&format!("\"{s}\"")).unwrap(),
+                v
+            );
+            assert_eq!(v.to_string(), s);
+        }
+        // the report's verdict is the worst of its profiles'
+        assert!(Verdict::Blocked < Verdict::Incomplete && Verdict::Incomplete < Verdict::Ready);
+    }
 }

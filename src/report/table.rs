@@ -43,7 +43,7 @@ pub fn render(report: &Report) -> String {
             "  {:<12} target {:<12} {:<10} ({} failing and {} unknown at or above {}; {} waived, {} passed)\n",
             p.name,
             p.target,
-            p.verdict.to_uppercase(),
+            p.verdict.as_str().to_uppercase(),
             p.failing,
             p.unknown,
             report.fail_on,
@@ -91,7 +91,7 @@ pub fn render(report: &Report) -> String {
     }
     out.push_str(&format!(
         "\nVerdict: {} (fail on {}{}); {} failing, {} unknown, {} waived, {} passed\n",
-        report.verdict.to_uppercase(),
+        report.verdict.as_str().to_uppercase(),
         report.fail_on,
         if report.fail_on_unknown {
             " and unknown"

@@ -4,6 +4,7 @@
 
 use super::stores::{self, StoreType};
 use crate::collect::properties;
+use crate::settings::{bad_input, Input};
 use anyhow::{anyhow, bail, Context, Result};
 use rustls::pki_types::CertificateDer;
 use std::fmt;
@@ -541,14 +542,17 @@ pub fn build(
         .filter(|s| !s.is_empty())
         .collect();
     if bootstrap.is_empty() {
-        bail!("--bootstrap-server: no host:port given");
+        return Err(bad_input(Input::BootstrapServer, "no host:port given"));
     }
     for b in &bootstrap {
         if b.rsplit_once(':')
             .and_then(|(_, p)| p.parse::<u16>().ok())
             .is_none()
         {
-            bail!("--bootstrap-server: '{b}' is not host:port");
+            return Err(bad_input(
+                Input::BootstrapServer,
+                format!("'{b}' is not host:port"),
+            ));
         }
     }
     let mut protocol = SecurityProtocol::Plaintext;

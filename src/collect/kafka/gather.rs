@@ -76,11 +76,63 @@ fn topic_id(u: &uuid::Uuid) -> Option<String> {
     (!u.is_nil()).then(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(u.as_bytes()))
 }
 
-/// A failure that becomes a gap: (part, resource, reason, detail).
-type GapNote = (String, String, String, String);
+/// A failure that becomes a gap of the inventory.
+#[derive(Debug)]
+struct GapNote {
+    part: String,
+    resource: String,
+    reason: String,
+    detail: String,
+}
 
 fn gap(part: &str, resource: &str, reason: &str, detail: impl Into<String>) -> GapNote {
-    (part.into(), resource.into(), reason.into(), detail.into())
+    GapNote {
+        part: part.into(),
+        resource: resource.into(),
+        reason: reason.into(),
+        detail: detail.into(),
+    }
+}
+
+/// The gaps noted while the requests run (concurrently, per broker and cluster-wide), added to
+/// the inventory at the end: the first note of a part and resource wins.
+#[derive(Debug, Default)]
+struct Gaps(Vec<GapNote>);
+
+impl FromIterator<GapNote> for Gaps {
+    fn from_iter<I: IntoIterator<Item = GapNote>>(it: I) -> Self {
+        Gaps(it.into_iter().collect())
+    }
+}
+
+impl Gaps {
+    fn push(&mut self, g: GapNote) {
+        self.0.push(g);
+    }
+    fn append(&mut self, other: &mut Gaps) {
+        self.0.append(&mut other.0);
+    }
+    /// Whether a gap of this part (any resource) was noted.
+    fn has_part(&self, part: &str) -> bool {
+        self.0.iter().any(|g| g.part == part)
+    }
+    fn has(&self, part: &str, resource: &str) -> bool {
+        self.0
+            .iter()
+            .any(|g| g.part == part && g.resource == resource)
+    }
+    /// Add the notes to the inventory, skipping a part and resource it already has a gap for.
+    fn record(self, inv: &mut Inventory) {
+        for g in self.0 {
+            if !inv
+                .gaps
+                .iter()
+                .any(|x| x.part == g.part && x.resource == g.resource)
+            {
+                inv.add_gap(&g.part, &g.resource, &g.reason, g.detail);
+            }
+        }
+    }
 }
 
 /// A gap for a Kafka error code: authorization failures are `unauthorized`, and so on.
@@ -113,10 +165,79 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
     inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     inv.sources.push(format!("bootstrap:{}", boot.addr));
     inv.cluster.kind = "self-managed".into();
-    let mut gaps: Vec<GapNote> = Vec::new();
+    let mut gaps = Gaps::default();
 
-    // Metadata: brokers, controller, topics and partitions.
     let t = crate::debug::Stage::start("collect: connect + metadata");
+    let addrs = metadata(&mut boot, &mut inv, &mut gaps).await?;
+    drop(t);
+
+    let t = crate::debug::Stage::start("collect: broker connections");
+    let conns = connect_brokers(&addrs, cfg, &mut gaps).await?;
+    drop(t);
+    // Mode, features and API ranges from ApiVersions.
+    detect_mode(&mut inv, &conns, &boot);
+
+    let t = crate::debug::Stage::start("collect: configs, groups, ACLs, users, quotas");
+    let config_work = spawn_topic_configs(&inv, &addrs, &conns, cfg);
+    let controller = inv.cluster.controller_id;
+    let mut work = JoinSet::new();
+    for (id, conn) in conns {
+        work.spawn(per_broker(id, conn, controller == Some(id)));
+    }
+    // Cluster-wide requests on the bootstrap connection meanwhile.
+    let cluster = cluster_wide(&mut boot).await;
+    let brokers = work.len();
+    crate::progress::show(|| {
+        format!("reading {brokers} broker(s): configs, log dirs, groups, ACLs, users, quotas")
+    });
+    let mut results = Vec::new();
+    while let Some(r) = work.join_next().await {
+        results.push(r.map_err(|e| anyhow!("internal error: {e}"))?);
+        crate::progress::show(|| format!("read {} of {brokers} broker(s)", results.len()));
+    }
+    results.sort_by_key(|r| r.id);
+    let mut topic_cfgs: HashMap<String, BTreeMap<String, ConfigEntry>> = HashMap::new();
+    let mut config_work = config_work;
+    while let Some(r) = config_work.join_next().await {
+        let (cfgs, mut g) = r.map_err(|e| anyhow!("internal error: {e}"))?;
+        topic_cfgs.extend(cfgs);
+        gaps.append(&mut g);
+    }
+    for t in &mut inv.topics {
+        if let Some(c) = topic_cfgs.remove(&t.name) {
+            t.configs = c;
+        }
+    }
+    let conns = merge_brokers(&mut inv, &mut results, &mut gaps);
+    merge_cluster_wide(&mut inv, cluster, &results, &mut gaps);
+    drop(t);
+
+    // Log end offsets (one ListOffsets per leader) and consumer lag.
+    let t = crate::debug::Stage::start("collect: log end offsets");
+    crate::progress::show(|| "reading log end offsets".to_string());
+    log_end_offsets(&mut inv, conns, &mut gaps).await;
+    drop(t);
+
+    gaps.record(&mut inv);
+    for part in ["iam", "clients", "metrics"] {
+        inv.add_gap(
+            part,
+            "",
+            "not-collected",
+            "no source for this part was given",
+        );
+    }
+    inv.normalize();
+    Ok(inv)
+}
+
+/// Metadata: the cluster id, controller, brokers, topics and partitions. Returns each broker's
+/// address.
+async fn metadata(
+    boot: &mut Conn,
+    inv: &mut Inventory,
+    gaps: &mut Gaps,
+) -> Result<BTreeMap<i64, String>> {
     let md = boot
         .send(
             MetadataRequest::default()
@@ -127,6 +248,7 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
         .map_err(|e| anyhow!("metadata request failed: {e:#}"))?;
     inv.cluster.id = md.cluster_id.as_ref().map(s);
     inv.cluster.controller_id = (md.controller_id.0 >= 0).then_some(md.controller_id.0 as i64);
+    let mut addrs = BTreeMap::new();
     for b in &md.brokers {
         inv.brokers.push(Broker {
             id: b.node_id.0 as i64,
@@ -135,6 +257,9 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
             rack: b.rack.as_ref().map(s),
             ..Default::default()
         });
+        addrs
+            .entry(b.node_id.0 as i64)
+            .or_insert_with(|| format!("{}:{}", s(&b.host), b.port));
     }
     for t in &md.topics {
         let Some(name) = t.name.as_ref().map(|n| s(&n.0)) else {
@@ -162,18 +287,20 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
             ..Default::default()
         });
     }
+    Ok(addrs)
+}
 
-    drop(t);
-    // Connect to every broker concurrently.
-    let t = crate::debug::Stage::start("collect: broker connections");
-    crate::progress::show(|| format!("connecting to {} broker(s)", md.brokers.len()));
+/// Connect to every broker concurrently; one that cannot be reached leaves gaps for what only
+/// it could tell.
+async fn connect_brokers(
+    addrs: &BTreeMap<i64, String>,
+    cfg: &ConnConfig,
+    gaps: &mut Gaps,
+) -> Result<BTreeMap<i64, Conn>> {
+    crate::progress::show(|| format!("connecting to {} broker(s)", addrs.len()));
     let mut connecting = JoinSet::new();
-    for b in &md.brokers {
-        let (id, addr, cfg) = (
-            b.node_id.0 as i64,
-            format!("{}:{}", s(&b.host), b.port),
-            cfg.clone(),
-        );
+    for (&id, addr) in addrs {
+        let (addr, cfg) = (addr.clone(), cfg.clone());
         connecting.spawn(async move { (id, Conn::connect(&addr, &cfg).await) });
     }
     let mut conns: BTreeMap<i64, Conn> = BTreeMap::new();
@@ -207,38 +334,35 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
             }
         }
     }
+    Ok(conns)
+}
 
-    drop(t);
-    // Mode, features and API ranges from ApiVersions.
-    detect_mode(&mut inv, &conns, &boot);
-    let t = crate::debug::Stage::start("collect: configs, groups, ACLs, users, quotas");
+type TopicConfigs = (HashMap<String, BTreeMap<String, ConfigEntry>>, Gaps);
 
-    // Per-broker work, concurrently; topic-config batches are spread over the brokers.
+/// Topic configs, batches spread over the reachable brokers, on connections of their own:
+/// TOPIC_CONFIG_LANES per broker, so that the brokers answer batches side by side (in
+/// ZooKeeper mode each topic is a ZooKeeper read) while the broker connections do the rest.
+fn spawn_topic_configs(
+    inv: &Inventory,
+    addrs: &BTreeMap<i64, String>,
+    conns: &BTreeMap<i64, Conn>,
+    cfg: &ConnConfig,
+) -> JoinSet<TopicConfigs> {
     let topic_names: Vec<String> = inv.topics.iter().map(|t| t.name.clone()).collect();
-    let batches: Vec<Vec<String>> = topic_names
-        .chunks(TOPIC_CONFIG_BATCH)
-        .map(|c| c.to_vec())
-        .collect();
     let ids: Vec<i64> = conns.keys().copied().collect();
     let mut assigned: BTreeMap<i64, Vec<Vec<String>>> = BTreeMap::new();
-    for (i, b) in batches.into_iter().enumerate() {
+    for (i, b) in topic_names.chunks(TOPIC_CONFIG_BATCH).enumerate() {
         if ids.is_empty() {
             break;
         }
-        assigned.entry(ids[i % ids.len()]).or_default().push(b);
+        assigned
+            .entry(ids[i % ids.len()])
+            .or_default()
+            .push(b.to_vec());
     }
-    let controller = inv.cluster.controller_id;
-    // Topic configs on connections of their own, TOPIC_CONFIG_LANES per broker, so that the
-    // brokers answer batches side by side (in ZooKeeper mode each topic is a ZooKeeper read)
-    // while the broker connections do the rest.
     let mut config_work = JoinSet::new();
     for (id, batches) in assigned {
-        let addr = md
-            .brokers
-            .iter()
-            .find(|b| b.node_id.0 as i64 == id)
-            .map(|b| format!("{}:{}", s(&b.host), b.port))
-            .unwrap_or_default();
+        let addr = addrs.get(&id).cloned().unwrap_or_default();
         let mut lanes: Vec<Vec<Vec<String>>> = vec![Vec::new(); TOPIC_CONFIG_LANES];
         for (i, b) in batches.into_iter().enumerate() {
             lanes[i % TOPIC_CONFIG_LANES].push(b);
@@ -267,32 +391,18 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
             });
         }
     }
-    let mut work = JoinSet::new();
-    for (id, conn) in std::mem::take(&mut conns) {
-        work.spawn(per_broker(id, conn, controller == Some(id)));
-    }
-    // Cluster-wide requests on the bootstrap connection meanwhile.
-    let cluster = cluster_wide(&mut boot).await;
-    let brokers = work.len();
-    crate::progress::show(|| {
-        format!("reading {brokers} broker(s): configs, log dirs, groups, ACLs, users, quotas")
-    });
-    let mut results = Vec::new();
-    while let Some(r) = work.join_next().await {
-        results.push(r.map_err(|e| anyhow!("internal error: {e}"))?);
-        crate::progress::show(|| format!("read {} of {brokers} broker(s)", results.len()));
-    }
-    results.sort_by_key(|r| r.id);
+    config_work
+}
 
-    let mut topic_cfgs: HashMap<String, BTreeMap<String, ConfigEntry>> = HashMap::new();
-    while let Some(r) = config_work.join_next().await {
-        let (cfgs, mut g) = r.map_err(|e| anyhow!("internal error: {e}"))?;
-        topic_cfgs.extend(cfgs);
-        gaps.append(&mut g);
-    }
+/// Each broker's results into the inventory; returns the connections handed back.
+fn merge_brokers(
+    inv: &mut Inventory,
+    results: &mut [BrokerResult],
+    gaps: &mut Gaps,
+) -> BTreeMap<i64, Conn> {
     let mut reassign_seen = false;
     let mut conns: BTreeMap<i64, Conn> = BTreeMap::new();
-    for r in &mut results {
+    for r in results.iter_mut() {
         if let Some(c) = r.conn.take() {
             conns.insert(r.id, c);
         }
@@ -309,12 +419,7 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
             inv.reassignments = ra;
         }
     }
-    for t in &mut inv.topics {
-        if let Some(c) = topic_cfgs.remove(&t.name) {
-            t.configs = c;
-        }
-    }
-    if !reassign_seen && !gaps.iter().any(|g| g.0 == "reassignments") {
+    if !reassign_seen && !gaps.has_part("reassignments") {
         gaps.push(gap(
             "reassignments",
             "",
@@ -322,6 +427,16 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
             "the controller was not reachable for ListPartitionReassignments",
         ));
     }
+    conns
+}
+
+/// The cluster-wide answers into the inventory, and which lists the principal sees only part of.
+fn merge_cluster_wide(
+    inv: &mut Inventory,
+    cluster: ClusterWide,
+    results: &[BrokerResult],
+    gaps: &mut Gaps,
+) {
     let ClusterWide {
         acls,
         scram,
@@ -346,41 +461,12 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
                 r.logdir_topics.as_ref().map(|_| all)
             });
     partial_lists(
-        &inv,
+        inv,
         cluster_ops,
         tokens_enabled,
         logdir_topics.as_ref(),
-        &mut gaps,
+        gaps,
     );
-
-    drop(t);
-    // Log end offsets (one ListOffsets per leader) and consumer lag.
-    let t = crate::debug::Stage::start("collect: log end offsets");
-    crate::progress::show(|| "reading log end offsets".to_string());
-    log_end_offsets(&mut inv, conns, &mut gaps).await;
-    drop(t);
-
-    for (part, resource, reason, detail) in gaps {
-        if !inv
-            .gaps
-            .iter()
-            .any(|g| g.part == part && g.resource == resource)
-        {
-            inv.add_gap(&part, &resource, &reason, detail);
-        }
-    }
-    for part in ["msk", "iam", "clients", "metrics"] {
-        if part != "msk" {
-            inv.add_gap(
-                part,
-                "",
-                "not-collected",
-                "no source for this part was given",
-            );
-        }
-    }
-    inv.normalize();
-    Ok(inv)
 }
 
 fn detect_mode(inv: &mut Inventory, conns: &BTreeMap<i64, Conn>, boot: &Conn) {
@@ -452,7 +538,7 @@ struct BrokerResult {
     groups: Vec<ConsumerGroup>,
     transactions: Vec<Transaction>,
     reassignments: Option<Vec<Reassignment>>,
-    gaps: Vec<GapNote>,
+    gaps: Gaps,
     /// The connection, handed back for the log-end-offset round.
     conn: Option<Conn>,
     /// Topics with replicas in this broker's log dirs (DescribeLogDirs is not filtered by
@@ -465,9 +551,9 @@ struct BrokerResult {
 async fn topic_configs(
     c: &mut Conn,
     topic_batches: Vec<Vec<String>>,
-) -> (HashMap<String, BTreeMap<String, ConfigEntry>>, Vec<GapNote>) {
+) -> (HashMap<String, BTreeMap<String, ConfigEntry>>, Gaps) {
     let mut out = HashMap::new();
-    let mut gaps = Vec::new();
+    let mut gaps = Gaps::default();
     for batch in topic_batches {
         let req = DescribeConfigsRequest::default().with_resources(
             batch
@@ -537,7 +623,7 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
         transactions: vec![],
         reassignments: None,
         conn: None,
-        gaps: vec![],
+        gaps: Gaps::default(),
         logdir_topics: None,
     };
 
@@ -881,7 +967,7 @@ struct ClusterWide {
     cluster_ops: Option<i32>,
     /// False when the brokers answered that delegation tokens are not enabled.
     tokens_enabled: bool,
-    gaps: Vec<GapNote>,
+    gaps: Gaps,
 }
 
 /// Lists the brokers filter by the principal's permissions, marked `partial` unless the
@@ -900,7 +986,7 @@ fn partial_lists(
     cluster_ops: Option<i32>,
     tokens_enabled: bool,
     logdir_topics: Option<&std::collections::BTreeSet<String>>,
-    gaps: &mut Vec<GapNote>,
+    gaps: &mut Gaps,
 ) {
     let ops = cluster_ops.unwrap_or(0);
     let all_ops = ops & ALL_CLUSTER_OPS == ALL_CLUSTER_OPS;
@@ -912,10 +998,7 @@ fn partial_lists(
     let partial = |part: &str, why: String| gap(part, "", crate::inventory::PARTIAL, why);
     let shown: std::collections::HashSet<&str> =
         inv.topics.iter().map(|t| t.name.as_str()).collect();
-    let errored = |t: &str| {
-        gaps.iter()
-            .any(|g| g.0 == "topics" && g.1 == format!("topic:{t}"))
-    };
+    let errored = |t: &str| gaps.has("topics", &format!("topic:{t}"));
     match logdir_topics {
         Some(on_disk) => {
             let hidden = on_disk
@@ -942,13 +1025,13 @@ fn partial_lists(
         ));
     }
     if !all_ops {
-        if tokens_enabled && !gaps.iter().any(|g| g.0 == "delegation_tokens") {
+        if tokens_enabled && !gaps.has_part("delegation_tokens") {
             gaps.push(partial(
                 "delegation_tokens",
                 format!("DescribeDelegationToken shows only the tokens this principal owns or may describe, and it is not a super user{asked}"),
             ));
         }
-        if !gaps.iter().any(|g| g.0 == "transactions") {
+        if !gaps.has_part("transactions") {
             gaps.push(partial(
                 "transactions",
                 format!("ListTransactions shows only the transactional ids this principal may describe, and it is not a super user{asked}"),
@@ -966,7 +1049,7 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         quorum: None,
         cluster_ops: None,
         tokens_enabled: true,
-        gaps: vec![],
+        gaps: Gaps::default(),
     };
 
     // What the principal may do on the cluster (DescribeCluster, Kafka 2.8+; else Metadata v8–10).
@@ -1172,11 +1255,7 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
 
 /// Latest offsets for every partition (one ListOffsets request per leader, concurrently, on
 /// the connections already open), then consumer lag for committed offsets.
-async fn log_end_offsets(
-    inv: &mut Inventory,
-    mut conns: BTreeMap<i64, Conn>,
-    gaps: &mut Vec<GapNote>,
-) {
+async fn log_end_offsets(inv: &mut Inventory, mut conns: BTreeMap<i64, Conn>, gaps: &mut Gaps) {
     let mut by_leader: BTreeMap<i64, BTreeMap<String, Vec<i32>>> = BTreeMap::new();
     for t in &inv.topics {
         for p in &t.partitions {
@@ -1276,8 +1355,11 @@ async fn log_end_offsets(
 mod partial_tests {
     use super::*;
 
-    fn parts(gaps: &[GapNote]) -> Vec<(String, String)> {
-        gaps.iter().map(|g| (g.0.clone(), g.2.clone())).collect()
+    fn parts(gaps: &Gaps) -> Vec<(String, String)> {
+        gaps.0
+            .iter()
+            .map(|g| (g.part.clone(), g.reason.clone()))
+            .collect()
     }
 
     #[test]
@@ -1290,23 +1372,23 @@ mod partial_tests {
         let on_disk: std::collections::BTreeSet<String> =
             ["shown".to_string(), "hidden".to_string()].into();
         // A super user (every cluster operation) with a hidden topic on disk: topics partial only.
-        let mut g = Vec::new();
+        let mut g = Gaps::default();
         partial_lists(&inv, Some(ALL_CLUSTER_OPS), true, Some(&on_disk), &mut g);
         assert_eq!(parts(&g), vec![("topics".into(), "partial".into())]);
         // Describe on the cluster only, no log dirs, tokens enabled: all but groups partial.
-        let mut g = Vec::new();
+        let mut g = Gaps::default();
         partial_lists(&inv, Some(OP_DESCRIBE), true, None, &mut g);
         let p: Vec<String> = parts(&g).into_iter().map(|(p, _)| p).collect();
         assert_eq!(p, ["topics", "delegation_tokens", "transactions"]);
         // Nothing known about the principal, tokens disabled: no token gap.
-        let mut g = Vec::new();
+        let mut g = Gaps::default();
         partial_lists(&inv, None, false, None, &mut g);
         let p: Vec<String> = parts(&g).into_iter().map(|(p, _)| p).collect();
         assert_eq!(p, ["topics", "groups", "transactions"]);
         // A super user who sees every topic on disk: nothing partial.
-        let mut g = Vec::new();
+        let mut g = Gaps::default();
         let whole: std::collections::BTreeSet<String> = ["shown".to_string()].into();
         partial_lists(&inv, Some(ALL_CLUSTER_OPS), true, Some(&whole), &mut g);
-        assert!(g.is_empty(), "{g:?}");
+        assert!(g.0.is_empty(), "{g:?}");
     }
 }
