@@ -206,6 +206,9 @@ impl LineIndex {
                 s.bump();
                 loop {
                     s.ws();
+                    // A malformed value the scanner cannot step over (`[}]`) looped forever
+                    // (found by fuzzing, issue 15): stop where an element consumed nothing.
+                    let at = s.i;
                     if s.peek()? == b'}' {
                         s.bump();
                         return Some(());
@@ -222,6 +225,9 @@ impl LineIndex {
                     if s.peek()? == b',' {
                         s.bump();
                     }
+                    if s.i == at {
+                        return None;
+                    }
                 }
             }
             b'[' => {
@@ -229,6 +235,7 @@ impl LineIndex {
                 let mut i = 0usize;
                 loop {
                     s.ws();
+                    let at = s.i;
                     if s.peek()? == b']' {
                         s.bump();
                         return Some(());
@@ -242,6 +249,9 @@ impl LineIndex {
                     s.ws();
                     if s.peek()? == b',' {
                         s.bump();
+                    }
+                    if s.i == at {
+                        return None;
                     }
                 }
             }

@@ -12,7 +12,7 @@ pub mod reads;
 mod selftest;
 
 pub use eval::{evaluate, EvalOptions, InventoryFile};
-pub use load::{load_rules, RuleSet};
+pub use load::{load_rules, rule_set_from_text, RuleSet};
 pub use selftest::{run_examples, ExampleOutcome};
 
 use crate::findings::Severity;

@@ -1178,8 +1178,10 @@ fn parse_package_lock(text: &str) -> Result<Vec<Decl>, String> {
 /// `name@range` → name (scoped names keep their leading `@`).
 fn npm_name_of(spec: &str) -> &str {
     let s = spec.trim().trim_matches('"');
-    match s[1..].find('@') {
-        Some(p) => &s[..p + 1],
+    // The first `@` after the first character (a scope's `@` comes first). Not `s[1..]`: an
+    // empty or non-ASCII spec panicked there (found by fuzzing, issue 15).
+    match s.char_indices().skip(1).find(|(_, c)| *c == '@') {
+        Some((p, _)) => &s[..p],
         None => s,
     }
 }
