@@ -1,7 +1,8 @@
 //! Every fuzz target of `kraftcheck::fuzzing` (issue 15), briefly and bounded, in the normal test
 //! build: the seeds (tests/fixtures, examples, the rule pack) and every saved finding under
 //! `fuzz/regressions/TARGET/` are replayed, then each target gets a short mutation run
-//! (`KRAFTCHECK_FUZZ_SECS`, default 1 s per target; deterministic per target). The long,
+//! (`KRAFTCHECK_FUZZ_SECS`, default 1 s per target; deterministic per target unless
+//! `KRAFTCHECK_FUZZ_SEED` is set; `KRAFTCHECK_FUZZ_TARGET` runs one target). The long,
 //! coverage-guided runs are AFL++'s (`scripts/fuzz`).
 //!
 //! Findings: a panic, one input taking longer than `MAX_INPUT_MS`, or one input's peak heap
@@ -292,7 +293,12 @@ fn every_target_replays_its_corpus_and_survives_mutation() {
             .map(|(_, d)| d.as_slice())
             .chain(std::iter::once(&b""[..]))
             .collect();
-        let mut rng = Rng(fnv(t.name.as_bytes()) | 1);
+        // Fixed per target (CI is reproducible); KRAFTCHECK_FUZZ_SEED=N explores other inputs.
+        let seed: u64 = std::env::var("KRAFTCHECK_FUZZ_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let mut rng = Rng((fnv(t.name.as_bytes()) ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1);
         let until = Instant::now() + Duration::from_secs_f64(secs);
         while Instant::now() < until {
             let base = corpus[rng.below(corpus.len())];
