@@ -28,6 +28,10 @@
 #   rig/rig.sh up auth39 && rig/rig.sh seed auth39   ZooKeeper + 1 broker (3.9) with TLS/mTLS/GSSAPI listeners and
 #                                                JKS / PKCS12 / encrypted-PEM client stores made with keytool
 #
+# Fault rig (not part of `up all`; tests/faults.rs starts and stops it): ZooKeeper + 3 brokers (3.9,
+# ZooKeeper mode) on 192xx, whose brokers and ZooKeeper the tests stop, kill and pause.
+#   rig/rig.sh up fault39
+#   rig/rig.sh start-broker fault39 ID
 # Benchmark rig (not part of `up all`; benches/collect.sh):
 #   rig/rig.sh up bench39                        ZooKeeper + 2 brokers (3.9, ZooKeeper mode), JMX exporter
 #   rig/rig.sh seed-large bench39 [--topics N]   N topics x 10 partitions (default 2000), 2,000 ACLs,
@@ -68,7 +72,7 @@ jvm_opts() {
 }
 ALL_RIGS=(zk39 kraft39 kraft4 recreate39)
 # rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
-EXTRA_RIGS=(mig39 mm2target bench39 auth39)
+EXTRA_RIGS=(mig39 mm2target bench39 auth39 fault39)
 PW=rigpass
 
 die() { echo "rig: $*" >&2; exit 1; }
@@ -78,9 +82,9 @@ say() { echo "rig: $*" >&2; }
 # rig definitions
 rig_ver() {
   case "$1" in
-    zk39 | kraft39 | mig39 | mm2target | bench39 | auth39 | recreate39 | 39 | 3.9) echo 39 ;;
+    zk39 | kraft39 | mig39 | mm2target | bench39 | auth39 | recreate39 | fault39 | 39 | 3.9) echo 39 ;;
     kraft4 | 4) echo 4 ;;
-    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39, auth39, recreate39)" ;;
+    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39, auth39, recreate39, fault39)" ;;
   esac
 }
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$RIG_DIR/pom-kafka$1.xml"; }
@@ -88,14 +92,15 @@ upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 broker_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_HEAP"; else echo "$BROKER_HEAP"; fi; }
 zk_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_ZK_HEAP"; else echo "$ZK_HEAP"; fi; }
 
-# ports: zk39 191xx, kraft39 193xx, kraft4 194xx, auth39 195xx, mig39 196xx, mm2target 197xx, bench39 198xx,
-# recreate39 189xx
-zk_port() { case "${1:-zk39}" in mig39) echo 19681 ;; bench39) echo 19881 ;; auth39) echo 19581 ;; *) echo 19181 ;; esac; }
+# ports: zk39 191xx, fault39 192xx, kraft39 193xx, kraft4 194xx, auth39 195xx, mig39 196xx, mm2target 197xx,
+# bench39 198xx, recreate39 189xx
+zk_port() { case "${1:-zk39}" in fault39) echo 19281 ;; mig39) echo 19681 ;; bench39) echo 19881 ;; auth39) echo 19581 ;; *) echo 19181 ;; esac; }
 # broker_port RIG ID KIND  (KIND: plain|sasl|ssl|ctl)
 broker_port() {
   local base off
   case "$1" in
     zk39) base=$((19100 + 10 * $2)) ;;
+    fault39) base=$((19200 + 10 * $2)) ;;
     kraft39) base=19310 ;;
     kraft4) base=19410 ;;
     mig39) base=$((19600 + 10 * $2)) ;;
@@ -109,7 +114,7 @@ broker_port() {
   if [ "$3" = ctl ] && [ "$1" != zk39 ]; then off=9; fi
   echo $((base + off))
 }
-broker_ids() { case "$1" in zk39 | mig39 | mm2target | bench39 | recreate39) echo "1 2" ;; *) echo 1 ;; esac; }
+broker_ids() { case "$1" in fault39) echo "1 2 3" ;; zk39 | mig39 | mm2target | bench39 | recreate39) echo "1 2" ;; *) echo 1 ;; esac; }
 bootstrap_of() { # RIG KIND -> comma-separated list
   local out="" id
   for id in $(broker_ids "$1"); do out="$out${out:+,}127.0.0.1:$(broker_port "$1" "$id" "$2")"; done
@@ -122,6 +127,7 @@ rig_ports() {
   [ "$1" = kraft4 ] && oauth_port
   [ "$1" = zk39 ] && zk_port
   [ "$1" = mig39 ] && zk_port mig39
+  [ "$1" = fault39 ] && zk_port fault39
   [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_WRONGNAME_PORT" "$AUTH_OAUTH_SERVER_PORT" "$AUTH_OAUTH_HTTPS_PORT" "$AUTH_GSSAPI_PORT" "$AUTH_GSSAPI_SSL_PORT" "$AUTH_ZK_TLS_PORT"
   [ "$1" = kraft39 ] && printf '%s\n' "$KRAFT39_GSSAPI_PORT" "$KRAFT39_GSSAPI_SSL_PORT" "$KRAFT39_GSSAPI_CONTROLLER_PORT"
   [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
@@ -561,7 +567,7 @@ write_zk39_configs() { # [RIG]: zk39, or bench39 (the same listeners and securit
     mkdir -p "$BENCH_DATA"
   fi
   write_log_config "$rig" zookeeper
-  for id in 1 2; do
+  for id in $(broker_ids "$rig"); do
     local dirs="$rd/broker$id/data" map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
     [ "$rig" = bench39 ] && dirs="$BENCH_DATA/broker$id/data"
     if [ "$rig" = zk39 ]; then
@@ -775,6 +781,11 @@ write_env() { # RIG
       echo "export ${U}_BROKER_IDS=1,2"
       echo "export ${U}_BROKER_CONFIGS=$rd/conf/broker1.properties,$rd/conf/broker2.properties"
       metrics_env zk39 "$U"
+    elif [ "$rig" = fault39 ]; then
+      echo "export ${U}_MODE=zookeeper"
+      echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port fault39)"
+      echo "export ${U}_BROKER_IDS=1,2,3"
+      echo "export ${U}_PIDS=$rd/pids"
     elif [ "$rig" = bench39 ]; then
       echo "export ${U}_MODE=zookeeper"
       echo "export ${U}_ZK_CONNECT=127.0.0.1:$(zk_port bench39)"
@@ -847,13 +858,13 @@ up_unlocked() {
   echo starting >"$rd/state"
   gen_certs "$rd/certs"
   write_client_configs "$rig"
-  if [ "$rig" = zk39 ] || [ "$rig" = bench39 ]; then
+  if [ "$rig" = zk39 ] || [ "$rig" = bench39 ] || [ "$rig" = fault39 ]; then
     write_zk39_configs "$rig"
     start_java "$rig" zookeeper "$(zk_heap "$rig")" org.apache.zookeeper.server.quorum.QuorumPeerMain \
       "$rd/conf/zookeeper.properties" >/dev/null
     wait_zk "$rig" 60
-    for id in 1 2; do start_java "$rig" "broker$id" "$(broker_heap "$rig")" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
-    for id in 1 2; do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
+    for id in $(broker_ids "$rig"); do start_java "$rig" "broker$id" "$(broker_heap "$rig")" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
+    for id in $(broker_ids "$rig"); do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
   elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ] || [ "$rig" = recreate39 ]; then
     start_${rig}_nodes
   else
@@ -877,7 +888,7 @@ up_unlocked() {
     make_auth39_stores
     check_auth39_logins
   fi
-  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ] || [ "$rig" = bench39 ] || [ "$rig" = auth39 ]; then
+  if [ "$rig" = zk39 ] || [ "$rig" = mig39 ] || [ "$rig" = bench39 ] || [ "$rig" = auth39 ] || [ "$rig" = fault39 ]; then
     # cluster id as ZooKeeper-mode brokers store it
     sed -n 's/^cluster.id=//p' "$(sed -n 's/^log.dirs=//p' "$rd/conf/broker1.properties")/meta.properties" >"$rd/cluster.id"
   fi
@@ -905,7 +916,7 @@ down_unlocked() {
 start_broker_unlocked() { # RIG ID
   local rig=$1 id=$2 rd
   rd=$(rundir "$rig")
-  [ "$rig" = zk39 ] || die "start-broker/stop-broker only on zk39"
+  [ "$rig" = zk39 ] || [ "$rig" = fault39 ] || die "start-broker/stop-broker only on zk39 and fault39"
   if pid_alive "$(pid_of "$rig" "broker$id")" "$rig"; then say "broker $id is running"; return 0; fi
   [ -f "$rd/conf/broker$id.properties" ] || die "$rig has no broker $id (is it up?)"
   sed -i "/^broker$id /d" "$rd/pids"
@@ -918,7 +929,7 @@ start_broker_unlocked() { # RIG ID
 stop_broker_unlocked() { # RIG ID
   local rig=$1 id=$2 rd pid
   rd=$(rundir "$rig")
-  [ "$rig" = zk39 ] || die "start-broker/stop-broker only on zk39"
+  [ "$rig" = zk39 ] || [ "$rig" = fault39 ] || die "start-broker/stop-broker only on zk39 and fault39"
   rig_is_up "$rig" || die "$rig is not up"
   pid=$(pid_of "$rig" "broker$id")
   [ -n "$pid" ] || die "$rig has no broker $id"
@@ -1064,8 +1075,8 @@ case "$cmd" in
     case " $* " in
       *" --bootstrap-server"* | *" --bootstrap-controller"* | *" --zookeeper"* | *" --authorizer-properties"* | *" -server "* | *" --help "* | *" --version "*) ;;
       *)
-        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39 | auth39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
-        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39 | auth39 | recreate39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
+        if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39 | auth39 | fault39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
+        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39 | auth39 | recreate39 | fault39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
         if [ ${#extra[@]} -gt 0 ] && ! rig_is_up "$r"; then say "warning: $r is not up; ${extra[*]} will not answer"; fi
         ;;
     esac

@@ -10,6 +10,8 @@ pub mod compat;
 pub mod debug;
 pub mod diff;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inventory;
 pub mod output;
 pub mod plan;

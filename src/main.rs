@@ -91,6 +91,13 @@ struct Sources {
     /// Bound on every request and connection, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = kafka::DEFAULT_TIMEOUT_MS, help_heading = "Live Kafka")]
     timeout_ms: u64,
+    /// Broker load cap: Kafka requests outstanding at once, all brokers together.
+    #[arg(long, value_name = "N", default_value_t = kafka::DEFAULT_MAX_IN_FLIGHT as u16, value_parser = clap::value_parser!(u16).range(1..), help_heading = "Live Kafka")]
+    max_in_flight: u16,
+    /// Broker load cap: Kafka requests started per second, all brokers together (default: no
+    /// limit beyond --max-in-flight). README: Performance shows what a cap costs in time.
+    #[arg(long, value_name = "N", help_heading = "Live Kafka")]
+    max_requests_per_sec: Option<f64>,
     /// ZooKeeper of a ZooKeeper-mode cluster, HOST:PORT[,HOST:PORT…][/chroot] as in
     /// zookeeper.connect: read-only znode reads (the /migration znode, topic ids, partition
     /// states, pending deletions, broker registrations, znode ACLs).
@@ -302,6 +309,12 @@ fn error_text(e: &anyhow::Error) -> String {
 }
 
 fn to_sources(s: &Sources) -> Result<collect::Sources> {
+    if let Some(r) = s.max_requests_per_sec {
+        if !(r.is_finite() && r > 0.0) {
+            bail!("--max-requests-per-sec {r}: give a positive number");
+        }
+    }
+    kafka::set_request_limits(s.max_in_flight as usize, s.max_requests_per_sec);
     let kafka = match &s.bootstrap_server {
         Some(b) => Some(
             kafka::build_config(

@@ -177,6 +177,9 @@ impl LineIndex {
                 s.bump();
                 loop {
                     s.ws();
+                    // A malformed value the scanner cannot step over (`[}]`) looped forever
+                    // (found by fuzzing, issue 15): stop where an element consumed nothing.
+                    let at = s.i;
                     if s.peek()? == b'}' {
                         s.bump();
                         return Some(());
@@ -193,6 +196,9 @@ impl LineIndex {
                     if s.peek()? == b',' {
                         s.bump();
                     }
+                    if s.i == at {
+                        return None;
+                    }
                 }
             }
             b'[' => {
@@ -200,6 +206,7 @@ impl LineIndex {
                 let mut i = 0usize;
                 loop {
                     s.ws();
+                    let at = s.i;
                     if s.peek()? == b']' {
                         s.bump();
                         return Some(());
@@ -213,6 +220,9 @@ impl LineIndex {
                     s.ws();
                     if s.peek()? == b',' {
                         s.bump();
+                    }
+                    if s.i == at {
+                        return None;
                     }
                 }
             }

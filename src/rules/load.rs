@@ -122,6 +122,22 @@ pub fn load_rules(extra: Option<&Path>) -> Result<RuleSet> {
     Ok(RuleSet { rules, templates })
 }
 
+/// One rule file's text as `--rules` would take it (parse, CEL compile, message template), as a
+/// set of that one rule: the fuzz target for rule files (src/fuzzing.rs, issue 15).
+#[doc(hidden)]
+pub fn rule_set_from_text(origin: &str, text: &str) -> Result<RuleSet> {
+    let r = parse_rule(origin, text)?;
+    let mut templates = minijinja::Environment::new();
+    templates.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    templates
+        .add_template_owned(r.id.clone(), r.message.clone())
+        .map_err(|e| anyhow!("{}: field `message`: template error: {e}", r.origin))?;
+    Ok(RuleSet {
+        rules: vec![r],
+        templates,
+    })
+}
+
 fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
     for f in dir.files() {
         if f.path().extension().is_some_and(|e| e == "toml") {

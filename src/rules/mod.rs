@@ -15,7 +15,7 @@ mod scope;
 mod selftest;
 
 pub use eval::{evaluate, EvalOptions, InventoryFile};
-pub use load::{load_rules, RuleSet};
+pub use load::{load_rules, rule_set_from_text, RuleSet};
 pub use scope::{
     part_fields, part_of_variable, variables, Global, Scope, ScopeDef, View, GLOBALS, SCOPES,
 };

@@ -75,8 +75,10 @@ pub(super) fn parse_package_lock(text: &str) -> Result<Vec<Decl>, String> {
 /// `name@range` → name (scoped names keep their leading `@`).
 pub(super) fn npm_name_of(spec: &str) -> &str {
     let s = spec.trim().trim_matches('"');
-    match s[1..].find('@') {
-        Some(p) => &s[..p + 1],
+    // The first `@` after the first character (a scope's `@` comes first). Not `s[1..]`: an
+    // empty or non-ASCII spec panicked there (found by fuzzing, issue 15).
+    match s.char_indices().skip(1).find(|(_, c)| *c == '@') {
+        Some((p, _)) => &s[..p],
         None => s,
     }
 }
@@ -136,8 +138,10 @@ pub(super) fn parse_pnpm_lock(text: &str) -> Vec<Decl> {
         let key = key.trim_start_matches('/');
         // drop peer-dependency suffixes: name@1.0.0(peer@2) or name@1.0.0_peer@2
         let key = key.split('(').next().unwrap_or(key);
-        let (name, ver) = match key[1.min(key.len())..].find('@') {
-            Some(p) => (&key[..p + 1], &key[p + 2..]),
+        // The first `@` after the first character; by char, not `key[1..]`, which panicked on a
+        // non-ASCII first character (found by fuzzing, issue 15).
+        let (name, ver) = match key.char_indices().skip(1).find(|(_, c)| *c == '@') {
+            Some((p, _)) => (&key[..p], &key[p + 1..]),
             None => match key.rfind('/') {
                 // pnpm v5: /name/1.0.0
                 Some(p) => (&key[..p], &key[p + 1..]),

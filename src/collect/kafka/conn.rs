@@ -44,6 +44,49 @@ pub const READ_ONLY_APIS: &[ApiKey] = &[
     ApiKey::DescribeDelegationToken,
 ];
 
+/// Requests in flight at once across all brokers, unless `--max-in-flight` says otherwise:
+/// enough for a collect's per-broker parallelism, few enough that a large cluster never sees a
+/// burst of hundreds of requests (issue 15).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 8;
+
+/// The broker-load caps of this process (issue 15): requests in flight at once, and an optional
+/// spacing between request starts (`--max-requests-per-sec`).
+struct Limits {
+    in_flight: tokio::sync::Semaphore,
+    spacing: Option<std::time::Duration>,
+    next: Mutex<std::time::Instant>,
+}
+
+fn limits_cell() -> &'static Mutex<Option<Arc<Limits>>> {
+    static L: OnceLock<Mutex<Option<Arc<Limits>>>> = OnceLock::new();
+    L.get_or_init(|| Mutex::new(None))
+}
+
+fn limits() -> Arc<Limits> {
+    let mut l = limits_cell().lock().expect("limits lock");
+    l.get_or_insert_with(|| Arc::new(Limits::new(DEFAULT_MAX_IN_FLIGHT, None)))
+        .clone()
+}
+
+impl Limits {
+    fn new(max_in_flight: usize, per_sec: Option<f64>) -> Self {
+        Limits {
+            in_flight: tokio::sync::Semaphore::new(max_in_flight.max(1)),
+            spacing: per_sec
+                .filter(|r| *r > 0.0)
+                .map(|r| std::time::Duration::from_secs_f64(1.0 / r)),
+            next: Mutex::new(std::time::Instant::now()),
+        }
+    }
+}
+
+/// Set the broker-load caps for the requests that follow: at most `max_in_flight` requests
+/// outstanding at once (all brokers together), and at most `per_sec` request starts per second.
+pub fn set_request_limits(max_in_flight: usize, per_sec: Option<f64>) {
+    *limits_cell().lock().expect("limits lock") =
+        Some(Arc::new(Limits::new(max_in_flight, per_sec)));
+}
+
 /// Requests sent per API key in this process (for `--debug` output and benchmarks).
 pub fn request_counts() -> Vec<(String, u64)> {
     let m = counters().lock().expect("counter lock");
@@ -231,6 +274,23 @@ impl Conn {
             let fresh = Box::pin(Conn::connect(&addr, &cfg)).await?;
             *self = fresh;
         }
+        // The load caps: a permit for the whole exchange, and the next free start slot. Waiting
+        // for them does not count against the request's time-out.
+        let l = limits();
+        let _permit = l
+            .in_flight
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        if let Some(gap) = l.spacing {
+            let at = {
+                let mut next = l.next.lock().expect("limits lock");
+                let at = (*next).max(std::time::Instant::now());
+                *next = at + gap;
+                at
+            };
+            tokio::time::sleep_until(at.into()).await;
+        }
         match tokio::time::timeout(self.timeout, self.send_raw(req, version)).await {
             Ok(Ok(resp)) => Ok(resp),
             Ok(Err(e)) => {
@@ -304,28 +364,7 @@ impl Conn {
                 body.len()
             );
         }
-        let mut bytes = Bytes::from(body);
-        let rh = ResponseHeader::decode(&mut bytes, key.response_header_version(version))
-            .with_context(|| format!("{}: malformed {key:?} response header", self.addr))?;
-        if rh.correlation_id != self.correlation {
-            bail!(
-                "{}: response correlation id {} does not match {}",
-                self.addr,
-                rh.correlation_id,
-                self.correlation
-            );
-        }
-        let resp = R::Response::decode(&mut bytes, version)
-            .with_context(|| format!("{}: malformed {key:?} v{version} response", self.addr))?;
-        if bytes.has_remaining() && key != ApiKey::ApiVersions {
-            // Trailing bytes mean we read the response with the wrong layout.
-            bail!(
-                "{}: {} unexpected trailing bytes in {key:?} v{version} response",
-                self.addr,
-                bytes.remaining()
-            );
-        }
-        Ok(resp)
+        decode_body::<R::Response>(&self.addr, key, version, self.correlation, body)
     }
 
     async fn authenticate(&mut self, sasl: &Sasl) -> Result<()> {
@@ -452,4 +491,122 @@ impl Conn {
         }
         Ok(resp.auth_bytes.to_vec())
     }
+}
+
+/// A response's bytes after the length prefix: the header (whose correlation id must be
+/// `correlation`), then the body of `key` at `version`, with nothing left over.
+fn decode_body<T: Decodable>(
+    addr: &str,
+    key: ApiKey,
+    version: i16,
+    correlation: i32,
+    body: Vec<u8>,
+) -> Result<T> {
+    let mut bytes = Bytes::from(body);
+    let rh = ResponseHeader::decode(&mut bytes, key.response_header_version(version))
+        .with_context(|| format!("{addr}: malformed {key:?} response header"))?;
+    if rh.correlation_id != correlation {
+        bail!(
+            "{addr}: response correlation id {} does not match {correlation}",
+            rh.correlation_id
+        );
+    }
+    let resp = T::decode(&mut bytes, version)
+        .with_context(|| format!("{addr}: malformed {key:?} v{version} response"))?;
+    if bytes.has_remaining() && key != ApiKey::ApiVersions {
+        // Trailing bytes mean we read the response with the wrong layout.
+        bail!(
+            "{addr}: {} unexpected trailing bytes in {key:?} v{version} response",
+            bytes.remaining()
+        );
+    }
+    Ok(resp)
+}
+
+/// Calls `$m!(ApiKey, ResponseType)` for every API in [`READ_ONLY_APIS`].
+macro_rules! each_read_only_response {
+    ($m:ident) => {{
+        use kafka_protocol::messages::*;
+        $m!(ApiVersions, ApiVersionsResponse);
+        $m!(SaslHandshake, SaslHandshakeResponse);
+        $m!(SaslAuthenticate, SaslAuthenticateResponse);
+        $m!(Metadata, MetadataResponse);
+        $m!(DescribeConfigs, DescribeConfigsResponse);
+        $m!(DescribeAcls, DescribeAclsResponse);
+        $m!(
+            DescribeUserScramCredentials,
+            DescribeUserScramCredentialsResponse
+        );
+        $m!(DescribeClientQuotas, DescribeClientQuotasResponse);
+        $m!(ListGroups, ListGroupsResponse);
+        $m!(DescribeGroups, DescribeGroupsResponse);
+        $m!(FindCoordinator, FindCoordinatorResponse);
+        $m!(OffsetFetch, OffsetFetchResponse);
+        $m!(ListOffsets, ListOffsetsResponse);
+        $m!(DescribeLogDirs, DescribeLogDirsResponse);
+        $m!(
+            ListPartitionReassignments,
+            ListPartitionReassignmentsResponse
+        );
+        $m!(ListTransactions, ListTransactionsResponse);
+        $m!(DescribeTransactions, DescribeTransactionsResponse);
+        $m!(DescribeProducers, DescribeProducersResponse);
+        $m!(DescribeCluster, DescribeClusterResponse);
+        $m!(DescribeQuorum, DescribeQuorumResponse);
+        $m!(DescribeDelegationToken, DescribeDelegationTokenResponse);
+    }};
+}
+
+/// Fuzz target (src/fuzzing.rs): byte 0 picks an API of [`READ_ONLY_APIS`], byte 1 a version
+/// in its range, the rest is decoded as [`Conn`] decodes a response after its length prefix
+/// (correlation id 1).
+pub fn decode_response_for_fuzzing(data: &[u8]) -> Result<()> {
+    let (Some(&a), Some(&v)) = (data.first(), data.get(1)) else {
+        return Ok(());
+    };
+    let key = READ_ONLY_APIS[a as usize % READ_ONLY_APIS.len()];
+    let r = key.valid_versions();
+    let version = r.min + (v as i16) % (r.max - r.min + 1);
+    let body = data[2..].to_vec();
+    macro_rules! try_decode {
+        ($k:ident, $t:ty) => {
+            if key == ApiKey::$k {
+                decode_body::<$t>("fuzz", key, version, 1, body.clone())?;
+                return Ok(());
+            }
+        };
+    }
+    each_read_only_response!(try_decode);
+    unreachable!("every read-only API has a response type above")
+}
+
+/// Seeds for the Kafka response target: each read-only API's default response, encoded at
+/// its lowest and highest version, with the two selector bytes and a response header.
+pub fn fuzz_seed_responses() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    macro_rules! seed {
+        ($k:ident, $t:ty) => {{
+            let key = ApiKey::$k;
+            let idx = READ_ONLY_APIS
+                .iter()
+                .position(|k| *k == key)
+                .expect("listed") as u8;
+            let r = key.valid_versions();
+            for version in [r.min, r.max] {
+                let mut buf = BytesMut::new();
+                buf.put_u8(idx);
+                buf.put_u8((version - r.min) as u8);
+                let header = ResponseHeader::default().with_correlation_id(1);
+                if header
+                    .encode(&mut buf, key.response_header_version(version))
+                    .is_ok()
+                    && <$t>::default().encode(&mut buf, version).is_ok()
+                {
+                    out.push((format!("{key:?}-v{version}"), buf.to_vec()));
+                }
+            }
+        }};
+    }
+    each_read_only_response!(seed);
+    out
 }

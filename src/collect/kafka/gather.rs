@@ -509,7 +509,8 @@ fn detect_mode(inv: &mut Inventory, conns: &BTreeMap<i64, Conn>, boot: &Conn) {
     let unknown: Vec<i64> = inv
         .brokers
         .iter()
-        .filter(|b| b.version.is_none())
+        // An unreachable broker's gap says why (connect error), not "unsupported" (issue 15).
+        .filter(|b| b.version.is_none() && conns.contains_key(&b.id))
         .map(|b| b.id)
         .collect();
     for id in unknown {

@@ -19,6 +19,9 @@ pub(crate) mod stores;
 pub(crate) mod tls;
 
 pub use config::{build as build_config, https_trust, ConnConfig, DEFAULT_TIMEOUT_MS};
-pub use conn::{request_counts, READ_ONLY_APIS};
+pub use conn::{
+    decode_response_for_fuzzing, fuzz_seed_responses, request_counts, set_request_limits,
+    DEFAULT_MAX_IN_FLIGHT, READ_ONLY_APIS,
+};
 pub use controllers::collect_controllers;
 pub use gather::collect;

@@ -1,0 +1,65 @@
+//! Broker load caps (issue 15): `--max-requests-per-sec` spaces every Kafka request kraftcheck
+//! sends, `--max-in-flight` bounds those outstanding at once; bad values exit 2. Against the rig's
+//! zk39 (`rig/rig.sh up zk39`; scripts/test-all starts it).
+
+use std::time::Instant;
+
+fn kc() -> std::process::Command {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("kraftcheck"))
+}
+
+fn bootstrap() -> String {
+    std::env::var("KRAFTCHECK_RIG_ZK39_BOOTSTRAP")
+        .expect("KRAFTCHECK_RIG_ZK39_BOOTSTRAP (eval \"$(rig/rig.sh env)\")")
+}
+
+/// Requests the collect sent, from its `KRAFTCHECK_DEBUG` lines.
+fn sent(stderr: &str) -> u64 {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("kraftcheck: debug: sent "))
+        .filter(|l| !l.contains("AWS"))
+        .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[test]
+fn a_request_rate_cap_spaces_the_requests() {
+    let rate = 20.0;
+    let t = Instant::now();
+    let out = kc()
+        .env("KRAFTCHECK_DEBUG", "1")
+        .args(["collect", "--bootstrap-server", &bootstrap()])
+        .args(["--max-requests-per-sec", "20", "--max-in-flight", "2"])
+        .output()
+        .unwrap();
+    let took = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let n = sent(&stderr);
+    assert!(n >= 10, "only {n} requests counted: {stderr}");
+    // n request starts at least 1/rate apart.
+    let floor = (n - 1) as f64 / rate;
+    assert!(took >= floor, "{n} requests in {took:.2} s at {rate}/s");
+}
+
+#[test]
+fn bad_cap_values_exit_2() {
+    for args in [
+        &["--max-requests-per-sec", "0"][..],
+        &["--max-requests-per-sec=-3"],
+        &["--max-requests-per-sec", "inf"],
+        &["--max-in-flight", "0"],
+    ] {
+        let out = kc()
+            .args(["collect", "--bootstrap-server", "127.0.0.1:1"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let flag = args[0].split('=').next().unwrap();
+        assert!(stderr.contains(flag), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
