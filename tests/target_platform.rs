@@ -153,3 +153,69 @@ fn the_per_broker_limit_needs_a_size() {
         .unwrap()
         .starts_with("1,500"));
 }
+
+#[test]
+fn serverless_compaction_and_retention_defaults() {
+    let (_, r, _) = audit(&["--target-platform", "msk-serverless"]);
+    let of = |id: &str| -> Vec<&serde_json::Value> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == id)
+            .collect()
+    };
+    // Compacted user topics must be created compacted (cleanup.policy only at creation);
+    // Kafka's internal topics are the target's own.
+    let compact: Vec<&str> = of("TGT-COMPACT-SLS")
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| f["resource"]["name"].as_str().unwrap())
+        .collect();
+    assert!(compact.contains(&"payments.audit-log"), "{compact:?}");
+    assert!(!compact.contains(&"__consumer_offsets"), "{compact:?}");
+    // The example's brokers keep log.retention.hours=168: the target's 7 days, nothing to say.
+    let ms = of("TGT-RETENTION-MS");
+    assert!(ms.iter().all(|f| f["status"] == "pass"), "{ms:?}");
+    // Its default log.retention.bytes (-1) becomes 250 GiB per partition on Serverless, for
+    // topics that delete by time and size only; compacted-only topics are left out.
+    let bytes = of("TGT-RETENTION-BYTES");
+    assert!(bytes
+        .iter()
+        .any(|f| f["status"] == "fail" && f["severity"] == "low"));
+    assert!(bytes
+        .iter()
+        .all(|f| f["resource"]["name"] != "payments.audit-log"));
+    let f = bytes.iter().find(|f| f["status"] == "fail").unwrap();
+    assert!(f["evidence"]["limit.default_retention_bytes"]
+        .as_str()
+        .unwrap()
+        .contains("serverless-config.html"));
+}
+
+#[test]
+fn confluent_refuses_clients_below_its_baseline() {
+    // Without broker metrics the client check is unknown, never a pass.
+    let (_, r, _) = audit(&["--target-platform", "confluent-basic"]);
+    assert_eq!(finding(&r, "TGT-CLIENT-PROTO")["status"], "unknown");
+    // A Kafka 3.9.2 broker's metrics with 0.10-era clients (Produce v2): refused by
+    // Confluent Cloud whatever Kafka version the team plans for.
+    let metrics = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/metrics/kafka392-lower.txt"
+    );
+    let (_, r, err) = audit(&["--target-platform", "confluent-basic", "--metrics", metrics]);
+    let fails: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{err}"))
+        .iter()
+        .filter(|f| f["rule_id"] == "TGT-CLIENT-PROTO" && f["status"] == "fail")
+        .collect();
+    assert!(
+        fails
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().starts_with("Produce v2")),
+        "{fails:?}"
+    );
+    assert!(fails.iter().all(|f| f["platform"] == "confluent-basic"));
+}
