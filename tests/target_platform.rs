@@ -219,3 +219,60 @@ fn confluent_refuses_clients_below_its_baseline() {
     );
     assert!(fails.iter().all(|f| f["platform"] == "confluent-basic"));
 }
+
+/// A saved rig inventory (real Kafka 3.9.2, seeded) against every platform: each target's
+/// failing findings are explained by the limits they hit, each printed with its source.
+#[test]
+fn a_saved_rig_inventory_against_every_platform_explains_each_verdict_by_its_limits() {
+    let inv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rig/zk39-inventory.json"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kraftcheck"))
+        .args(["audit", "--inventory", inv, "-f", "json"])
+        .args(all_platforms())
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let targets = r["targets"].as_array().expect("targets in JSON");
+    assert_eq!(targets.len(), ALL.len());
+    let findings = r["findings"].as_array().unwrap();
+    let mut explained = 0;
+    for t in targets {
+        let name = t["name"].as_str().unwrap();
+        for l in t["limits"].as_array().unwrap() {
+            assert!(!l["source"].as_str().unwrap().is_empty(), "{name}: {l}");
+        }
+        let failing: Vec<&serde_json::Value> = findings
+            .iter()
+            .filter(|f| f["platform"] == name && f["status"] == "fail")
+            .collect();
+        let counted = t["blocking"].as_u64().unwrap() + t["high"].as_u64().unwrap();
+        if counted > 0 {
+            assert!(!t["reasons"].as_array().unwrap().is_empty(), "{name}");
+        }
+        for f in &failing {
+            let ev = f["evidence"].as_object().unwrap();
+            let limit = ev
+                .iter()
+                .find(|(k, _)| k.starts_with("limit."))
+                .unwrap_or_else(|| panic!("{name} {}: no limit in evidence", f["rule_id"]));
+            assert!(
+                limit.1.as_str().unwrap().contains("read 20"),
+                "{name} {}: {}",
+                f["rule_id"],
+                limit.1
+            );
+            explained += 1;
+        }
+    }
+    assert!(explained > 0, "the seeded rig hits some target's limits");
+    let row = |n: &str| targets.iter().find(|t| t["name"] == n).unwrap();
+    // Self-managed Kafka keeps everything the rig has; Serverless cannot hold its SCRAM users.
+    assert_eq!(row("apache-kafka")["high"], 0);
+    assert!(row("msk-serverless")["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r.as_str().unwrap().starts_with("TGT-SCRAM")));
+}
