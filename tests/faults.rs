@@ -272,23 +272,35 @@ fn faults_on_the_fault39_rig() {
             "no gap for broker 2: {}",
             r.json["gaps"]
         );
-        // Back for the next cases, once ZooKeeper has expired the dead broker's session (its
-        // registration blocks a restart until then).
-        let deadline = Instant::now() + Duration::from_secs(90);
+        // Back for the next cases, once ZooKeeper has expired the dead broker's session: its
+        // ephemeral registration makes a restart fail until then, and a failed start stops the
+        // whole rig (rig.sh's fail_start). So wait, reading /brokers/ids, until it is gone.
+        let deadline = Instant::now() + Duration::from_secs(120);
         loop {
-            std::thread::sleep(Duration::from_secs(10));
-            let ok = Command::new(common::rig_sh())
-                .args(["start-broker", "fault39", "2"])
-                .stdin(Stdio::null())
-                .output()
-                .unwrap()
-                .status
-                .success();
-            if ok {
+            let z = collect(&first, &["--zookeeper", &zk]);
+            let registered = z.json["zookeeper"]["brokers"]
+                .as_array()
+                .is_none_or(|b| b.iter().any(|b| b["id"] == 2));
+            if !registered {
                 break;
             }
-            assert!(Instant::now() < deadline, "broker 2 did not start again");
+            assert!(
+                Instant::now() < deadline,
+                "broker 2's ZooKeeper registration did not expire: {}",
+                z.stderr
+            );
+            std::thread::sleep(Duration::from_secs(2));
         }
+        let restart = Command::new(common::rig_sh())
+            .args(["start-broker", "fault39", "2"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            restart.status.success(),
+            "broker 2 did not start again: {}",
+            String::from_utf8_lossy(&restart.stderr)
+        );
     }
 
     // 3. The controller moves during a collect: the controller is paused, so the collect waits
