@@ -1,7 +1,8 @@
 //! Every fuzz target of `kraftcheck::fuzzing` (issue 15), briefly and bounded, in the normal test
 //! build: the seeds (tests/fixtures, examples, the rule pack) and every saved finding under
 //! `fuzz/regressions/TARGET/` are replayed, then each target gets a short mutation run
-//! (`KRAFTCHECK_FUZZ_SECS`, default 1 s per target; deterministic per target unless
+//! (`KRAFTCHECK_FUZZ_EXECS` mutated inputs per target, default 200, or `KRAFTCHECK_FUZZ_SECS`
+//! seconds per target; deterministic per target unless
 //! `KRAFTCHECK_FUZZ_SEED` is set; `KRAFTCHECK_FUZZ_TARGET` runs one target). The long,
 //! coverage-guided runs are AFL++'s (`scripts/fuzz`).
 //!
@@ -263,12 +264,32 @@ fn regressions(t: &Target) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn every_target_replays_its_corpus_and_survives_mutation() {
+    // On the stack the CLI parses its inputs with (the main thread's 8 MiB): a test thread's
+    // 2 MiB overflowed on a deeply nested rule expression the CLI itself rejects cleanly
+    // (exit 2, CEL syntax error) — CEL's parser recurses deeply in a debug build.
+    let body = std::thread::Builder::new()
+        .name("fuzz".into())
+        .stack_size(8 << 20)
+        .spawn(replay_and_mutate)
+        .unwrap();
+    if let Err(e) = body.join() {
+        std::panic::resume_unwind(e);
+    }
+}
+
+fn replay_and_mutate() {
     // Panics are caught and reported per input; keep their default messages off the output.
     std::panic::set_hook(Box::new(|_| {}));
-    let secs: f64 = std::env::var("KRAFTCHECK_FUZZ_SECS")
+    // A fixed number of mutated inputs per target by default, so that CI runs exactly the
+    // inputs a local run does (a time budget reaches a different input on a slower machine);
+    // KRAFTCHECK_FUZZ_SECS=S runs each target for S seconds instead.
+    let secs: Option<f64> = std::env::var("KRAFTCHECK_FUZZ_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let budget: u64 = std::env::var("KRAFTCHECK_FUZZ_EXECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
+        .unwrap_or(200);
     let only = std::env::var("KRAFTCHECK_FUZZ_TARGET").ok();
     let mut failures = Vec::new();
     let mut summary = Vec::new();
@@ -299,12 +320,21 @@ fn every_target_replays_its_corpus_and_survives_mutation() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         let mut rng = Rng((fnv(t.name.as_bytes()) ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1);
-        let until = Instant::now() + Duration::from_secs_f64(secs);
-        while Instant::now() < until {
+        let until = secs.map(|s| Instant::now() + Duration::from_secs_f64(s));
+        let mut mutated = 0u64;
+        while match until {
+            Some(u) => Instant::now() < u,
+            None => mutated < budget,
+        } {
+            mutated += 1;
             let base = corpus[rng.below(corpus.len())];
             let other = corpus[rng.below(corpus.len())];
             let input = mutate(&mut rng, base, other);
             execs += 1;
+            // Kept until the next input: what a stack overflow (an abort, not a panic) ran on.
+            let last = Path::new(&root()).join("target/fuzz-findings");
+            let _ = std::fs::create_dir_all(&last);
+            let _ = std::fs::write(last.join(format!("last-{}", t.name)), &input);
             if let Some(why) = one(t, &input) {
                 failures.push(format!("{}: mutated input: {why}", t.name));
                 break;
