@@ -13,12 +13,14 @@ fn bootstrap() -> String {
         .expect("KRAFTCHECK_RIG_ZK39_BOOTSTRAP (eval \"$(rig/rig.sh env)\")")
 }
 
-/// Requests the collect sent, from its `KRAFTCHECK_DEBUG` lines.
+/// Requests the collect sent, from its `KRAFTCHECK_DEBUG` lines: the capped ones, so not the
+/// connection handshake (ApiVersions, SASL), which is part of opening a connection.
 fn sent(stderr: &str) -> u64 {
     stderr
         .lines()
         .filter_map(|l| l.strip_prefix("kraftcheck: debug: sent "))
         .filter(|l| !l.contains("AWS"))
+        .filter(|l| !l.contains(" ApiVersions ") && !l.contains(" Sasl"))
         .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
         .sum()
 }
