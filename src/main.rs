@@ -475,7 +475,7 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
             .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
     }
     // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
-    kraftcheck::platform::select(
+    let platforms = kraftcheck::platform::select(
         &a.target_platform.platforms,
         &a.target_platform.sizes,
         a.target_platform.brokers,
@@ -495,7 +495,7 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         let mut worst = 0u8;
         for inv in collect::collect_all(&to_sources(&a.sources)?)? {
             let sub = dir.join(cluster_dir_name(&inv));
-            let code = audit_one(&a, &rules, &waivers, &inv, None, Some(&sub))?;
+            let code = audit_one(&a, &rules, &waivers, &platforms, &inv, None, Some(&sub))?;
             eprintln!("kraftcheck: {}: exit {code}", sub.display());
             worst = worst.max(code);
         }
@@ -515,6 +515,7 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         &a,
         &rules,
         &waivers,
+        &platforms,
         &inv,
         inventory_file,
         a.output.as_deref(),
@@ -530,6 +531,7 @@ fn audit_one(
     a: &AuditArgs,
     rules: &rules::RuleSet,
     waivers: &[waivers::Waiver],
+    platforms: &[kraftcheck::platform::Selected],
     inv: &kraftcheck::inventory::Inventory,
     inventory_file: Option<rules::InventoryFile>,
     out: Option<&std::path::Path>,
@@ -542,11 +544,7 @@ fn audit_one(
         fail_on_unknown: a.fail_on_unknown,
         today: chrono::Local::now().date_naive(),
         inventory_file,
-        platforms: kraftcheck::platform::select(
-            &a.target_platform.platforms,
-            &a.target_platform.sizes,
-            a.target_platform.brokers,
-        )?,
+        platforms: platforms.to_vec(),
     };
     rules::profiles::check_target(inv, a.target_version.as_deref())?;
     let t = kraftcheck::debug::Stage::start("audit");
