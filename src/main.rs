@@ -110,9 +110,15 @@ struct Sources {
     #[arg(long, value_name = "FILE", requires = "zookeeper")]
     zk_tls_config_file: Option<PathBuf>,
     /// JAAS file whose `Client` section logs in to ZooKeeper, as Kafka's brokers and tools read
-    /// it (-Djava.security.auth.login.config): DIGEST-MD5 (DigestLoginModule username/password).
+    /// it (-Djava.security.auth.login.config): DIGEST-MD5 (DigestLoginModule username/password),
+    /// or Kerberos (Krb5LoginModule useKeyTab=true keyTab=… principal=…, or useTicketCache=true;
+    /// the KDC from KRB5_CONFIG, Java's -Djava.security.krb5.conf, else /etc/krb5.conf).
     #[arg(long, value_name = "FILE", requires = "zookeeper")]
     zk_jaas_config: Option<PathBuf>,
+    /// ZooKeeper's Kerberos service name, as Java's -Dzookeeper.sasl.client.username (default
+    /// zookeeper): the server principal is NAME/HOST@REALM with HOST as written in --zookeeper.
+    #[arg(long, value_name = "NAME", requires = "zk_jaas_config")]
+    zk_sasl_client_username: Option<String>,
     /// A saved inventory (from `kraftcheck collect`).
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
@@ -379,7 +385,10 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
                     None => None,
                 },
                 sasl: match &s.zk_jaas_config {
-                    Some(f) => Some(collect::zookeeper::sasl_settings(f)?),
+                    Some(f) => Some(collect::zookeeper::sasl_settings(
+                        f,
+                        s.zk_sasl_client_username.as_deref(),
+                    )?),
                     None => None,
                 },
             }),

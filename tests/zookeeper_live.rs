@@ -783,3 +783,306 @@ fn zookeeper_sasl_digest_reads_what_only_its_user_may_read() {
     assert!(took < Duration::from_secs(5), "{took:?}");
     assert!(!err.contains(secret) && !err.contains(&password), "{err}");
 }
+
+/// The Kerberos ZooKeeper rig (rig/zkkrb.sh: ZooKeeper 3.8 requiring a SASL login, server
+/// principal zookeeper/localhost, the rig's MIT KDC). Started here when it is not up (a few
+/// seconds) and then stopped when the test ends; one Kerberos test at a time uses it.
+struct KrbZk {
+    started: bool,
+    env: std::collections::HashMap<String, String>,
+    _lock: std::sync::MutexGuard<'static, ()>,
+}
+
+static KRB_ZK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn zkkrb_sh() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rig/zkkrb.sh")
+}
+
+impl KrbZk {
+    fn up() -> KrbZk {
+        let lock = KRB_ZK.lock().unwrap_or_else(|e| e.into_inner());
+        let env = || Command::new(zkkrb_sh()).arg("env").output().unwrap();
+        let mut out = env();
+        let started = !out.status.success();
+        if started {
+            let up = Command::new(zkkrb_sh()).arg("up").output().unwrap();
+            assert!(
+                up.status.success(),
+                "rig/zkkrb.sh up: {}",
+                String::from_utf8_lossy(&up.stderr)
+            );
+            out = env();
+        }
+        let env = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("export KRAFTCHECK_RIG_ZKKRB_"))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        KrbZk {
+            started,
+            env,
+            _lock: lock,
+        }
+    }
+
+    fn get(&self, key: &str) -> String {
+        self.env
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("rig/zkkrb.sh env has no {key}"))
+    }
+
+    /// zookeeper-shell logged in as kafka@KRAFTCHECK.RIG.
+    fn shell(&self, args: &[&str]) -> String {
+        let out = Command::new(zkkrb_sh())
+            .arg("shell")
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "zookeeper-shell {args:?}: {text}");
+        text
+    }
+
+    /// A JAAS file with a Krb5LoginModule `Client` section (`options` after `required`).
+    fn jaas(&self, dir: &Path, name: &str, options: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(
+            &p,
+            format!("Client {{\n  com.sun.security.auth.module.Krb5LoginModule required\n  {options};\n}};\n"),
+        )
+        .unwrap();
+        p
+    }
+
+    /// `kraftcheck collect` of a server.properties plus this ZooKeeper under `root`:
+    /// (exit code, inventory, stderr, time taken).
+    fn collect(&self, root: &str, extra: &[&str]) -> (Option<i32>, Value, String, Duration) {
+        let dir = tempfile::tempdir().unwrap();
+        let props = dir.path().join("server.properties");
+        std::fs::write(
+            &props,
+            format!(
+                "broker.id=1\nzookeeper.connect={}{root}\nzookeeper.set.acl=true\nlisteners=PLAINTEXT://:9092\n",
+                self.get("CONNECT")
+            ),
+        )
+        .unwrap();
+        let t0 = Instant::now();
+        let out = assert_cmd::Command::cargo_bin("kraftcheck")
+            .unwrap()
+            .env("KRB5_CONFIG", self.get("KRB5_CONFIG"))
+            .env("KRAFTCHECK_DEBUG", "1")
+            .env_remove("KRB5CCNAME")
+            .args(["collect", "--timeout-ms", "5000", "--broker-config"])
+            .arg(&props)
+            .args(["--zookeeper", &format!("{}{root}", self.get("CONNECT"))])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            t0.elapsed(),
+        )
+    }
+}
+
+impl Drop for KrbZk {
+    fn drop(&mut self) {
+        if self.started {
+            let _ = Command::new(zkkrb_sh()).arg("down").output();
+        }
+    }
+}
+
+/// The session id kraftcheck names under KRAFTCHECK_DEBUG.
+fn debug_session(err: &str) -> String {
+    err.lines()
+        .find_map(|l| l.split("zookeeper: session ").nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no session named in: {err}"))
+        .to_string()
+}
+
+/// Kerberos to ZooKeeper (issue 12): a znode ACL'd to `sasl:kafka` is read when kraftcheck logs
+/// in as kafka@REALM from a keytab or from a ticket cache `kinit` filled; another principal
+/// that logs in gets an unauthorized gap for it (the ACL decides, not the login alone); without
+/// a login the ensemble (SASL required) refuses the session; a keytab without the principal's
+/// key and an unknown server principal exit 2 within the timeout, with one message naming the
+/// file, and no key material. kraftcheck's sessions write nothing (the ensemble's audit log).
+#[test]
+fn zookeeper_kerberos_reads_what_only_its_principal_may_read() {
+    let zk = KrbZk::up();
+    let dir = tempfile::tempdir().unwrap();
+    let root = "/kraftcheck-krb";
+    let _ = Command::new(zkkrb_sh())
+        .args(["shell", "deleteall", root])
+        .output();
+    zk.shell(&["create", root]);
+    zk.shell(&["create", &format!("{root}/cluster")]);
+    zk.shell(&[
+        "create",
+        &format!("{root}/cluster/id"),
+        r#"{"version":"1","id":"KrbOnlyClusterIdAAAAAA"}"#,
+        "sasl:kafka:cdrwa",
+    ]);
+    assert!(zk
+        .shell(&["getAcl", &format!("{root}/cluster/id")])
+        .contains("'sasl,'kafka"));
+    let keytab = zk.get("KAFKA_KEYTAB");
+    let principal = zk.get("KAFKA_PRINCIPAL");
+    let kdc_dir = Path::new(&zk.get("KRB5_CONFIG"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut sessions = Vec::new();
+
+    // The keytab login: the znode is read.
+    let good = zk.jaas(
+        dir.path(),
+        "keytab.jaas",
+        &format!("useKeyTab=true storeKey=true keyTab=\"{keytab}\" principal=\"{principal}\""),
+    );
+    let (code, inv, err, _) = zk.collect(root, &["--zk-jaas-config", good.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        inv["zookeeper"]["cluster_id"], "KrbOnlyClusterIdAAAAAA",
+        "{}",
+        inv["gaps"]
+    );
+    sessions.push(debug_session(&err));
+
+    // A ticket cache filled by kinit (useTicketCache=true ticketCache=…).
+    let cache = dir.path().join("krb5cc");
+    let kinit = Command::new("kinit")
+        .env("KRB5_CONFIG", zk.get("KRB5_CONFIG"))
+        .args(["-k", "-t", &keytab, "-c"])
+        .arg(format!("FILE:{}", cache.display()))
+        .arg(&principal)
+        .output()
+        .unwrap();
+    assert!(
+        kinit.status.success(),
+        "kinit: {}",
+        String::from_utf8_lossy(&kinit.stderr)
+    );
+    let cached = zk.jaas(
+        dir.path(),
+        "cache.jaas",
+        &format!("useTicketCache=true ticketCache=\"{}\"", cache.display()),
+    );
+    let (code, inv, err, _) = zk.collect(root, &["--zk-jaas-config", cached.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(inv["zookeeper"]["cluster_id"], "KrbOnlyClusterIdAAAAAA");
+    sessions.push(debug_session(&err));
+
+    // Another principal logs in, but the ACL is not its: an unauthorized gap, never a value.
+    let other = zk.jaas(
+        dir.path(),
+        "other.jaas",
+        &format!(
+            "useKeyTab=true keyTab=\"{}\" principal=\"kraftcheck@KRAFTCHECK.RIG\"",
+            kdc_dir.join("client.keytab").display()
+        ),
+    );
+    let (code, inv, err, _) = zk.collect(root, &["--zk-jaas-config", other.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(inv["zookeeper"]["cluster_id"].is_null());
+    assert!(
+        inv["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["part"] == "zookeeper"
+                && g["reason"] == "unauthorized"
+                && g["resource"] == "znode:/cluster/id"),
+        "{}",
+        inv["gaps"]
+    );
+    sessions.push(debug_session(&err));
+
+    // No login: SASL is required by the ensemble.
+    let (code, _, err, took) = zk.collect(root, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("authentication failed") && err.contains("--zk-jaas-config"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(7), "{took:?}");
+
+    // A keytab without the principal's key (another principal's keytab).
+    let intruder = kdc_dir.join("intruder.keytab");
+    let wrong = zk.jaas(
+        dir.path(),
+        "wrong.jaas",
+        &format!(
+            "useKeyTab=true keyTab=\"{}\" principal=\"{principal}\"",
+            intruder.display()
+        ),
+    );
+    let (code, _, err, took) = zk.collect(root, &["--zk-jaas-config", wrong.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("error")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].contains("--zk-jaas-config") && lines[0].contains("keytab holds no key"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(7), "{took:?}");
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for kt in [
+        std::fs::read(&keytab).unwrap(),
+        std::fs::read(&intruder).unwrap(),
+    ] {
+        let hex: String = kt.iter().map(|b| format!("{b:02x}")).collect();
+        assert!(!err.contains(&b64.encode(&kt)), "keytab leaked");
+        assert!(
+            !err.contains(&b64.encode(&kt[kt.len() - 32..])),
+            "key leaked"
+        );
+        assert!(!err.contains(&hex[hex.len() - 64..]), "key leaked");
+    }
+
+    // An unknown server principal (zookeeper.sasl.client.username).
+    let (code, _, err, _) = zk.collect(
+        root,
+        &[
+            "--zk-jaas-config",
+            good.to_str().unwrap(),
+            "--zk-sasl-client-username",
+            "zk",
+        ],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("zk/localhost") && err.contains("--zk-sasl-client-username"),
+        "{err}"
+    );
+
+    let _ = Command::new(zkkrb_sh())
+        .args(["shell", "deleteall", root])
+        .output();
+    let audit_log = std::fs::read_to_string(zk.get("AUDIT_LOG")).expect("ZooKeeper audit log");
+    assert!(
+        audit_log.contains(&format!("znode={root}/cluster/id")),
+        "the audit log does not record the test's own writes"
+    );
+    for s in &sessions {
+        let writes: Vec<&str> = audit_log
+            .lines()
+            .filter(|l| {
+                l.contains(&format!("session={s}\t")) || l.ends_with(&format!("session={s}"))
+            })
+            .collect();
+        assert!(
+            writes.is_empty(),
+            "kraftcheck's ZooKeeper session {s} wrote: {writes:?}"
+        );
+    }
+}

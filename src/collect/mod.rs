@@ -11,6 +11,7 @@ pub mod offline;
 pub mod phase;
 pub mod properties;
 pub mod versions;
+pub mod zk_gssapi;
 pub mod zookeeper;
 
 pub use offline::{collect_offline, OfflineSources};

@@ -56,9 +56,18 @@ pub struct ZkSource {
     pub timeout: Duration,
     /// TLS to the ensemble's secure port (`--zk-tls-config-file`), see [`tls_settings`].
     pub tls: Option<zk::TlsOptions>,
-    /// SASL DIGEST-MD5 from a JAAS file's `Client` section (`--zk-jaas-config`), see
-    /// [`sasl_settings`].
-    pub sasl: Option<zk::SaslOptions>,
+    /// SASL (DIGEST-MD5 or Kerberos) from a JAAS file's `Client` section (`--zk-jaas-config`),
+    /// see [`sasl_settings`].
+    pub sasl: Option<ZkSasl>,
+}
+
+/// How kraftcheck logs in to ZooKeeper with SASL.
+#[derive(Clone, Debug)]
+pub enum ZkSasl {
+    /// DigestLoginModule `username`/`password` (the crate's DIGEST-MD5).
+    Digest(zk::SaslOptions),
+    /// Krb5LoginModule: GSSAPI through kraftcheck's run-time GSSAPI library (`zk_gssapi`).
+    Kerberos(std::sync::Arc<crate::collect::kafka::gssapi::Kerberos>),
 }
 
 /// Key material is never shown: only whether TLS is on.
@@ -80,8 +89,15 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
         let mut connector = zk::Client::connector()
             .with_session_timeout(timeout.max(Duration::from_secs(2)))
             .with_connection_timeout(timeout);
-        if let Some(sasl) = &src.sasl {
-            connector = connector.with_sasl(sasl.clone());
+        match &src.sasl {
+            Some(ZkSasl::Digest(sasl)) => connector = connector.with_sasl(sasl.clone()),
+            Some(ZkSasl::Kerberos(krb)) => {
+                super::zk_gssapi::prepare(krb, connect, timeout).await?;
+                connector = connector.with_sasl(zk::SaslOptions::custom(std::sync::Arc::new(
+                    super::zk_gssapi::ZkKerberos(krb.clone()),
+                )));
+            }
+            None => {}
         }
         let connected = match &src.tls {
             Some(tls) => {
@@ -94,11 +110,22 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
         };
         let client = connected.map_err(|e| {
             anyhow!(
-                "--zookeeper {connect}: cannot connect{}: {e}",
+                "--zookeeper {connect}: cannot connect{}{}: {e}",
                 if src.tls.is_some() {
                     " (TLS; a handshake the ensemble refuses, such as a missing or untrusted client certificate or a plain port, ends this way too)"
                 } else {
                     ""
+                },
+                match (&e, &src.sasl) {
+                    (zk::Error::AuthFailed, Some(ZkSasl::Kerberos(k))) => format!(
+                        " (the ensemble refused the Kerberos login of {:?})",
+                        k
+                    ),
+                    (zk::Error::AuthFailed, Some(ZkSasl::Digest(_))) =>
+                        " (the ensemble refused the DIGEST-MD5 login of --zk-jaas-config)".to_string(),
+                    (zk::Error::AuthFailed, None) =>
+                        " (the ensemble may require a SASL login: give --zk-jaas-config)".to_string(),
+                    _ => String::new(),
                 }
             )
         })?;
@@ -601,9 +628,12 @@ pub fn tls_settings(path: &std::path::Path) -> Result<Option<zk::TlsOptions>> {
 
 /// ZooKeeper SASL as Kafka's brokers and tools take it: the `Client` section of a JAAS file
 /// (what `-Djava.security.auth.login.config` names for them). DIGEST-MD5
-/// (`org.apache.zookeeper.server.auth.DigestLoginModule` with `username` and `password`) is
-/// supported; Kerberos to ZooKeeper is refused with a clear message.
-pub fn sasl_settings(path: &std::path::Path) -> Result<zk::SaslOptions> {
+/// (`org.apache.zookeeper.server.auth.DigestLoginModule` with `username` and `password`), or
+/// Kerberos (`com.sun.security.auth.module.Krb5LoginModule` with `useKeyTab=true keyTab=…
+/// principal=…` or `useTicketCache=true`) to the service `service` (Java's
+/// `zookeeper.sasl.client.username`, default `zookeeper`); the realm's KDC comes from
+/// `KRB5_CONFIG` (what Java takes as `-Djava.security.krb5.conf`) or /etc/krb5.conf.
+pub fn sasl_settings(path: &std::path::Path, service: Option<&str>) -> Result<ZkSasl> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| bad(Input::ZkJaasConfig, &name, format!("cannot read it: {e}")))?;
@@ -615,10 +645,26 @@ pub fn sasl_settings(path: &std::path::Path) -> Result<zk::SaslOptions> {
         )
     })?;
     if section.contains("Krb5LoginModule") {
-        return Err(bad(Input::ZkJaasConfig, &name, "Kerberos (Krb5LoginModule) to ZooKeeper is not supported yet; DIGEST-MD5 (DigestLoginModule) is"));
+        let login = crate::collect::kafka::config::krb5_login(section, "Client section")
+            .map_err(|e| bad(Input::ZkJaasConfig, &name, format!("{e:#}")))?;
+        let service = service.unwrap_or("zookeeper").trim();
+        if service.is_empty() {
+            return Err(bad(
+                Input::ZkJaasConfig,
+                &name,
+                "--zk-sasl-client-username is empty: give ZooKeeper's Kerberos service name (zookeeper.sasl.client.username, default zookeeper)",
+            ));
+        }
+        return Ok(ZkSasl::Kerberos(
+            crate::collect::kafka::gssapi::Kerberos::new(
+                service.to_string(),
+                login,
+                format!("--zk-jaas-config {name}"),
+            ),
+        ));
     }
     if !section.contains("DigestLoginModule") {
-        return Err(bad(Input::ZkJaasConfig, &name, "the Client section names no login module kraftcheck knows (org.apache.zookeeper.server.auth.DigestLoginModule)"));
+        return Err(bad(Input::ZkJaasConfig, &name, "the Client section names no login module kraftcheck knows (org.apache.zookeeper.server.auth.DigestLoginModule, com.sun.security.auth.module.Krb5LoginModule)"));
     }
     let get = |k: &str| crate::collect::kafka::config::jaas_option(section, k);
     let user = get("username").ok_or_else(|| {
@@ -635,7 +681,9 @@ pub fn sasl_settings(path: &std::path::Path) -> Result<zk::SaslOptions> {
             "the Client section has no password",
         )
     })?;
-    Ok(zk::SaslOptions::digest_md5(user, password).into())
+    Ok(ZkSasl::Digest(
+        zk::SaslOptions::digest_md5(user, password).into(),
+    ))
 }
 
 /// The body of the `Client { … };` section of a JAAS file (comments are not expected there).

@@ -187,6 +187,35 @@ pub(crate) fn jaas_option(jaas: &str, name: &str) -> Option<String> {
     None
 }
 
+/// The login of a JAAS `Krb5LoginModule` entry (Java's options, as Kafka's clients and
+/// ZooKeeper's `Client` section give them): `useKeyTab=true keyTab=… principal=…`, else
+/// `useTicketCache=true` (`ticketCache=…`, `principal=…`). `at` prefixes the messages.
+pub(crate) fn krb5_login(jaas: &str, at: &str) -> Result<super::gssapi::Login> {
+    use super::gssapi::Login;
+    let opt = |k: &str| jaas_option(jaas, k);
+    let on = |k: &str| opt(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    Ok(if on("useKeyTab") {
+        // With useTicketCache too, Java tries the cache first and falls back to the
+        // keytab; logging in from the keytab reaches the same principal.
+        let keytab = opt("keyTab").ok_or_else(|| {
+            anyhow!("{at}: useKeyTab=true needs keyTab=\"/path/to/client.keytab\"")
+        })?;
+        let principal = opt("principal")
+            .ok_or_else(|| anyhow!("{at}: useKeyTab=true needs principal=\"name@REALM\""))?;
+        Login::Keytab {
+            keytab: PathBuf::from(keytab),
+            principal,
+        }
+    } else if on("useTicketCache") {
+        Login::TicketCache {
+            cache: opt("ticketCache"),
+            principal: opt("principal"),
+        }
+    } else {
+        bail!("{at}: Krb5LoginModule needs useKeyTab=true (with keyTab and principal) or useTicketCache=true: kraftcheck does not prompt for a password")
+    })
+}
+
 /// An unsecured JWT (alg "none"), as Kafka's `OAuthBearerUnsecuredLoginCallbackHandler` makes
 /// for `unsecuredLoginStringClaim_sub`.
 fn unsecured_jwt(sub: &str) -> String {
@@ -306,30 +335,7 @@ impl KerberosSettings {
                 if module != "com.sun.security.auth.module.Krb5LoginModule" {
                     bail!("{at}: sasl.jaas.config: sasl.mechanism GSSAPI needs com.sun.security.auth.module.Krb5LoginModule, not '{module}'");
                 }
-                let on = |k: &str| opt(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
-                let login = if on("useKeyTab") {
-                    // With useTicketCache too, Java tries the cache first and falls back to the
-                    // keytab; logging in from the keytab reaches the same principal.
-                    let keytab = opt("keyTab").ok_or_else(|| {
-                        anyhow!("{at}: sasl.jaas.config: useKeyTab=true needs keyTab=\"/path/to/client.keytab\"")
-                    })?;
-                    let principal = opt("principal").ok_or_else(|| {
-                        anyhow!(
-                            "{at}: sasl.jaas.config: useKeyTab=true needs principal=\"name@REALM\""
-                        )
-                    })?;
-                    Login::Keytab {
-                        keytab: PathBuf::from(keytab),
-                        principal,
-                    }
-                } else if on("useTicketCache") {
-                    Login::TicketCache {
-                        cache: opt("ticketCache"),
-                        principal: opt("principal"),
-                    }
-                } else {
-                    bail!("{at}: sasl.jaas.config: Krb5LoginModule needs useKeyTab=true (with keyTab and principal) or useTicketCache=true: kraftcheck does not prompt for a password")
-                };
+                let login = krb5_login(j, &format!("{at}: sasl.jaas.config"))?;
                 (login, at.clone())
             }
             None => match self.keytab {

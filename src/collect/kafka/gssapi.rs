@@ -498,6 +498,22 @@ impl Kerberos {
     /// Start a security context with the broker at `host` (the host name as connected).
     pub async fn start(&self, host: &str) -> Result<Context> {
         let cred = self.cred().await?;
+        self.context(cred, host)
+    }
+
+    /// [`Kerberos::start`] for a caller that cannot wait (ZooKeeper's SASL hook): the
+    /// credentials must have been acquired already ([`Kerberos::login`]).
+    pub fn start_blocking(&self, host: &str) -> Result<Context> {
+        let cred = self
+            .cred
+            .try_lock()
+            .ok()
+            .and_then(|c| c.clone())
+            .ok_or_else(|| anyhow!("{}: Kerberos login has not been done", self.at))?;
+        self.context(cred, host)
+    }
+
+    fn context(&self, cred: Arc<Cred>, host: &str) -> Result<Context> {
         let target = format!("{}@{host}", self.service);
         let api = api()?;
         let name = api.import(&target, NT_HOSTBASED_SERVICE)?;
@@ -714,7 +730,8 @@ impl Context {
         .await?
     }
 
-    fn step_blocking(&mut self, input: Option<&[u8]>) -> Result<(Vec<u8>, bool)> {
+    /// [`Context::step`] on the caller's thread (no KDC is asked once the service ticket is cached).
+    pub fn step_blocking(&mut self, input: Option<&[u8]>) -> Result<(Vec<u8>, bool)> {
         let api = api()?;
         let mech = oid(KRB5_MECH);
         let inbuf = input.map(Buffer::of);
@@ -767,7 +784,8 @@ impl Context {
         off_thread(move || self.security_layer_blocking(&offer)).await?
     }
 
-    fn security_layer_blocking(&self, offer: &[u8]) -> Result<Vec<u8>> {
+    /// [`Context::security_layer`] on the caller's thread (local: no KDC).
+    pub fn security_layer_blocking(&self, offer: &[u8]) -> Result<Vec<u8>> {
         let api = api()?;
         let inbuf = Buffer::of(offer);
         let (mut minor, mut out) = (0, Buffer::empty());
