@@ -119,6 +119,11 @@ struct Sources {
     /// zookeeper): the server principal is NAME/HOST@REALM with HOST as written in --zookeeper.
     #[arg(long, value_name = "NAME", requires = "zk_jaas_config")]
     zk_sasl_client_username: Option<String>,
+    /// The planned KRaft controllers' JAAS file (its `Client` section: Krb5LoginModule
+    /// principal or DigestLoginModule username): checks that this ZooKeeper identity has the
+    /// rights the migration needs on Kafka's znodes (ZK-009; zookeeper.set.acl=true).
+    #[arg(long, value_name = "FILE", requires = "zookeeper")]
+    zk_controller_jaas: Option<PathBuf>,
     /// A saved inventory (from `kraftcheck collect`).
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
@@ -390,6 +395,10 @@ fn to_sources(s: &Sources) -> Result<collect::Sources> {
                         s.zk_sasl_client_username.as_deref(),
                     )?),
                     None => None,
+                },
+                controller_identity: match &s.zk_controller_jaas {
+                    Some(f) => collect::zookeeper::controller_identity(f)?,
+                    None => Vec::new(),
                 },
             }),
             None => None,

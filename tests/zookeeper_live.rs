@@ -126,6 +126,17 @@ zookeeper.connect={}{CHROOT}
     /// Start a node with `body` (plus its own log.dirs), formatted first when a cluster id is
     /// given; `ready` is a CLI command that succeeds once it answers.
     fn run(body: &str, format: Option<&str>, port: u16, ready: &[&str]) -> Broker {
+        Broker::run_with(body, format, port, ready, &[])
+    }
+
+    /// [`Broker::run`] with environment variables for rig.sh (`KRAFTCHECK_RIG_JVM_OPTS`).
+    fn run_with(
+        body: &str,
+        format: Option<&str>,
+        port: u16,
+        ready: &[&str],
+        env: &[(&str, String)],
+    ) -> Broker {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("server.properties");
         std::fs::write(
@@ -150,6 +161,7 @@ zookeeper.connect={}{CHROOT}
         }
         let log = std::fs::File::create(dir.path().join("node.out")).unwrap();
         let child = Command::new(rig_sh())
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .args(["try-start", "39"])
             .arg(&cfg)
             .arg("900")
@@ -1085,4 +1097,111 @@ fn zookeeper_kerberos_reads_what_only_its_principal_may_read() {
             "kraftcheck's ZooKeeper session {s} wrote: {writes:?}"
         );
     }
+}
+
+/// The controllers' ZooKeeper identity against the znode ACLs (ZK-009): a real ZooKeeper-mode
+/// Kafka 3.9 broker with zookeeper.set.acl=true, logged in to the Kerberos ZooKeeper as
+/// kafka@KRAFTCHECK.RIG, creates Kafka's znodes ACL'd to `sasl:kafka` (read for everyone on the
+/// non-sensitive ones). Controllers planned with another principal (the JAAS file of
+/// kraftcheck@) fail ZK-009 naming the znode and the missing rights; with the brokers' JAAS
+/// file it passes; without --zk-controller-jaas it is unknown.
+#[test]
+fn controller_identity_without_rights_on_set_acl_znodes_is_blocking() {
+    const BROKER_PORT: u16 = 18791;
+    let zk = KrbZk::up();
+    let dir = tempfile::tempdir().unwrap();
+    let root = format!("/kraftcheck-setacl-{}", std::process::id());
+    let connect = format!("{}{root}", zk.get("CONNECT"));
+    let brokers_jaas = zk.get("CLIENT_JAAS");
+    let body = format!(
+        "broker.id=1
+listeners=PLAINTEXT://127.0.0.1:{BROKER_PORT}
+zookeeper.connect={connect}
+zookeeper.set.acl=true
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+"
+    );
+    let bootstrap = format!("127.0.0.1:{BROKER_PORT}");
+    let broker = Broker::run_with(
+        &body,
+        None,
+        BROKER_PORT,
+        &["kafka-topics", "--bootstrap-server", &bootstrap, "--list"],
+        &[(
+            "KRAFTCHECK_RIG_JVM_OPTS",
+            format!(
+                "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true -Djava.security.auth.login.config={brokers_jaas} -Djava.security.krb5.conf={}",
+                zk.get("KRB5_CONFIG")
+            ),
+        )],
+    );
+    // What zookeeper.set.acl made (read with zookeeper-shell as kafka@).
+    let acl = zk.shell(&["getAcl", &format!("{root}/brokers/topics")]);
+    assert!(
+        acl.contains("'sasl,'kafka") && acl.contains("'world,'anyone"),
+        "{acl}"
+    );
+    let kdc_dir = Path::new(&zk.get("KRB5_CONFIG"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let other = zk.jaas(
+        dir.path(),
+        "controller.jaas",
+        &format!(
+            "useKeyTab=true keyTab=\"{}\" principal=\"kraftcheck@KRAFTCHECK.RIG\"",
+            kdc_dir.join("client.keytab").display()
+        ),
+    );
+    let audit = |controller: Option<&Path>| -> Value {
+        let mut cmd = assert_cmd::Command::cargo_bin("kraftcheck").unwrap();
+        cmd.env("KRB5_CONFIG", zk.get("KRB5_CONFIG")).args([
+            "audit",
+            "-f",
+            "json",
+            "--profile",
+            "inplace",
+            "--timeout-ms",
+            "5000",
+            "--bootstrap-server",
+            &bootstrap,
+            "--zookeeper",
+            &connect,
+            "--zk-jaas-config",
+            &brokers_jaas,
+        ]);
+        if let Some(c) = controller {
+            cmd.arg("--zk-controller-jaas").arg(c);
+        }
+        let out = cmd.output().unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let status = |report: &Value| -> String {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "ZK-009")
+            .map(|f| f["status"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    let lacking = audit(Some(&other));
+    let m = message(&lacking, "ZK-009");
+    assert!(
+        m.contains("sasl:kraftcheck")
+            && m.contains("/brokers/topics needs cdw")
+            && m.contains("/config needs cdw"),
+        "{m}"
+    );
+    let same = audit(Some(Path::new(&brokers_jaas)));
+    assert_eq!(status(&same), "pass", "{}", message(&same, "ZK-009"));
+    let none = audit(None);
+    assert_eq!(status(&none), "unknown");
+    drop(broker);
+    let _ = Command::new(zkkrb_sh())
+        .args(["shell", "deleteall", &root])
+        .output();
 }

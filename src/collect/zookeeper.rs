@@ -8,7 +8,7 @@
 //! when they are created, so thousands of reads issued together travel pipelined on one session
 //! instead of one round trip after another.
 
-use crate::inventory::{Inventory, ZkBroker, ZooKeeper};
+use crate::inventory::{Inventory, ZkBroker, ZkMissingRights, ZooKeeper};
 use crate::settings::{bad, Input};
 use anyhow::{anyhow, bail, Result};
 use futures::future::join_all;
@@ -59,6 +59,9 @@ pub struct ZkSource {
     /// SASL (DIGEST-MD5 or Kerberos) from a JAAS file's `Client` section (`--zk-jaas-config`),
     /// see [`sasl_settings`].
     pub sasl: Option<ZkSasl>,
+    /// The planned KRaft controllers' ZooKeeper identities (`--zk-controller-jaas`), see
+    /// [`controller_identity`].
+    pub controller_identity: Vec<String>,
 }
 
 /// How kraftcheck logs in to ZooKeeper with SASL.
@@ -78,6 +81,7 @@ impl std::fmt::Debug for ZkSource {
             .field("timeout", &self.timeout)
             .field("tls", &self.tls.is_some())
             .field("sasl", &self.sasl.is_some())
+            .field("controller_identity", &self.controller_identity)
             .finish()
     }
 }
@@ -136,6 +140,13 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
             )
         });
         read_all(inv, &client, connect).await;
+        if !src.controller_identity.is_empty() {
+            if let Some(z) = inv.zookeeper.as_mut() {
+                z.controller_identity = src.controller_identity.clone();
+                z.controller_missing_rights =
+                    Some(missing_rights(&z.znode_acls, &src.controller_identity));
+            }
+        }
         if src.tls.is_none() {
             ensemble(inv, connect, timeout).await;
         } else {
@@ -705,6 +716,94 @@ fn client_section(text: &str) -> Option<&str> {
     None
 }
 
+/// The rights the KRaft controllers use on Kafka's root znodes during the migration (Kafka 3.9:
+/// `ZkMigrationClient` and its topic, config and ACL clients read every path and create, write
+/// and delete topics, configs and ACLs; `KafkaZkClient.tryRegisterKRaftControllerAsActiveController`
+/// creates `/controller` and writes `/controller_epoch`; the migration state is written to
+/// `/migration`, created at the root). Paths not listed are only read.
+const CONTROLLER_NEEDS: &[(&str, &str)] = &[
+    ("/", "cr"),
+    ("/brokers/topics", "cdrw"),
+    ("/config", "cdrw"),
+    ("/kafka-acl", "cdrw"),
+    ("/kafka-acl-extended", "cdrw"),
+    ("/controller_epoch", "rw"),
+    ("/migration", "rw"),
+];
+
+/// Per path of `acls`, the needed rights that no entry grants to `identity` or to everyone.
+fn missing_rights(
+    acls: &BTreeMap<String, Vec<String>>,
+    identity: &[String],
+) -> Vec<ZkMissingRights> {
+    let mut out = Vec::new();
+    for (path, entries) in acls {
+        let need = CONTROLLER_NEEDS
+            .iter()
+            .find(|(p, _)| p == path)
+            .map_or("r", |(_, n)| n);
+        let granted: String = entries
+            .iter()
+            .filter_map(|a| a.rsplit_once(':'))
+            .filter(|(id, _)| *id == "world:anyone" || identity.iter().any(|i| i == id))
+            .map(|(_, perms)| perms)
+            .collect();
+        let missing: String = need.chars().filter(|c| !granted.contains(*c)).collect();
+        if !missing.is_empty() {
+            out.push(ZkMissingRights {
+                path: path.clone(),
+                missing,
+            });
+        }
+    }
+    out
+}
+
+/// The ZooKeeper identities of the planned KRaft controllers, from the `Client` section of
+/// their JAAS file (`--zk-controller-jaas`), as the ensemble records a SASL login: DigestLoginModule
+/// `username` → `sasl:USER`; Krb5LoginModule `principal` → `sasl:` with the principal as
+/// written, without its realm, without its host, and without both (the ensemble's
+/// `kerberos.removeHostFromPrincipal` / `kerberos.removeRealmFromPrincipal` decide which one
+/// it records; each is taken as the controllers' own). Nothing of the file but those names is
+/// kept.
+pub fn controller_identity(path: &std::path::Path) -> Result<Vec<String>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad(Input::ZkJaasConfig, &name, format!("cannot read it: {e}")))?;
+    let what = format!("--zk-controller-jaas {name}");
+    let section = client_section(&text).ok_or_else(|| {
+        anyhow!("{what}: no `Client {{ … }};` section (the one the controllers use for ZooKeeper)")
+    })?;
+    let get = |k: &str| crate::collect::kafka::config::jaas_option(section, k);
+    if section.contains("Krb5LoginModule") {
+        let principal = get("principal").filter(|p| !p.trim().is_empty()).ok_or_else(|| {
+            anyhow!("{what}: the Client section's Krb5LoginModule has no principal: write the principal the controllers log in as")
+        })?;
+        let (user, realm) = match principal.split_once('@') {
+            Some((u, r)) => (u.to_string(), Some(r.to_string())),
+            None => (principal.clone(), None),
+        };
+        let primary = user.split('/').next().unwrap_or_default().to_string();
+        let mut ids = vec![principal.clone(), user.clone(), primary.clone()];
+        if let Some(r) = realm {
+            ids.push(format!("{primary}@{r}"));
+        }
+        let mut ids: Vec<String> = ids.into_iter().map(|i| format!("sasl:{i}")).collect();
+        ids.sort();
+        ids.dedup();
+        return Ok(ids);
+    }
+    if section.contains("DigestLoginModule") {
+        let user = get("username")
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| {
+                anyhow!("{what}: the Client section's DigestLoginModule has no username")
+            })?;
+        return Ok(vec![format!("sasl:{user}")]);
+    }
+    bail!("{what}: the Client section names no login module kraftcheck knows (org.apache.zookeeper.server.auth.DigestLoginModule, com.sun.security.auth.module.Krb5LoginModule)")
+}
+
 /// `cdrwa` letters of a permission set, as zookeeper-shell prints them.
 fn perms(p: zk::Permission) -> String {
     [
@@ -722,7 +821,51 @@ fn perms(p: zk::Permission) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_srvr;
+    use super::{controller_identity, missing_rights, parse_srvr};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn controller_rights_on_znodes_set_acl_made() {
+        let acls = BTreeMap::from([
+            ("/".to_string(), vec!["world:anyone:cdrwa".to_string()]),
+            (
+                "/brokers/topics".to_string(),
+                vec!["sasl:kafka:cdrwa".to_string(), "world:anyone:r".to_string()],
+            ),
+            ("/cluster".to_string(), vec!["sasl:kafka:cdrwa".to_string()]),
+        ]);
+        let other = missing_rights(&acls, &["sasl:controller".to_string()]);
+        let other: Vec<(&str, &str)> = other
+            .iter()
+            .map(|m| (m.path.as_str(), m.missing.as_str()))
+            .collect();
+        assert_eq!(other, vec![("/brokers/topics", "cdw"), ("/cluster", "r")]);
+        assert!(missing_rights(&acls, &["sasl:kafka".to_string()]).is_empty());
+    }
+
+    #[test]
+    fn controller_identity_from_a_jaas_client_section() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.jaas");
+        std::fs::write(&p, "Client {\n com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab=\"/k\" principal=\"kafka/ctrl-1.example.com@EXAMPLE.COM\";\n};\n").unwrap();
+        assert_eq!(
+            controller_identity(&p).unwrap(),
+            vec![
+                "sasl:kafka",
+                "sasl:kafka/ctrl-1.example.com",
+                "sasl:kafka/ctrl-1.example.com@EXAMPLE.COM",
+                "sasl:kafka@EXAMPLE.COM"
+            ]
+        );
+        std::fs::write(&p, "Client {\n org.apache.zookeeper.server.auth.DigestLoginModule required username=\"ctl\" password=\"s3cret\";\n};\n").unwrap();
+        assert_eq!(controller_identity(&p).unwrap(), vec!["sasl:ctl"]);
+        std::fs::write(&p, "KafkaServer {\n};\n").unwrap();
+        let e = controller_identity(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("--zk-controller-jaas") && e.contains("Client"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn srvr_answers_give_version_and_mode() {

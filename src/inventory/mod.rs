@@ -21,7 +21,7 @@ pub use load::{load_inventory, pointer_line, LineIndex};
 pub use msk::*;
 pub use schema::{Part, PartDef, PARTS};
 pub use topics::framework_of;
-pub use zookeeper::{ZkBroker, ZooKeeper};
+pub use zookeeper::{ZkBroker, ZkMissingRights, ZooKeeper};
 
 /// Bumped whenever a saved inventory from an older build could be misread.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -60,6 +60,16 @@ pub struct ZooKeeper {
     /// ACLs (`scheme:id:perms`) of the root paths Kafka uses; a path not listed was absent.
     #[serde(default)]
     pub znode_acls: BTreeMap<String, Vec<String>>,
+    /// The ZooKeeper identities (`scheme:id`) the planned KRaft controllers log in as, from
+    /// their JAAS `Client` section (`--zk-controller-jaas`); a Kerberos principal in each form
+    /// the ensemble may shorten it to (`kerberos.removeHostFromPrincipal` / `…Realm…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controller_identity: Vec<String>,
+    /// With a controller identity: the paths of `znode_acls` (in path order) where the identity
+    /// lacks rights the migration needs (empty: it has all; absent: no identity given, so
+    /// nothing can be judged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_missing_rights: Option<Vec<ZkMissingRights>>,
     /// Resources with ACLs in `/kafka-acl/<type>` (literal) and `/kafka-acl-extended/prefixed/<type>`.
     #[serde(default)]
     pub acl_resources: BTreeMap<String, usize>,
@@ -95,4 +105,13 @@ pub struct ZkBroker {
     /// `kraftControllerEpoch`-aware registration carries `migration` features on 3.4+).
     #[serde(default)]
     pub features: Vec<String>,
+}
+
+/// Rights the planned controllers' ZooKeeper identity lacks on one znode.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ZkMissingRights {
+    pub path: String,
+    /// `cdrw` letters (create, delete, read, write) the migration needs there.
+    pub missing: String,
 }
