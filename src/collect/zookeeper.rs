@@ -768,9 +768,8 @@ fn missing_rights(
 /// kept.
 pub fn controller_identity(path: &std::path::Path) -> Result<Vec<String>> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| bad(Input::ZkJaasConfig, &name, format!("cannot read it: {e}")))?;
     let what = format!("--zk-controller-jaas {name}");
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{what}: cannot read it: {e}"))?;
     let section = client_section(&text).ok_or_else(|| {
         anyhow!("{what}: no `Client {{ … }};` section (the one the controllers use for ZooKeeper)")
     })?;
