@@ -421,18 +421,7 @@ fn every_planted_zookeeper_state_is_found_and_kraftcheck_writes_nothing() {
             && audit_log.contains("operation=create"),
         "the audit log does not record the test's own writes: is audit.enable on?"
     );
-    for s in [&session1, &session2, &session3] {
-        let writes: Vec<&str> = audit_log
-            .lines()
-            .filter(|l| {
-                l.contains(&format!("session={s}\t")) || l.ends_with(&format!("session={s}"))
-            })
-            .collect();
-        assert!(
-            writes.is_empty(),
-            "kraftcheck's ZooKeeper session {s} wrote: {writes:?}"
-        );
-    }
+    assert_sessions_wrote_nothing(&audit_log, &[&session1, &session2, &session3]);
 }
 
 /// The auth39 rig's variables (its ZooKeeper has a TLS port that requires client certificates).
@@ -777,17 +766,7 @@ fn zookeeper_sasl_digest_reads_what_only_its_user_may_read() {
     let (code, inv, err, _) = collect(None);
     assert_eq!(code, Some(0), "{err}");
     assert!(inv["zookeeper"]["cluster_id"].is_null());
-    assert!(
-        inv["gaps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|g| g["part"] == "zookeeper"
-                && g["reason"] == "unauthorized"
-                && g["resource"] == "znode:/cluster/id"),
-        "{}",
-        inv["gaps"]
-    );
+    assert_unauthorized_gap(&inv, "/cluster/id");
     let secret = "Wrong-Digest-77";
     let (code, _, err, took) = collect(Some(&jaas(secret)));
     shell(&["deleteall", root]);
@@ -1005,17 +984,7 @@ fn zookeeper_kerberos_reads_what_only_its_principal_may_read() {
     let (code, inv, err, _) = zk.collect(root, &["--zk-jaas-config", other.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{err}");
     assert!(inv["zookeeper"]["cluster_id"].is_null());
-    assert!(
-        inv["gaps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|g| g["part"] == "zookeeper"
-                && g["reason"] == "unauthorized"
-                && g["resource"] == "znode:/cluster/id"),
-        "{}",
-        inv["gaps"]
-    );
+    assert_unauthorized_gap(&inv, "/cluster/id");
     sessions.push(debug_session(&err));
 
     // No login: SASL is required by the ensemble.
@@ -1085,18 +1054,8 @@ fn zookeeper_kerberos_reads_what_only_its_principal_may_read() {
         audit_log.contains(&format!("znode={root}/cluster/id")),
         "the audit log does not record the test's own writes"
     );
-    for s in &sessions {
-        let writes: Vec<&str> = audit_log
-            .lines()
-            .filter(|l| {
-                l.contains(&format!("session={s}\t")) || l.ends_with(&format!("session={s}"))
-            })
-            .collect();
-        assert!(
-            writes.is_empty(),
-            "kraftcheck's ZooKeeper session {s} wrote: {writes:?}"
-        );
-    }
+    let sessions: Vec<&str> = sessions.iter().map(String::as_str).collect();
+    assert_sessions_wrote_nothing(&audit_log, &sessions);
 }
 
 /// The controllers' ZooKeeper identity against the znode ACLs (ZK-009): a real ZooKeeper-mode
@@ -1204,4 +1163,36 @@ transaction.state.log.min.isr=1
     let _ = Command::new(zkkrb_sh())
         .args(["shell", "deleteall", &root])
         .output();
+}
+
+/// A `zookeeper` gap for `znode` with reason `unauthorized` (a read the ACL refused).
+fn assert_unauthorized_gap(inv: &Value, znode: &str) {
+    assert!(
+        inv["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["part"] == "zookeeper"
+                && g["reason"] == "unauthorized"
+                && g["resource"] == format!("znode:{znode}")),
+        "{}",
+        inv["gaps"]
+    );
+}
+
+/// No line of ZooKeeper's audit log (which records every write with its session) names one of
+/// kraftcheck's sessions.
+fn assert_sessions_wrote_nothing(audit_log: &str, sessions: &[&str]) {
+    for s in sessions {
+        let writes: Vec<&str> = audit_log
+            .lines()
+            .filter(|l| {
+                l.contains(&format!("session={s}\t")) || l.ends_with(&format!("session={s}"))
+            })
+            .collect();
+        assert!(
+            writes.is_empty(),
+            "kraftcheck's ZooKeeper session {s} wrote: {writes:?}"
+        );
+    }
 }
