@@ -946,6 +946,14 @@ fn zookeeper_kerberos_reads_what_only_its_principal_may_read() {
         "{}",
         inv["gaps"]
     );
+    // Kafka's root znodes here are open to everyone: any controller identity has every right
+    // the migration needs (ZK-009 can pass without --zk-controller-jaas).
+    assert_eq!(
+        inv["zookeeper"]["controller_missing_rights"],
+        serde_json::json!([]),
+        "{}",
+        inv["zookeeper"]["znode_acls"]
+    );
     sessions.push(debug_session(&err));
 
     // A ticket cache filled by kinit (useTicketCache=true ticketCache=…).

@@ -140,11 +140,15 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
             )
         });
         read_all(inv, &client, connect).await;
-        if !src.controller_identity.is_empty() {
-            if let Some(z) = inv.zookeeper.as_mut() {
+        if let Some(z) = inv.zookeeper.as_mut() {
+            // Without the controllers' identity only what everyone may do is known: enough
+            // when everyone has every right the migration needs (no zookeeper.set.acl).
+            let missing = missing_rights(&z.znode_acls, &src.controller_identity);
+            if !src.controller_identity.is_empty() {
                 z.controller_identity = src.controller_identity.clone();
-                z.controller_missing_rights =
-                    Some(missing_rights(&z.znode_acls, &src.controller_identity));
+                z.controller_missing_rights = Some(missing);
+            } else if missing.is_empty() && !z.znode_acls.is_empty() {
+                z.controller_missing_rights = Some(missing);
             }
         }
         if src.tls.is_none() {
@@ -840,6 +844,10 @@ mod tests {
             .collect();
         assert_eq!(other, vec![("/brokers/topics", "cdw"), ("/cluster", "r")]);
         assert!(missing_rights(&acls, &["sasl:kafka".to_string()]).is_empty());
+        // Everyone's rights alone: enough only where everyone has all.
+        assert!(!missing_rights(&acls, &[]).is_empty());
+        let open = BTreeMap::from([("/".to_string(), vec!["world:anyone:cdrwa".to_string()])]);
+        assert!(missing_rights(&open, &[]).is_empty());
     }
 
     #[test]

@@ -66,8 +66,9 @@ pub struct ZooKeeper {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub controller_identity: Vec<String>,
     /// With a controller identity: the paths of `znode_acls` (in path order) where the identity
-    /// lacks rights the migration needs (empty: it has all; absent: no identity given, so
-    /// nothing can be judged).
+    /// lacks rights the migration needs (empty: it has all). Without one: empty when everyone
+    /// (`world:anyone`) has every right needed on every path read, else absent (nothing can be
+    /// judged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller_missing_rights: Option<Vec<ZkMissingRights>>,
     /// Resources with ACLs in `/kafka-acl/<type>` (literal) and `/kafka-acl-extended/prefixed/<type>`.
