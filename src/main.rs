@@ -5,7 +5,10 @@ use clap::{Args, Parser, Subcommand};
 use kraftcheck::audit::{self, AuditOptions, FailOn};
 use kraftcheck::collect::{self, kafka, OfflineSources};
 use kraftcheck::report::{self, Format};
-use kraftcheck::rules::{self, profiles::PROFILES};
+use kraftcheck::rules::{
+    self,
+    profiles::{ProfileId, PROFILES},
+};
 use kraftcheck::settings::{Input, InputError};
 use kraftcheck::{output, waivers};
 use std::path::PathBuf;
@@ -457,36 +460,102 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// `--profile` values: each a profile `allowed` takes, or the error `refusal` words.
+fn profile_ids(
+    given: &[String],
+    allowed: impl Fn(ProfileId) -> bool,
+    refusal: impl Fn(&str) -> String,
+) -> Result<Vec<ProfileId>> {
+    given
+        .iter()
+        .map(|p| match ProfileId::parse(p).filter(|&id| allowed(id)) {
+            Some(id) => Ok(id),
+            None => bail!("{}", refusal(p)),
+        })
+        .collect()
+}
+
+/// `--target-version V`: a Kafka version (checked against the cluster once it is collected).
+fn check_target_version(target: Option<&str>) -> Result<()> {
+    if let Some(t) = target {
+        kraftcheck::version::KafkaVersion::parse(t)
+            .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
+    }
+    Ok(())
+}
+
+/// What audit and plan prepare alike before collecting: the target platforms, the rule pack
+/// and the waivers (bad input exits 2 before anything is collected).
+struct Prepared {
+    rules: rules::RuleSet,
+    waivers: Vec<waivers::Waiver>,
+    platforms: Vec<kraftcheck::platform::Selected>,
+}
+
+impl Prepared {
+    fn load(
+        tp: &TargetPlatformArgs,
+        rules_dir: Option<&std::path::Path>,
+        waivers: Option<&std::path::Path>,
+    ) -> Result<Prepared> {
+        // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
+        let platforms = kraftcheck::platform::select(&tp.platforms, &tp.sizes, tp.brokers)?;
+        let t = kraftcheck::debug::Stage::start("load rules");
+        let rules = rules::load_rules(rules_dir)?;
+        drop(t);
+        let waivers = match waivers {
+            Some(p) => waivers::load_waivers(p)?,
+            None => vec![],
+        };
+        Ok(Prepared {
+            rules,
+            waivers,
+            platforms,
+        })
+    }
+
+    /// The audit of `inv` under `profiles` (empty: inferred), once `--target-version` is
+    /// checked against the version the cluster runs.
+    fn options(
+        &self,
+        inv: &kraftcheck::inventory::Inventory,
+        profiles: Vec<ProfileId>,
+        target: Option<&str>,
+        fail_on: FailOn,
+        fail_on_unknown: bool,
+        inventory_file: Option<rules::InventoryFile>,
+    ) -> Result<AuditOptions> {
+        rules::profiles::check_target(inv, target)?;
+        Ok(AuditOptions {
+            profiles,
+            target: target.map(str::to_string),
+            waivers: self.waivers.clone(),
+            fail_on,
+            fail_on_unknown,
+            today: chrono::Local::now().date_naive(),
+            inventory_file,
+            platforms: self.platforms.clone(),
+        })
+    }
+}
+
 fn run_audit(a: AuditArgs) -> Result<u8> {
-    for p in &a.profiles {
-        if !PROFILES.iter().any(|x| x.name == p) {
-            bail!(
+    let profiles = profile_ids(
+        &a.profiles,
+        |_| true,
+        |p| {
+            format!(
                 "--profile {p}: unknown profile (expected one of {})",
                 PROFILES
                     .iter()
                     .map(|p| p.name)
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
-        }
-    }
-    if let Some(t) = &a.target_version {
-        kraftcheck::version::KafkaVersion::parse(t)
-            .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
-    }
-    // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
-    let platforms = kraftcheck::platform::select(
-        &a.target_platform.platforms,
-        &a.target_platform.sizes,
-        a.target_platform.brokers,
+            )
+        },
     )?;
-    let t = kraftcheck::debug::Stage::start("load rules");
-    let rules = rules::load_rules(a.rules.as_deref())?;
-    drop(t);
-    let waivers = match &a.waivers {
-        Some(p) => waivers::load_waivers(p)?,
-        None => vec![],
-    };
+    check_target_version(a.target_version.as_deref())?;
+    let prep = Prepared::load(&a.target_platform, a.rules.as_deref(), a.waivers.as_deref())?;
     if a.sources.msk_all {
         // One report per cluster, each in its own directory under -o DIR.
         let Some(dir) = a.output.clone() else {
@@ -495,7 +564,7 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         let mut worst = 0u8;
         for inv in collect::collect_all(&to_sources(&a.sources)?)? {
             let sub = dir.join(cluster_dir_name(&inv));
-            let code = audit_one(&a, &rules, &waivers, &platforms, &inv, None, Some(&sub))?;
+            let code = audit_one(&a, &prep, &profiles, &inv, None, Some(&sub))?;
             eprintln!("kraftcheck: {}: exit {code}", sub.display());
             worst = worst.max(code);
         }
@@ -513,9 +582,8 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
     };
     let code = audit_one(
         &a,
-        &rules,
-        &waivers,
-        &platforms,
+        &prep,
+        &profiles,
         &inv,
         inventory_file,
         a.output.as_deref(),
@@ -529,26 +597,22 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
 /// Audit one inventory and write its reports; the exit code.
 fn audit_one(
     a: &AuditArgs,
-    rules: &rules::RuleSet,
-    waivers: &[waivers::Waiver],
-    platforms: &[kraftcheck::platform::Selected],
+    prep: &Prepared,
+    profiles: &[ProfileId],
     inv: &kraftcheck::inventory::Inventory,
     inventory_file: Option<rules::InventoryFile>,
     out: Option<&std::path::Path>,
 ) -> Result<u8> {
-    let opts = AuditOptions {
-        profiles: a.profiles.clone(),
-        target: a.target_version.clone(),
-        waivers: waivers.to_vec(),
-        fail_on: a.fail_on,
-        fail_on_unknown: a.fail_on_unknown,
-        today: chrono::Local::now().date_naive(),
+    let opts = prep.options(
+        inv,
+        profiles.to_vec(),
+        a.target_version.as_deref(),
+        a.fail_on,
+        a.fail_on_unknown,
         inventory_file,
-        platforms: platforms.to_vec(),
-    };
-    rules::profiles::check_target(inv, a.target_version.as_deref())?;
+    )?;
     let t = kraftcheck::debug::Stage::start("audit");
-    let report = audit::run(rules, inv, &opts);
+    let report = audit::run(&prep.rules, inv, &opts);
     drop(t);
     let mut formats = a.formats.clone();
     formats.dedup();
@@ -843,21 +907,17 @@ struct PlanArgs {
 
 fn run_plan(a: PlanArgs) -> Result<u8> {
     use kraftcheck::plan;
-    for p in &a.profiles {
-        if !plan::PLAN_PROFILES.contains(&p.as_str()) {
-            bail!(
-                "--profile {p}: plan covers {}",
-                plan::PLAN_PROFILES.join(", ")
-            );
-        }
-    }
+    let planned = |id: ProfileId| plan::PLAN_PROFILES.contains(&id.as_str());
+    let chosen = profile_ids(&a.profiles, planned, |p| {
+        format!(
+            "--profile {p}: plan covers {}",
+            plan::PLAN_PROFILES.join(", ")
+        )
+    })?;
     if a.sources.msk_all {
         bail!("plan works on one cluster: give --msk-cluster instead of --msk-all");
     }
-    if let Some(t) = &a.target_version {
-        kraftcheck::version::KafkaVersion::parse(t)
-            .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
-    }
+    check_target_version(a.target_version.as_deref())?;
     let mut formats = a.formats.clone();
     formats.dedup();
     if let Some(f) = formats
@@ -870,47 +930,35 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
         Some(arn) => Some(plan::msk::ClusterArn::parse(arn)?),
         None => None,
     };
-    // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
-    let platforms = kraftcheck::platform::select(
-        &a.target_platform.platforms,
-        &a.target_platform.sizes,
-        a.target_platform.brokers,
-    )?;
-    let rules = rules::load_rules(a.rules.as_deref())?;
-    let waivers = match &a.waivers {
-        Some(p) => waivers::load_waivers(p)?,
-        None => vec![],
-    };
+    let prep = Prepared::load(&a.target_platform, a.rules.as_deref(), a.waivers.as_deref())?;
     let inv = collect::collect(&to_sources(&a.sources)?)?;
-    rules::profiles::check_target(&inv, a.target_version.as_deref())?;
-    let profiles: Vec<String> = if a.profiles.is_empty() {
+    let mut profiles = if chosen.is_empty() {
         rules::profiles::infer(&inv)
             .into_iter()
-            .filter(|p| plan::PLAN_PROFILES.contains(&p.as_str()))
+            .filter(|&id| planned(id))
             .collect()
     } else {
-        a.profiles.clone()
+        chosen
     };
-    let mut profiles = profiles;
     // A target platform is a new cluster (as in audit).
-    if !platforms.is_empty() && !profiles.iter().any(|p| p == "new-cluster") {
-        profiles.push("new-cluster".to_string());
+    if !prep.platforms.is_empty() && !profiles.contains(&ProfileId::NewCluster) {
+        profiles.push(ProfileId::NewCluster);
     }
+    // check_target before "no path applies", as before.
+    let opts = prep.options(
+        &inv,
+        profiles.clone(),
+        a.target_version.as_deref(),
+        FailOn::Blocking,
+        false,
+        None,
+    )?;
     if profiles.is_empty() {
         bail!("no migration path applies to this cluster (already on KRaft?): choose one with --profile");
     }
-    let opts = AuditOptions {
-        profiles: profiles.clone(),
-        target: a.target_version.clone(),
-        waivers,
-        fail_on: FailOn::Blocking,
-        fail_on_unknown: false,
-        today: chrono::Local::now().date_naive(),
-        inventory_file: None,
-        platforms,
-    };
-    let report = audit::run(&rules, &inv, &opts);
-    let the_plan = plan::build(&rules, &inv, &report, &profiles);
+    let report = audit::run(&prep.rules, &inv, &opts);
+    let names: Vec<String> = profiles.iter().map(|p| p.to_string()).collect();
+    let the_plan = plan::build(&prep.rules, &inv, &report, &names);
     let mut rendered = Vec::new();
     for f in &formats {
         rendered.push((

@@ -105,9 +105,10 @@ fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
     } else {
         let mut inv = base.expect("a Kafka-side source");
         // IAM only concerns MSK clusters: a self-managed cluster has no IAM part to miss.
-        if inv.cluster.kind != "msk" {
-            inv.gaps
-                .retain(|g| !(g.part == "iam" && g.reason == "not-collected"));
+        if inv.cluster.kind != crate::inventory::ClusterKind::Msk {
+            inv.gaps.retain(|g| {
+                !(g.part == "iam" && g.reason == crate::inventory::GapReason::NotCollected)
+            });
         }
         return Ok(vec![inv]);
     };
@@ -144,14 +145,14 @@ fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
         // A ZooKeeper-mode cluster's ZooKeeper was not read: say so (a saved inventory may
         // carry it already).
         None if inv.zookeeper.is_none()
-            && inv.cluster.kind != "msk"
+            && inv.cluster.kind != crate::inventory::ClusterKind::Msk
             && inv.cluster.mode != "kraft"
             && inv.gap_for("zookeeper", None).is_none() =>
         {
             inv.add_gap(
                 "zookeeper",
                 "",
-                "not-collected",
+                crate::inventory::GapReason::NotCollected,
                 "give --zookeeper HOST:PORT[/chroot] to read it",
             );
         }

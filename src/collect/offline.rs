@@ -40,7 +40,7 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
         None => {
             let mut inv = Inventory::new();
             inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-            inv.cluster.kind = "self-managed".into();
+            inv.cluster.kind = crate::inventory::ClusterKind::SelfManaged;
             inv.add_gaps_not_filled(FILLS, "offline audit of broker config files only");
             inv
         }
@@ -52,7 +52,7 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
             inv.add_gap(
                 "brokers.configs",
                 &format!("broker:{}", broker.id),
-                "error",
+                crate::inventory::GapReason::Error,
                 detail,
             );
         }
@@ -136,7 +136,12 @@ pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
         }
         live.config_file = file.config_file;
         for detail in missing {
-            inv.add_gap("brokers.configs", &format!("broker:{id}"), "error", detail);
+            inv.add_gap(
+                "brokers.configs",
+                &format!("broker:{id}"),
+                crate::inventory::GapReason::Error,
+                detail,
+            );
         }
         inv.sources.push(path.display().to_string());
     }
@@ -308,7 +313,7 @@ fn fill_cluster_version(inv: &mut Inventory) {
             inv.add_gap(
                 "brokers.version",
                 "",
-                "not-collected",
+                crate::inventory::GapReason::NotCollected,
                 "server.properties does not state the software version; pass --kafka-version",
             );
         }
@@ -318,7 +323,7 @@ fn fill_cluster_version(inv: &mut Inventory) {
                 inv.add_gap(
                     "brokers.version",
                     &r,
-                    "not-collected",
+                    crate::inventory::GapReason::NotCollected,
                     "no version for this broker",
                 );
             }
@@ -328,7 +333,7 @@ fn fill_cluster_version(inv: &mut Inventory) {
         inv.add_gap(
             "cluster.mode",
             "",
-            "not-collected",
+            crate::inventory::GapReason::NotCollected,
             "metadata mode could not be determined",
         );
     }

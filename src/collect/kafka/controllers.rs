@@ -117,7 +117,7 @@ pub async fn collect_controllers(
                     inv.add_gap(
                         "brokers.configs",
                         &format!("controller:{id}"),
-                        "error",
+                        crate::inventory::GapReason::Error,
                         format!("{e:#}"),
                     );
                     None
@@ -134,7 +134,7 @@ pub async fn collect_controllers(
                 inv.add_gap(
                     "brokers.configs",
                     &format!("controller:{id}"),
-                    "error",
+                    crate::inventory::GapReason::Error,
                     format!("{e:#}"),
                 );
                 BTreeMap::new()

@@ -4,9 +4,9 @@ use super::config::ConnConfig;
 use super::conn::Conn;
 use super::names;
 use crate::inventory::{
-    Acl, ApiRange, Broker, ConfigEntry, ConsumerGroup, DelegationToken, GroupMember, GroupOffset,
-    Inventory, LogDir, Partition, Quorum, Quota, Reassignment, ScramCredential, ScramUser, Topic,
-    Transaction,
+    Acl, ApiRange, Broker, ConfigEntry, ConsumerGroup, DelegationToken, GapReason, GroupMember,
+    GroupOffset, Inventory, LogDir, Partition, Quorum, Quota, Reassignment, ScramCredential,
+    ScramUser, Topic, Transaction,
 };
 use anyhow::{anyhow, bail, Result};
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
@@ -81,15 +81,15 @@ fn topic_id(u: &uuid::Uuid) -> Option<String> {
 struct GapNote {
     part: String,
     resource: String,
-    reason: String,
+    reason: GapReason,
     detail: String,
 }
 
-fn gap(part: &str, resource: &str, reason: &str, detail: impl Into<String>) -> GapNote {
+fn gap(part: &str, resource: &str, reason: GapReason, detail: impl Into<String>) -> GapNote {
     GapNote {
         part: part.into(),
         resource: resource.into(),
-        reason: reason.into(),
+        reason,
         detail: detail.into(),
     }
 }
@@ -129,7 +129,7 @@ impl Gaps {
                 .iter()
                 .any(|x| x.part == g.part && x.resource == g.resource)
             {
-                inv.add_gap(&g.part, &g.resource, &g.reason, g.detail);
+                inv.add_gap(&g.part, &g.resource, g.reason, g.detail);
             }
         }
     }
@@ -164,7 +164,7 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
     let mut inv = Inventory::new();
     inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     inv.sources.push(format!("bootstrap:{}", boot.addr));
-    inv.cluster.kind = "self-managed".into();
+    inv.cluster.kind = crate::inventory::ClusterKind::SelfManaged;
     let mut gaps = Gaps::default();
 
     let t = crate::debug::Stage::start("collect: connect + metadata");
@@ -223,7 +223,7 @@ async fn collect_inner(cfg: &ConnConfig) -> Result<Inventory> {
         inv.add_gap(
             part,
             "",
-            "not-collected",
+            GapReason::NotCollected,
             "no source for this part was given",
         );
     }
@@ -315,20 +315,20 @@ async fn connect_brokers(
                     gaps.push(gap(
                         part,
                         &format!("broker:{id}"),
-                        "error",
+                        GapReason::Error,
                         format!("{e:#}"),
                     ));
                 }
                 gaps.push(gap(
                     "groups",
                     "",
-                    "error",
+                    GapReason::Error,
                     format!("broker {id} unreachable, groups it coordinates are unknown: {e:#}"),
                 ));
                 gaps.push(gap(
                     "transactions",
                     "",
-                    "error",
+                    GapReason::Error,
                     format!("broker {id} unreachable: {e:#}"),
                 ));
             }
@@ -380,7 +380,7 @@ fn spawn_topic_configs(
                                 gap(
                                     "topics.configs",
                                     &format!("topic:{t}"),
-                                    "error",
+                                    GapReason::Error,
                                     format!("{e:#}"),
                                 )
                             })
@@ -423,7 +423,7 @@ fn merge_brokers(
         gaps.push(gap(
             "reassignments",
             "",
-            "error",
+            GapReason::Error,
             "the controller was not reachable for ListPartitionReassignments",
         ));
     }
@@ -517,7 +517,7 @@ fn detect_mode(inv: &mut Inventory, conns: &BTreeMap<i64, Conn>, boot: &Conn) {
         inv.add_gap(
             "brokers.version",
             &format!("broker:{id}"),
-            "unsupported",
+            GapReason::Unsupported,
             "the broker's API versions match no known Kafka release",
         );
     }
@@ -525,7 +525,7 @@ fn detect_mode(inv: &mut Inventory, conns: &BTreeMap<i64, Conn>, boot: &Conn) {
         inv.add_gap(
             "cluster.mode",
             "",
-            "error",
+            GapReason::Error,
             "no broker answered ApiVersions",
         );
     }
@@ -602,7 +602,7 @@ async fn topic_configs(
                     gaps.push(gap(
                         "topics.configs",
                         &format!("topic:{t}"),
-                        "error",
+                        GapReason::Error,
                         format!("{e:#}"),
                     ));
                 }
@@ -641,13 +641,16 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
             None => r.gaps.push(gap(
                 "brokers.configs",
                 &res,
-                "error",
+                GapReason::Error,
                 "empty DescribeConfigs response",
             )),
         },
-        Err(e) => r
-            .gaps
-            .push(gap("brokers.configs", &res, "error", format!("{e:#}"))),
+        Err(e) => r.gaps.push(gap(
+            "brokers.configs",
+            &res,
+            GapReason::Error,
+            format!("{e:#}"),
+        )),
     }
 
     // Log directories.
@@ -679,9 +682,12 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
         Ok(resp) => r
             .gaps
             .push(code_gap("brokers.log_dirs", &res, resp.error_code)),
-        Err(e) => r
-            .gaps
-            .push(gap("brokers.log_dirs", &res, "error", format!("{e:#}"))),
+        Err(e) => r.gaps.push(gap(
+            "brokers.log_dirs",
+            &res,
+            GapReason::Error,
+            format!("{e:#}"),
+        )),
     }
 
     // Consumer groups this broker coordinates: list, describe, committed offsets.
@@ -706,7 +712,7 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
         Err(e) => r.gaps.push(gap(
             "groups",
             "",
-            "error",
+            GapReason::Error,
             format!("ListGroups on broker {id}: {e:#}"),
         )),
     }
@@ -734,7 +740,7 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
             Err(e) => r.gaps.push(gap(
                 "transactions",
                 "",
-                "error",
+                GapReason::Error,
                 format!("broker {id}: {e:#}"),
             )),
         }
@@ -742,7 +748,7 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
         r.gaps.push(gap(
             "transactions",
             "",
-            "unsupported",
+            GapReason::Unsupported,
             format!("broker {id} does not support ListTransactions (Kafka < 3.0)"),
         ));
     }
@@ -783,7 +789,7 @@ async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> BrokerResult {
             Ok(resp) => r.gaps.push(code_gap("reassignments", "", resp.error_code)),
             Err(e) => r
                 .gaps
-                .push(gap("reassignments", "", "error", format!("{e:#}"))),
+                .push(gap("reassignments", "", GapReason::Error, format!("{e:#}"))),
         }
     }
     r.conn = Some(c);
@@ -804,8 +810,12 @@ async fn describe_groups(c: &mut Conn, listed: &[(String, String)], r: &mut Brok
     {
         Ok(d) => d.groups,
         Err(e) => {
-            r.gaps
-                .push(gap("groups", "", "error", format!("DescribeGroups: {e:#}")));
+            r.gaps.push(gap(
+                "groups",
+                "",
+                GapReason::Error,
+                format!("DescribeGroups: {e:#}"),
+            ));
             return;
         }
     };
@@ -884,7 +894,7 @@ async fn describe_groups(c: &mut Conn, listed: &[(String, String)], r: &mut Brok
                             Err(gap(
                                 "groups.offsets",
                                 &format!("group:{}", g.id),
-                                "error",
+                                GapReason::Error,
                                 format!("{e:#}"),
                             )),
                         )
@@ -922,7 +932,7 @@ async fn describe_groups(c: &mut Conn, listed: &[(String, String)], r: &mut Brok
                     Err(e) => Err(gap(
                         "groups.offsets",
                         &format!("group:{}", g.id),
-                        "error",
+                        GapReason::Error,
                         format!("{e:#}"),
                     )),
                 };
@@ -939,7 +949,7 @@ async fn describe_groups(c: &mut Conn, listed: &[(String, String)], r: &mut Brok
                     Err(gap(
                         "groups.offsets",
                         &format!("group:{}", g.id),
-                        "unsupported",
+                        GapReason::Unsupported,
                         "OffsetFetch not supported",
                     )),
                 )
@@ -1094,7 +1104,9 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         // No authorizer configured: there are no ACLs, which is a fact, not a gap.
         Ok(resp) if resp.error_code == 54 => {}
         Ok(resp) => out.gaps.push(code_gap("acls", "", resp.error_code)),
-        Err(e) => out.gaps.push(gap("acls", "", "error", format!("{e:#}"))),
+        Err(e) => out
+            .gaps
+            .push(gap("acls", "", GapReason::Error, format!("{e:#}"))),
     }
 
     // An empty user list means "all users" (as the Java admin client sends it); a null list
@@ -1132,13 +1144,13 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
             Ok(resp) => out.gaps.push(code_gap("scram_users", "", resp.error_code)),
             Err(e) => out
                 .gaps
-                .push(gap("scram_users", "", "error", format!("{e:#}"))),
+                .push(gap("scram_users", "", GapReason::Error, format!("{e:#}"))),
         }
     } else {
         out.gaps.push(gap(
             "scram_users",
             "",
-            "unsupported",
+            GapReason::Unsupported,
             "DescribeUserScramCredentials needs Kafka 2.7+",
         ));
     }
@@ -1170,13 +1182,15 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
                 }
             }
             Ok(resp) => out.gaps.push(code_gap("quotas", "", resp.error_code)),
-            Err(e) => out.gaps.push(gap("quotas", "", "error", format!("{e:#}"))),
+            Err(e) => out
+                .gaps
+                .push(gap("quotas", "", GapReason::Error, format!("{e:#}"))),
         }
     } else {
         out.gaps.push(gap(
             "quotas",
             "",
-            "unsupported",
+            GapReason::Unsupported,
             "DescribeClientQuotas needs Kafka 2.6+",
         ));
     }
@@ -1203,9 +1217,12 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         Ok(resp) => out
             .gaps
             .push(code_gap("delegation_tokens", "", resp.error_code)),
-        Err(e) => out
-            .gaps
-            .push(gap("delegation_tokens", "", "error", format!("{e:#}"))),
+        Err(e) => out.gaps.push(gap(
+            "delegation_tokens",
+            "",
+            GapReason::Error,
+            format!("{e:#}"),
+        )),
     }
 
     // KRaft quorum (answered by KRaft clusters; ZooKeeper brokers do not know the API).
@@ -1246,7 +1263,7 @@ async fn cluster_wide(c: &mut Conn) -> ClusterWide {
             Err(e) => out.gaps.push(gap(
                 "cluster.controller",
                 "",
-                "error",
+                GapReason::Error,
                 format!("DescribeQuorum: {e:#}"),
             )),
         }
@@ -1276,7 +1293,7 @@ async fn log_end_offsets(inv: &mut Inventory, mut conns: BTreeMap<i64, Conn>, ga
             gaps.push(gap(
                 "groups.offsets",
                 "",
-                "error",
+                GapReason::Error,
                 format!("broker {leader} leads partitions but was not reachable: their log end offsets and lag are unknown"),
             ));
             continue;
@@ -1323,7 +1340,7 @@ async fn log_end_offsets(inv: &mut Inventory, mut conns: BTreeMap<i64, Conn>, ga
             gaps.push(gap(
                 "groups.offsets",
                 "",
-                "error",
+                GapReason::Error,
                 "internal error while reading log end offsets",
             ));
             continue;
@@ -1333,7 +1350,7 @@ async fn log_end_offsets(inv: &mut Inventory, mut conns: BTreeMap<i64, Conn>, ga
             Err(e) => gaps.push(gap(
                 "groups.offsets",
                 "",
-                "error",
+                GapReason::Error,
                 format!("log end offsets from broker {leader}: {e:#}"),
             )),
         }
@@ -1356,11 +1373,8 @@ async fn log_end_offsets(inv: &mut Inventory, mut conns: BTreeMap<i64, Conn>, ga
 mod partial_tests {
     use super::*;
 
-    fn parts(gaps: &Gaps) -> Vec<(String, String)> {
-        gaps.0
-            .iter()
-            .map(|g| (g.part.clone(), g.reason.clone()))
-            .collect()
+    fn parts(gaps: &Gaps) -> Vec<(String, GapReason)> {
+        gaps.0.iter().map(|g| (g.part.clone(), g.reason)).collect()
     }
 
     #[test]
@@ -1375,7 +1389,7 @@ mod partial_tests {
         // A super user (every cluster operation) with a hidden topic on disk: topics partial only.
         let mut g = Gaps::default();
         partial_lists(&inv, Some(ALL_CLUSTER_OPS), true, Some(&on_disk), &mut g);
-        assert_eq!(parts(&g), vec![("topics".into(), "partial".into())]);
+        assert_eq!(parts(&g), vec![("topics".into(), GapReason::Partial)]);
         // Describe on the cluster only, no log dirs, tokens enabled: all but groups partial.
         let mut g = Gaps::default();
         partial_lists(&inv, Some(OP_DESCRIBE), true, None, &mut g);
