@@ -9,7 +9,7 @@ use kraftcheck::rules::{
     self,
     profiles::{ProfileId, PROFILES},
 };
-use kraftcheck::settings::{Input, InputError};
+use kraftcheck::settings::{Input, InputError, Usage};
 use kraftcheck::{output, waivers};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -297,15 +297,34 @@ fn flag(input: Input) -> &'static str {
         Input::KafkaHome => "--kafka-home",
         Input::ZkTlsConfig => "--zk-tls-config-file",
         Input::ZkJaasConfig => "--zk-jaas-config",
+        Input::Inventory => "--inventory",
+        Input::BrokerConfig => "--broker-config",
+        Input::CommandConfig => "--command-config",
+        Input::BootstrapController => "--bootstrap-controller",
+        Input::MskAll => "--msk-all",
+        Input::MskCluster => "--msk-cluster",
+        Input::AwsJson => "--aws-json",
+        Input::Region => "--region",
+        Input::AwsProfile => "--aws-profile",
+        Input::TargetVersion => "--target-version",
+        Input::TargetPlatform => "--target-platform",
+        Input::TargetSize => "--target-size",
+        Input::TargetBrokers => "--target-brokers",
+        Input::Format => "--format",
     }
 }
 
 /// An error and its causes, as `{e:#}` shows them, with bad inputs named by their flags.
 fn error_text(e: &anyhow::Error) -> String {
     e.chain()
-        .map(|c| match c.downcast_ref::<InputError>() {
-            Some(bad) => bad.render(flag(bad.input)),
-            None => c.to_string(),
+        .map(|c| {
+            if let Some(bad) = c.downcast_ref::<InputError>() {
+                bad.render(flag(bad.input))
+            } else if let Some(u) = c.downcast_ref::<Usage>() {
+                u.render(|i| flag(i).to_string())
+            } else {
+                c.to_string()
+            }
         })
         .collect::<Vec<_>>()
         .join(": ")

@@ -28,7 +28,16 @@ const FILLS: &[Part] = &[
 
 pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     if src.inventory.is_none() && src.broker_configs.is_empty() {
-        bail!("nothing to audit: give --inventory FILE, --broker-config FILE or --aws-json FILE (or a live source: --bootstrap-server, --msk-cluster)");
+        return Err(crate::settings::usage(
+            "nothing to audit: give {0} FILE, {1} FILE or {2} FILE (or a live source: {3}, {4})",
+            &[
+                crate::settings::Input::Inventory,
+                crate::settings::Input::BrokerConfig,
+                crate::settings::Input::AwsJson,
+                crate::settings::Input::BootstrapServer,
+                crate::settings::Input::MskCluster,
+            ],
+        ));
     }
     let mut inv = match &src.inventory {
         Some(p) => {

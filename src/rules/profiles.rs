@@ -1,6 +1,7 @@
 //! Migration paths. Every rule names the profiles it applies to.
 
 use crate::inventory::{ClusterKind, Inventory};
+use crate::settings::{bad_input, usage, Input};
 use crate::version::KafkaVersion;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -157,11 +158,12 @@ fn running_above(inv: &Inventory, target: &str) -> Option<String> {
 /// `--target-version` below the version the cluster already runs is not a migration target.
 pub fn check_target(inv: &Inventory, user: Option<&str>) -> anyhow::Result<()> {
     if let Some(t) = user {
-        KafkaVersion::parse(t).map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
+        KafkaVersion::parse(t).map_err(|e| bad_input(Input::TargetVersion, e.to_string()))?;
         if let Some(running) = running_above(inv, t) {
-            anyhow::bail!(
-                "--target-version {t} is below the Kafka version the cluster already runs ({running}); give the version it will run after the move"
-            );
+            return Err(usage(
+                format!("{{0}} {t} is below the Kafka version the cluster already runs ({running}); give the version it will run after the move"),
+                &[Input::TargetVersion],
+            ));
         }
     }
     Ok(())

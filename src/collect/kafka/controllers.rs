@@ -42,10 +42,10 @@ pub async fn collect_controllers(
         }
     }
     let Some(mut boot) = boot else {
-        bail!(
-            "cannot reach any --bootstrap-controller: {}",
-            errors.join("; ")
-        );
+        return Err(crate::settings::usage(
+            format!("cannot reach any {{0}}: {}", errors.join("; ")),
+            &[crate::settings::Input::BootstrapController],
+        ));
     };
     inv.sources
         .push(format!("bootstrap-controller:{}", boot.addr));
