@@ -183,8 +183,9 @@ struct Sources {
     aws_json: Vec<PathBuf>,
 }
 
+/// The flags audit and plan share, with audit's help; plan words its own (`PlanArgs`).
 #[derive(Args)]
-struct AuditArgs {
+struct Checked {
     #[command(flatten)]
     sources: Sources,
     /// Migration path(s) to check (repeatable): inplace, msk-inplace, new-cluster, kafka4.
@@ -210,6 +211,12 @@ struct AuditArgs {
     /// Output file (one format) or directory (several formats). Default: stdout.
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    c: Checked,
     /// Lowest severity whose failing findings make the exit code 1.
     #[arg(long, value_enum, default_value = "blocking")]
     fail_on: FailOn,
@@ -560,7 +567,7 @@ impl Prepared {
 
 fn run_audit(a: AuditArgs) -> Result<u8> {
     let profiles = profile_ids(
-        &a.profiles,
+        &a.c.profiles,
         |_| true,
         |p| {
             format!(
@@ -573,15 +580,19 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
             )
         },
     )?;
-    check_target_version(a.target_version.as_deref())?;
-    let prep = Prepared::load(&a.target_platform, a.rules.as_deref(), a.waivers.as_deref())?;
-    if a.sources.msk_all {
+    check_target_version(a.c.target_version.as_deref())?;
+    let prep = Prepared::load(
+        &a.target_platform,
+        a.c.rules.as_deref(),
+        a.c.waivers.as_deref(),
+    )?;
+    if a.c.sources.msk_all {
         // One report per cluster, each in its own directory under -o DIR.
-        let Some(dir) = a.output.clone() else {
+        let Some(dir) = a.c.output.clone() else {
             bail!("--msk-all writes one report per cluster: give -o DIR");
         };
         let mut worst = 0u8;
-        for inv in collect::collect_all(&to_sources(&a.sources)?)? {
+        for inv in collect::collect_all(&to_sources(&a.c.sources)?)? {
             let sub = dir.join(cluster_dir_name(&inv));
             let code = audit_one(&a, &prep, &profiles, &inv, None, Some(&sub))?;
             eprintln!("kraftcheck: {}: exit {code}", sub.display());
@@ -589,9 +600,12 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         }
         return Ok(worst);
     }
-    let sources = to_sources(&a.sources)?;
+    let sources = to_sources(&a.c.sources)?;
     let inv = collect::collect(&sources)?;
-    let inventory_file = match (&a.sources.inventory, sources.offline.inventory_lines.get()) {
+    let inventory_file = match (
+        &a.c.sources.inventory,
+        sources.offline.inventory_lines.get(),
+    ) {
         (Some(p), Some(lines)) => Some(rules::InventoryFile {
             path: p.display().to_string(),
             lines: lines.clone(),
@@ -605,7 +619,7 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
         &profiles,
         &inv,
         inventory_file,
-        a.output.as_deref(),
+        a.c.output.as_deref(),
     );
     // Freeing a million partitions one by one takes a noticeable part of a large audit, and
     // the process ends right after: leave that to the OS.
@@ -625,7 +639,7 @@ fn audit_one(
     let opts = prep.options(
         inv,
         profiles.to_vec(),
-        a.target_version.as_deref(),
+        a.c.target_version.as_deref(),
         a.fail_on,
         a.fail_on_unknown,
         inventory_file,
@@ -633,7 +647,7 @@ fn audit_one(
     let t = kraftcheck::debug::Stage::start("audit");
     let report = audit::run(&prep.rules, inv, &opts);
     drop(t);
-    let mut formats = a.formats.clone();
+    let mut formats = a.c.formats.clone();
     formats.dedup();
     let mut rendered = Vec::new();
     for f in &formats {
@@ -642,7 +656,7 @@ fn audit_one(
     }
     let out = match out {
         // --msk-all: always a directory per cluster.
-        Some(d) if a.sources.msk_all => {
+        Some(d) if a.c.sources.msk_all => {
             std::fs::create_dir_all(d)?;
             Some(d.to_path_buf())
         }
@@ -892,29 +906,18 @@ Examples:
   kraftcheck plan --inventory before.json --profile new-cluster -f markdown -f html -o plan/";
 
 #[derive(Args)]
+#[command(
+    mut_arg("profiles", |a| a.help("Migration path(s) to plan (repeatable): inplace, msk-inplace, new-cluster. Default: those that apply to the cluster")),
+    mut_arg("target_version", |a| a.help("Kafka version the cluster will run after the move (as for audit)")),
+    mut_arg("rules", |a| a.help("Extra rule files (*.toml, searched recursively), as for audit")),
+    mut_arg("waivers", |a| a.help("Waivers file (TOML): waived findings do not gate a step")),
+    mut_arg("formats", |a| a.help("Plan format (repeatable; several need -o DIR): table, markdown, html or json")),
+    mut_arg("output", |a| a.value_name("DIR").help("Directory for the plan files and the re-creation scripts (DIR/recreate/; MSK: DIR/msk/). Default: the plan on stdout, no scripts")),
+)]
 struct PlanArgs {
+    /// As for audit, each flag with its plan help above.
     #[command(flatten)]
-    sources: Sources,
-    /// Migration path(s) to plan (repeatable): inplace, msk-inplace, new-cluster. Default: those
-    /// that apply to the cluster.
-    #[arg(long = "profile", value_name = "P")]
-    profiles: Vec<String>,
-    /// Kafka version the cluster will run after the move (as for audit).
-    #[arg(long, value_name = "V")]
-    target_version: Option<String>,
-    /// Extra rule files (*.toml, searched recursively), as for audit.
-    #[arg(long, value_name = "DIR")]
-    rules: Option<PathBuf>,
-    /// Waivers file (TOML): waived findings do not gate a step.
-    #[arg(long, value_name = "FILE")]
-    waivers: Option<PathBuf>,
-    /// Plan format (repeatable; several need -o DIR): table, markdown, html or json.
-    #[arg(long = "format", short = 'f', value_enum, default_value = "table")]
-    formats: Vec<Format>,
-    /// Directory for the plan files and the re-creation scripts (DIR/recreate/; MSK: DIR/msk/).
-    /// Default: the plan on stdout, no scripts.
-    #[arg(short, long, value_name = "DIR")]
-    output: Option<PathBuf>,
+    c: Checked,
     /// The new MSK cluster's ARN: with -o DIR, every IAM policy naming the old cluster is
     /// rewritten for it (DIR/msk/iam/*.json, with a .diff each).
     #[arg(long, value_name = "ARN", help_heading = "Amazon MSK and IAM")]
@@ -927,17 +930,17 @@ struct PlanArgs {
 fn run_plan(a: PlanArgs) -> Result<u8> {
     use kraftcheck::plan;
     let planned = |id: ProfileId| plan::PLAN_PROFILES.contains(&id.as_str());
-    let chosen = profile_ids(&a.profiles, planned, |p| {
+    let chosen = profile_ids(&a.c.profiles, planned, |p| {
         format!(
             "--profile {p}: plan covers {}",
             plan::PLAN_PROFILES.join(", ")
         )
     })?;
-    if a.sources.msk_all {
+    if a.c.sources.msk_all {
         bail!("plan works on one cluster: give --msk-cluster instead of --msk-all");
     }
-    check_target_version(a.target_version.as_deref())?;
-    let mut formats = a.formats.clone();
+    check_target_version(a.c.target_version.as_deref())?;
+    let mut formats = a.c.formats.clone();
     formats.dedup();
     if let Some(f) = formats
         .iter()
@@ -949,8 +952,12 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
         Some(arn) => Some(plan::msk::ClusterArn::parse(arn)?),
         None => None,
     };
-    let prep = Prepared::load(&a.target_platform, a.rules.as_deref(), a.waivers.as_deref())?;
-    let inv = collect::collect(&to_sources(&a.sources)?)?;
+    let prep = Prepared::load(
+        &a.target_platform,
+        a.c.rules.as_deref(),
+        a.c.waivers.as_deref(),
+    )?;
+    let inv = collect::collect(&to_sources(&a.c.sources)?)?;
     let mut profiles = if chosen.is_empty() {
         rules::profiles::infer(&inv)
             .into_iter()
@@ -967,7 +974,7 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
     let opts = prep.options(
         &inv,
         profiles.clone(),
-        a.target_version.as_deref(),
+        a.c.target_version.as_deref(),
         FailOn::Blocking,
         false,
         None,
@@ -985,7 +992,7 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
             plan::render::render(*f, &the_plan)?,
         ));
     }
-    if let Some(dir) = &a.output {
+    if let Some(dir) = &a.c.output {
         if dir.exists() && !dir.is_dir() {
             bail!("-o {}: exists and is not a directory", dir.display());
         }
@@ -1010,6 +1017,6 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
         }
         eprintln!("kraftcheck: wrote the plan and {}", scripts_dir.display());
     }
-    output::write_all(output::plan(rendered, a.output.as_deref())?)?;
+    output::write_all(output::plan(rendered, a.c.output.as_deref())?)?;
     Ok(0)
 }
