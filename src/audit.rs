@@ -3,7 +3,7 @@
 use crate::findings::{Finding, Severity, Status};
 use crate::inventory::Inventory;
 use crate::report::{checklist, InventorySummary, ProfileVerdict, Report, Verdict};
-use crate::rules::profiles::{profile, target_for};
+use crate::rules::profiles::{target_for, ProfileId};
 use crate::rules::{evaluate, EvalOptions, RuleSet};
 use crate::waivers::{self, Waiver};
 use chrono::NaiveDate;
@@ -45,7 +45,7 @@ impl FailOn {
 #[derive(Debug, Clone)]
 pub struct AuditOptions {
     /// Chosen profiles; empty means "infer from the inventory".
-    pub profiles: Vec<String>,
+    pub profiles: Vec<ProfileId>,
     pub target: Option<String>,
     pub waivers: Vec<Waiver>,
     pub fail_on: FailOn,
@@ -69,11 +69,11 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
         opts.profiles.clone()
     };
     // A target platform is a new cluster (issue 16).
-    if !opts.platforms.is_empty() && !profiles.iter().any(|p| p == "new-cluster") {
-        profiles.push("new-cluster".into());
+    if !opts.platforms.is_empty() && !profiles.contains(&ProfileId::NewCluster) {
+        profiles.push(ProfileId::NewCluster);
     }
     let eval_opts = EvalOptions {
-        profiles: profiles.clone(),
+        profiles: profiles.iter().map(|p| p.to_string()).collect(),
         target: opts.target.clone(),
         inventory_file: opts.inventory_file.clone(),
         only: None,
@@ -84,9 +84,13 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let verdicts: Vec<ProfileVerdict> = profiles
         .iter()
-        .map(|name| {
-            let p = profile(name).expect("profiles are validated by the CLI");
-            let mine = || findings.iter().filter(|f| f.profiles.contains(name));
+        .map(|&id| {
+            let p = id.info();
+            let mine = || {
+                findings
+                    .iter()
+                    .filter(|f| f.profiles.iter().any(|x| x == p.name))
+            };
             let failing = mine()
                 .filter(|f| f.status == Status::Fail && counts(f, opts.fail_on))
                 .count();
@@ -101,7 +105,7 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
                 Verdict::Ready
             };
             ProfileVerdict {
-                name: name.clone(),
+                name: p.name.to_string(),
                 summary: p.summary.to_string(),
                 target: target_for(p, inv, opts.target.as_deref()),
                 verdict,
@@ -123,7 +127,7 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
         .count();
     Report {
         finalize_note: crate::collect::phase::finalize_statement(
-            &inv.cluster.kind,
+            inv.cluster.kind,
             &inv.cluster.phase,
             open_blocking,
         ),
@@ -138,11 +142,7 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
         msk: crate::report::msk::build(inv, &findings),
         clients: crate::report::clients::build(
             inv,
-            &crate::rules::profiles::target_for(
-                crate::rules::profiles::profile("kafka4").expect("kafka4 profile"),
-                inv,
-                opts.target.as_deref(),
-            ),
+            &target_for(ProfileId::Kafka4.info(), inv, opts.target.as_deref()),
         ),
         targets: crate::platform::compare::build(
             &opts.platforms,

@@ -5,8 +5,11 @@ use clap::{Args, Parser, Subcommand};
 use kraftcheck::audit::{self, AuditOptions, FailOn};
 use kraftcheck::collect::{self, kafka, OfflineSources};
 use kraftcheck::report::{self, Format};
-use kraftcheck::rules::{self, profiles::PROFILES};
-use kraftcheck::settings::{Input, InputError};
+use kraftcheck::rules::{
+    self,
+    profiles::{ProfileId, PROFILES},
+};
+use kraftcheck::settings::{Input, InputError, Usage};
 use kraftcheck::{output, waivers};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -191,8 +194,9 @@ struct Sources {
     aws_json: Vec<PathBuf>,
 }
 
+/// The flags audit and plan share, with audit's help; plan words its own (`PlanArgs`).
 #[derive(Args)]
-struct AuditArgs {
+struct Checked {
     #[command(flatten)]
     sources: Sources,
     /// Migration path(s) to check (repeatable): inplace, msk-inplace, new-cluster, kafka4.
@@ -218,6 +222,12 @@ struct AuditArgs {
     /// Output file (one format) or directory (several formats). Default: stdout.
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    c: Checked,
     /// Lowest severity whose failing findings make the exit code 1.
     #[arg(long, value_enum, default_value = "blocking")]
     fail_on: FailOn,
@@ -305,15 +315,34 @@ fn flag(input: Input) -> &'static str {
         Input::KafkaHome => "--kafka-home",
         Input::ZkTlsConfig => "--zk-tls-config-file",
         Input::ZkJaasConfig => "--zk-jaas-config",
+        Input::Inventory => "--inventory",
+        Input::BrokerConfig => "--broker-config",
+        Input::CommandConfig => "--command-config",
+        Input::BootstrapController => "--bootstrap-controller",
+        Input::MskAll => "--msk-all",
+        Input::MskCluster => "--msk-cluster",
+        Input::AwsJson => "--aws-json",
+        Input::Region => "--region",
+        Input::AwsProfile => "--aws-profile",
+        Input::TargetVersion => "--target-version",
+        Input::TargetPlatform => "--target-platform",
+        Input::TargetSize => "--target-size",
+        Input::TargetBrokers => "--target-brokers",
+        Input::Format => "--format",
     }
 }
 
 /// An error and its causes, as `{e:#}` shows them, with bad inputs named by their flags.
 fn error_text(e: &anyhow::Error) -> String {
     e.chain()
-        .map(|c| match c.downcast_ref::<InputError>() {
-            Some(bad) => bad.render(flag(bad.input)),
-            None => c.to_string(),
+        .map(|c| {
+            if let Some(bad) = c.downcast_ref::<InputError>() {
+                bad.render(flag(bad.input))
+            } else if let Some(u) = c.downcast_ref::<Usage>() {
+                u.render(|i| flag(i).to_string())
+            } else {
+                c.to_string()
+            }
         })
         .collect::<Vec<_>>()
         .join(": ")
@@ -475,53 +504,126 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// `--profile` values: each a profile `allowed` takes, or the error `refusal` words.
+fn profile_ids(
+    given: &[String],
+    allowed: impl Fn(ProfileId) -> bool,
+    refusal: impl Fn(&str) -> String,
+) -> Result<Vec<ProfileId>> {
+    given
+        .iter()
+        .map(|p| match ProfileId::parse(p).filter(|&id| allowed(id)) {
+            Some(id) => Ok(id),
+            None => bail!("{}", refusal(p)),
+        })
+        .collect()
+}
+
+/// `--target-version V`: a Kafka version (checked against the cluster once it is collected).
+fn check_target_version(target: Option<&str>) -> Result<()> {
+    if let Some(t) = target {
+        kraftcheck::version::KafkaVersion::parse(t)
+            .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
+    }
+    Ok(())
+}
+
+/// What audit and plan prepare alike before collecting: the target platforms, the rule pack
+/// and the waivers (bad input exits 2 before anything is collected).
+struct Prepared {
+    rules: rules::RuleSet,
+    waivers: Vec<waivers::Waiver>,
+    platforms: Vec<kraftcheck::platform::Selected>,
+}
+
+impl Prepared {
+    fn load(
+        tp: &TargetPlatformArgs,
+        rules_dir: Option<&std::path::Path>,
+        waivers: Option<&std::path::Path>,
+    ) -> Result<Prepared> {
+        // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
+        let platforms = kraftcheck::platform::select(&tp.platforms, &tp.sizes, tp.brokers)?;
+        let t = kraftcheck::debug::Stage::start("load rules");
+        let rules = rules::load_rules(rules_dir)?;
+        drop(t);
+        let waivers = match waivers {
+            Some(p) => waivers::load_waivers(p)?,
+            None => vec![],
+        };
+        Ok(Prepared {
+            rules,
+            waivers,
+            platforms,
+        })
+    }
+
+    /// The audit of `inv` under `profiles` (empty: inferred), once `--target-version` is
+    /// checked against the version the cluster runs.
+    fn options(
+        &self,
+        inv: &kraftcheck::inventory::Inventory,
+        profiles: Vec<ProfileId>,
+        target: Option<&str>,
+        fail_on: FailOn,
+        fail_on_unknown: bool,
+        inventory_file: Option<rules::InventoryFile>,
+    ) -> Result<AuditOptions> {
+        rules::profiles::check_target(inv, target)?;
+        Ok(AuditOptions {
+            profiles,
+            target: target.map(str::to_string),
+            waivers: self.waivers.clone(),
+            fail_on,
+            fail_on_unknown,
+            today: chrono::Local::now().date_naive(),
+            inventory_file,
+            platforms: self.platforms.clone(),
+        })
+    }
+}
+
 fn run_audit(a: AuditArgs) -> Result<u8> {
-    for p in &a.profiles {
-        if !PROFILES.iter().any(|x| x.name == p) {
-            bail!(
+    let profiles = profile_ids(
+        &a.c.profiles,
+        |_| true,
+        |p| {
+            format!(
                 "--profile {p}: unknown profile (expected one of {})",
                 PROFILES
                     .iter()
                     .map(|p| p.name)
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
-        }
-    }
-    if let Some(t) = &a.target_version {
-        kraftcheck::version::KafkaVersion::parse(t)
-            .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
-    }
-    // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
-    let platforms = kraftcheck::platform::select(
-        &a.target_platform.platforms,
-        &a.target_platform.sizes,
-        a.target_platform.brokers,
+            )
+        },
     )?;
-    let t = kraftcheck::debug::Stage::start("load rules");
-    let rules = rules::load_rules(a.rules.as_deref())?;
-    drop(t);
-    let waivers = match &a.waivers {
-        Some(p) => waivers::load_waivers(p)?,
-        None => vec![],
-    };
-    if a.sources.msk_all {
+    check_target_version(a.c.target_version.as_deref())?;
+    let prep = Prepared::load(
+        &a.target_platform,
+        a.c.rules.as_deref(),
+        a.c.waivers.as_deref(),
+    )?;
+    if a.c.sources.msk_all {
         // One report per cluster, each in its own directory under -o DIR.
-        let Some(dir) = a.output.clone() else {
+        let Some(dir) = a.c.output.clone() else {
             bail!("--msk-all writes one report per cluster: give -o DIR");
         };
         let mut worst = 0u8;
-        for inv in collect::collect_all(&to_sources(&a.sources)?)? {
+        for inv in collect::collect_all(&to_sources(&a.c.sources)?)? {
             let sub = dir.join(cluster_dir_name(&inv));
-            let code = audit_one(&a, &rules, &waivers, &platforms, &inv, None, Some(&sub))?;
+            let code = audit_one(&a, &prep, &profiles, &inv, None, Some(&sub))?;
             eprintln!("kraftcheck: {}: exit {code}", sub.display());
             worst = worst.max(code);
         }
         return Ok(worst);
     }
-    let sources = to_sources(&a.sources)?;
+    let sources = to_sources(&a.c.sources)?;
     let inv = collect::collect(&sources)?;
-    let inventory_file = match (&a.sources.inventory, sources.offline.inventory_lines.get()) {
+    let inventory_file = match (
+        &a.c.sources.inventory,
+        sources.offline.inventory_lines.get(),
+    ) {
         (Some(p), Some(lines)) => Some(rules::InventoryFile {
             path: p.display().to_string(),
             lines: lines.clone(),
@@ -531,12 +633,11 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
     };
     let code = audit_one(
         &a,
-        &rules,
-        &waivers,
-        &platforms,
+        &prep,
+        &profiles,
         &inv,
         inventory_file,
-        a.output.as_deref(),
+        a.c.output.as_deref(),
     );
     // Freeing a million partitions one by one takes a noticeable part of a large audit, and
     // the process ends right after: leave that to the OS.
@@ -547,28 +648,24 @@ fn run_audit(a: AuditArgs) -> Result<u8> {
 /// Audit one inventory and write its reports; the exit code.
 fn audit_one(
     a: &AuditArgs,
-    rules: &rules::RuleSet,
-    waivers: &[waivers::Waiver],
-    platforms: &[kraftcheck::platform::Selected],
+    prep: &Prepared,
+    profiles: &[ProfileId],
     inv: &kraftcheck::inventory::Inventory,
     inventory_file: Option<rules::InventoryFile>,
     out: Option<&std::path::Path>,
 ) -> Result<u8> {
-    let opts = AuditOptions {
-        profiles: a.profiles.clone(),
-        target: a.target_version.clone(),
-        waivers: waivers.to_vec(),
-        fail_on: a.fail_on,
-        fail_on_unknown: a.fail_on_unknown,
-        today: chrono::Local::now().date_naive(),
+    let opts = prep.options(
+        inv,
+        profiles.to_vec(),
+        a.c.target_version.as_deref(),
+        a.fail_on,
+        a.fail_on_unknown,
         inventory_file,
-        platforms: platforms.to_vec(),
-    };
-    rules::profiles::check_target(inv, a.target_version.as_deref())?;
+    )?;
     let t = kraftcheck::debug::Stage::start("audit");
-    let report = audit::run(rules, inv, &opts);
+    let report = audit::run(&prep.rules, inv, &opts);
     drop(t);
-    let mut formats = a.formats.clone();
+    let mut formats = a.c.formats.clone();
     formats.dedup();
     let mut rendered = Vec::new();
     for f in &formats {
@@ -577,7 +674,7 @@ fn audit_one(
     }
     let out = match out {
         // --msk-all: always a directory per cluster.
-        Some(d) if a.sources.msk_all => {
+        Some(d) if a.c.sources.msk_all => {
             std::fs::create_dir_all(d)?;
             Some(d.to_path_buf())
         }
@@ -827,29 +924,18 @@ Examples:
   kraftcheck plan --inventory before.json --profile new-cluster -f markdown -f html -o plan/";
 
 #[derive(Args)]
+#[command(
+    mut_arg("profiles", |a| a.help("Migration path(s) to plan (repeatable): inplace, msk-inplace, new-cluster. Default: those that apply to the cluster")),
+    mut_arg("target_version", |a| a.help("Kafka version the cluster will run after the move (as for audit)")),
+    mut_arg("rules", |a| a.help("Extra rule files (*.toml, searched recursively), as for audit")),
+    mut_arg("waivers", |a| a.help("Waivers file (TOML): waived findings do not gate a step")),
+    mut_arg("formats", |a| a.help("Plan format (repeatable; several need -o DIR): table, markdown, html or json")),
+    mut_arg("output", |a| a.value_name("DIR").help("Directory for the plan files and the re-creation scripts (DIR/recreate/; MSK: DIR/msk/). Default: the plan on stdout, no scripts")),
+)]
 struct PlanArgs {
+    /// As for audit, each flag with its plan help above.
     #[command(flatten)]
-    sources: Sources,
-    /// Migration path(s) to plan (repeatable): inplace, msk-inplace, new-cluster. Default: those
-    /// that apply to the cluster.
-    #[arg(long = "profile", value_name = "P")]
-    profiles: Vec<String>,
-    /// Kafka version the cluster will run after the move (as for audit).
-    #[arg(long, value_name = "V")]
-    target_version: Option<String>,
-    /// Extra rule files (*.toml, searched recursively), as for audit.
-    #[arg(long, value_name = "DIR")]
-    rules: Option<PathBuf>,
-    /// Waivers file (TOML): waived findings do not gate a step.
-    #[arg(long, value_name = "FILE")]
-    waivers: Option<PathBuf>,
-    /// Plan format (repeatable; several need -o DIR): table, markdown, html or json.
-    #[arg(long = "format", short = 'f', value_enum, default_value = "table")]
-    formats: Vec<Format>,
-    /// Directory for the plan files and the re-creation scripts (DIR/recreate/; MSK: DIR/msk/).
-    /// Default: the plan on stdout, no scripts.
-    #[arg(short, long, value_name = "DIR")]
-    output: Option<PathBuf>,
+    c: Checked,
     /// The new MSK cluster's ARN: with -o DIR, every IAM policy naming the old cluster is
     /// rewritten for it (DIR/msk/iam/*.json, with a .diff each).
     #[arg(long, value_name = "ARN", help_heading = "Amazon MSK and IAM")]
@@ -861,22 +947,18 @@ struct PlanArgs {
 
 fn run_plan(a: PlanArgs) -> Result<u8> {
     use kraftcheck::plan;
-    for p in &a.profiles {
-        if !plan::PLAN_PROFILES.contains(&p.as_str()) {
-            bail!(
-                "--profile {p}: plan covers {}",
-                plan::PLAN_PROFILES.join(", ")
-            );
-        }
-    }
-    if a.sources.msk_all {
+    let planned = |id: ProfileId| plan::PLAN_PROFILES.contains(&id.as_str());
+    let chosen = profile_ids(&a.c.profiles, planned, |p| {
+        format!(
+            "--profile {p}: plan covers {}",
+            plan::PLAN_PROFILES.join(", ")
+        )
+    })?;
+    if a.c.sources.msk_all {
         bail!("plan works on one cluster: give --msk-cluster instead of --msk-all");
     }
-    if let Some(t) = &a.target_version {
-        kraftcheck::version::KafkaVersion::parse(t)
-            .map_err(|e| anyhow::anyhow!("--target-version: {e}"))?;
-    }
-    let mut formats = a.formats.clone();
+    check_target_version(a.c.target_version.as_deref())?;
+    let mut formats = a.c.formats.clone();
     formats.dedup();
     if let Some(f) = formats
         .iter()
@@ -888,47 +970,39 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
         Some(arn) => Some(plan::msk::ClusterArn::parse(arn)?),
         None => None,
     };
-    // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
-    let platforms = kraftcheck::platform::select(
-        &a.target_platform.platforms,
-        &a.target_platform.sizes,
-        a.target_platform.brokers,
+    let prep = Prepared::load(
+        &a.target_platform,
+        a.c.rules.as_deref(),
+        a.c.waivers.as_deref(),
     )?;
-    let rules = rules::load_rules(a.rules.as_deref())?;
-    let waivers = match &a.waivers {
-        Some(p) => waivers::load_waivers(p)?,
-        None => vec![],
-    };
-    let inv = collect::collect(&to_sources(&a.sources)?)?;
-    rules::profiles::check_target(&inv, a.target_version.as_deref())?;
-    let profiles: Vec<String> = if a.profiles.is_empty() {
+    let inv = collect::collect(&to_sources(&a.c.sources)?)?;
+    let mut profiles = if chosen.is_empty() {
         rules::profiles::infer(&inv)
             .into_iter()
-            .filter(|p| plan::PLAN_PROFILES.contains(&p.as_str()))
+            .filter(|&id| planned(id))
             .collect()
     } else {
-        a.profiles.clone()
+        chosen
     };
-    let mut profiles = profiles;
     // A target platform is a new cluster (as in audit).
-    if !platforms.is_empty() && !profiles.iter().any(|p| p == "new-cluster") {
-        profiles.push("new-cluster".to_string());
+    if !prep.platforms.is_empty() && !profiles.contains(&ProfileId::NewCluster) {
+        profiles.push(ProfileId::NewCluster);
     }
+    // check_target before "no path applies", as before.
+    let opts = prep.options(
+        &inv,
+        profiles.clone(),
+        a.c.target_version.as_deref(),
+        FailOn::Blocking,
+        false,
+        None,
+    )?;
     if profiles.is_empty() {
         bail!("no migration path applies to this cluster (already on KRaft?): choose one with --profile");
     }
-    let opts = AuditOptions {
-        profiles: profiles.clone(),
-        target: a.target_version.clone(),
-        waivers,
-        fail_on: FailOn::Blocking,
-        fail_on_unknown: false,
-        today: chrono::Local::now().date_naive(),
-        inventory_file: None,
-        platforms,
-    };
-    let report = audit::run(&rules, &inv, &opts);
-    let the_plan = plan::build(&rules, &inv, &report, &profiles);
+    let report = audit::run(&prep.rules, &inv, &opts);
+    let names: Vec<String> = profiles.iter().map(|p| p.to_string()).collect();
+    let the_plan = plan::build(&prep.rules, &inv, &report, &names);
     let mut rendered = Vec::new();
     for f in &formats {
         rendered.push((
@@ -936,7 +1010,7 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
             plan::render::render(*f, &the_plan)?,
         ));
     }
-    if let Some(dir) = &a.output {
+    if let Some(dir) = &a.c.output {
         if dir.exists() && !dir.is_dir() {
             bail!("-o {}: exists and is not a directory", dir.display());
         }
@@ -961,6 +1035,6 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
         }
         eprintln!("kraftcheck: wrote the plan and {}", scripts_dir.display());
     }
-    output::write_all(output::plan(rendered, a.output.as_deref())?)?;
+    output::write_all(output::plan(rendered, a.c.output.as_deref())?)?;
     Ok(0)
 }

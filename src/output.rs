@@ -37,7 +37,10 @@ pub fn plan(
 ) -> Result<Vec<(Option<PathBuf>, String)>> {
     match (outputs.len(), out) {
         (1, None) => Ok(outputs.into_iter().map(|(_, body)| (None, body)).collect()),
-        (_, None) => bail!("several --format values need -o DIR to write them into"),
+        (_, None) => Err(crate::settings::usage(
+            "several {0} values need -o DIR to write them into",
+            &[crate::settings::Input::Format],
+        )),
         (1, Some(p)) if !p.is_dir() && !p.as_os_str().to_string_lossy().ends_with('/') => {
             Ok(outputs
                 .into_iter()

@@ -24,6 +24,34 @@ pub enum Input {
     ZkTlsConfig,
     /// ZooKeeper client SASL settings (a JAAS file).
     ZkJaasConfig,
+    /// A saved inventory file.
+    Inventory,
+    /// Broker config files (server.properties).
+    BrokerConfig,
+    /// The Java client properties file for Kafka connections.
+    CommandConfig,
+    /// KRaft controllers to ask as well.
+    BootstrapController,
+    /// Read every MSK cluster of the region.
+    MskAll,
+    /// One MSK cluster, read live.
+    MskCluster,
+    /// AWS CLI JSON output files.
+    AwsJson,
+    /// The AWS region.
+    Region,
+    /// The named AWS profile (credentials).
+    AwsProfile,
+    /// The Kafka version the cluster will run after the move.
+    TargetVersion,
+    /// A candidate target platform.
+    TargetPlatform,
+    /// The target platform's broker size.
+    TargetSize,
+    /// The target platform's broker count.
+    TargetBrokers,
+    /// The report formats.
+    Format,
 }
 
 impl Input {
@@ -38,6 +66,20 @@ impl Input {
             Input::KafkaHome => "Kafka installation",
             Input::ZkTlsConfig => "ZooKeeper TLS config",
             Input::ZkJaasConfig => "ZooKeeper JAAS config",
+            Input::Inventory => "saved inventory",
+            Input::BrokerConfig => "broker config files",
+            Input::CommandConfig => "client properties file",
+            Input::BootstrapController => "KRaft controllers",
+            Input::MskAll => "every MSK cluster",
+            Input::MskCluster => "MSK cluster",
+            Input::AwsJson => "AWS CLI JSON files",
+            Input::Region => "AWS region",
+            Input::AwsProfile => "AWS profile",
+            Input::TargetVersion => "target version",
+            Input::TargetPlatform => "target platform",
+            Input::TargetSize => "target broker size",
+            Input::TargetBrokers => "target broker count",
+            Input::Format => "report formats",
         }
     }
 }
@@ -86,4 +128,73 @@ pub fn bad_input(input: Input, message: impl Into<String>) -> anyhow::Error {
         message: message.into(),
     }
     .into()
+}
+
+/// A message about how inputs are used together (or one that needs another), with each input
+/// named where the template says `{0}`, `{1}`, … (indexes into `inputs`).
+#[derive(Debug)]
+pub struct Usage {
+    pub inputs: Vec<Input>,
+    pub template: String,
+}
+
+impl Usage {
+    /// The message, with input `i` named by `name(i)` (its flag, in the CLI).
+    pub fn render(&self, name: impl Fn(Input) -> String) -> String {
+        let mut out = self.template.clone();
+        for (i, input) in self.inputs.iter().enumerate() {
+            out = out.replace(&format!("{{{i}}}"), &name(*input));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(|i| i.describe().to_string()))
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// A usage error: `template` names `inputs` by index (`{0}`, `{1}`, …).
+pub fn usage(template: impl Into<String>, inputs: &[Input]) -> anyhow::Error {
+    Usage {
+        inputs: inputs.to_vec(),
+        template: template.into(),
+    }
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_inputs_as_the_caller_spells_them() {
+        let e = bad(Input::TargetSize, "x1", "no such size");
+        let bad = e.downcast_ref::<InputError>().unwrap();
+        assert_eq!(
+            bad.render("--target-size"),
+            "--target-size x1: no such size"
+        );
+        assert_eq!(e.to_string(), "target broker size x1: no such size");
+        let e = usage(
+            "{0} and {1} need {2}",
+            &[
+                Input::TargetSize,
+                Input::TargetBrokers,
+                Input::TargetPlatform,
+            ],
+        );
+        let u = e.downcast_ref::<Usage>().unwrap();
+        assert_eq!(
+            u.render(|i| format!("--{i:?}")),
+            "--TargetSize and --TargetBrokers need --TargetPlatform"
+        );
+        assert_eq!(
+            e.to_string(),
+            "target broker size and target broker count need target platform"
+        );
+    }
 }

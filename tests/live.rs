@@ -198,7 +198,7 @@ fn restricted_principal_never_gets_a_pass_on_what_it_cannot_see() {
             );
         }
         // (Delegation tokens are disabled on the rig: the broker answers so, and "no tokens" is
-        // then a fact, not a filtered list; gather.rs's unit test covers the enabled case.)
+        // then a fact, not a filtered list; gather/cluster.rs's unit test covers the enabled case.)
         for part in ["topics", "groups", "transactions"] {
             assert_eq!(
                 gaps.get(part).map(String::as_str),

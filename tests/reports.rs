@@ -25,6 +25,7 @@ use kraftcheck::inventory::{
     Acl, Broker, ConfigEntry, ConsumerGroup, GroupMember, GroupOffset, Inventory, Partition, Topic,
 };
 use kraftcheck::report::{self, Format, Report};
+use kraftcheck::rules::profiles::ProfileId;
 use regex::Regex;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -105,7 +106,7 @@ fn inventory(under_replicated: usize) -> Inventory {
     inv.generated_at = "2026-01-10T08:00:00Z".into();
     inv.sources = vec!["config/broker-1.properties".into()];
     inv.cluster.id = Some("Xq3-test-cluster".into());
-    inv.cluster.kind = "self-managed".into();
+    inv.cluster.kind = kraftcheck::inventory::ClusterKind::SelfManaged;
     inv.cluster.mode = "zookeeper".into();
     // 3.8: control.plane.listener.name (the brokers' planted blocker) still blocks migration mode.
     inv.cluster.version = Some("3.8.1".into());
@@ -117,10 +118,15 @@ fn inventory(under_replicated: usize) -> Inventory {
     inv.add_gap(
         "brokers.configs",
         "broker:3",
-        "unauthorized",
+        kraftcheck::inventory::GapReason::Unauthorized,
         "DescribeConfigs denied",
     );
-    inv.add_gap("scram_users", "", "not-collected", "offline audit");
+    inv.add_gap(
+        "scram_users",
+        "",
+        kraftcheck::inventory::GapReason::NotCollected,
+        "offline audit",
+    );
     for i in 0..under_replicated {
         inv.topics
             .push(topic(&format!("orders-{i:02}"), vec![1, 2]));
@@ -204,7 +210,7 @@ fn build(under_replicated: usize) -> Report {
     let waivers = kraftcheck::waivers::load_waivers(&wpath).expect("waivers load");
     let inv = inventory(under_replicated);
     let opts = AuditOptions {
-        profiles: vec!["inplace".into(), "new-cluster".into(), "kafka4".into()],
+        profiles: vec![ProfileId::Inplace, ProfileId::NewCluster, ProfileId::Kafka4],
         target: None,
         waivers,
         fail_on: FailOn::Blocking,
@@ -1233,9 +1239,12 @@ fn synthetic_cluster_report_groups_thousands_of_findings() {
     let inv = kraftcheck::inventory::synth::synthetic(60_000);
     let rules = kraftcheck::rules::load_rules(None).unwrap();
     let opts = AuditOptions {
-        profiles: ["inplace", "kafka4", "new-cluster", "msk-inplace"]
-            .map(String::from)
-            .to_vec(),
+        profiles: vec![
+            ProfileId::Inplace,
+            ProfileId::Kafka4,
+            ProfileId::NewCluster,
+            ProfileId::MskInplace,
+        ],
         target: None,
         waivers: vec![],
         fail_on: FailOn::Blocking,

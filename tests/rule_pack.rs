@@ -75,7 +75,7 @@ fn rules_test_command_passes() {
 #[test]
 fn a_gap_on_any_part_a_rule_reads_never_yields_pass() {
     use kraftcheck::findings::Status;
-    use kraftcheck::inventory::{Gap, Inventory};
+    use kraftcheck::inventory::{Gap, GapReason, Inventory};
     use kraftcheck::rules::{evaluate, EvalOptions};
     let set = load_rules(None).expect("embedded rules load");
     let mut checked = 0usize;
@@ -89,12 +89,12 @@ fn a_gap_on_any_part_a_rule_reads_never_yields_pass() {
         for ex in &rule.examples {
             let base: Inventory = serde_json::from_value(ex.inventory.clone()).unwrap();
             for part in &rule.reads {
-                let mut variants: Vec<Gap> = ["unauthorized", "partial"]
-                    .iter()
+                let mut variants: Vec<Gap> = [GapReason::Unauthorized, GapReason::Partial]
+                    .into_iter()
                     .map(|reason| Gap {
                         part: part.to_string(),
                         resource: String::new(),
-                        reason: reason.to_string(),
+                        reason,
                         detail: String::new(),
                     })
                     .collect();
@@ -103,7 +103,7 @@ fn a_gap_on_any_part_a_rule_reads_never_yields_pass() {
                     variants.push(Gap {
                         part: part.to_string(),
                         resource: format!("broker:{}", b.id),
-                        reason: "error".into(),
+                        reason: GapReason::Error,
                         detail: String::new(),
                     });
                 }
@@ -111,7 +111,7 @@ fn a_gap_on_any_part_a_rule_reads_never_yields_pass() {
                     variants.push(Gap {
                         part: part.to_string(),
                         resource: format!("topic:{}", t.name),
-                        reason: "error".into(),
+                        reason: GapReason::Error,
                         detail: String::new(),
                     });
                 }

@@ -45,7 +45,12 @@ pub fn empty_inventory() -> Inventory {
         "only client sources (--metrics, --scan-deps) were given",
     );
     for p in [Part::Clients, Part::Metrics] {
-        inv.add_gap(p, "", "not-collected", "no source for this part was given");
+        inv.add_gap(
+            p,
+            "",
+            crate::inventory::GapReason::NotCollected,
+            "no source for this part was given",
+        );
     }
     inv
 }
@@ -96,13 +101,13 @@ pub fn apply(inv: &mut Inventory, src: &ClientSources) -> Result<()> {
                 .map(|(_, d)| d.as_str())
                 .collect::<Vec<_>>()
                 .join("; ");
-            inv.add_gap("metrics", "", reason, detail);
+            inv.add_gap("metrics", "", *reason, detail);
         }
         if !no_requests.is_empty() {
             inv.add_gap(
                 "metrics.requests",
                 "",
-                "unsupported",
+                crate::inventory::GapReason::Unsupported,
                 no_requests.join("; "),
             );
         }
@@ -110,7 +115,7 @@ pub fn apply(inv: &mut Inventory, src: &ClientSources) -> Result<()> {
             inv.add_gap(
                 "metrics.connections",
                 "",
-                "unsupported",
+                crate::inventory::GapReason::Unsupported,
                 no_connections.join("; "),
             );
         }

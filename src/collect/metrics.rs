@@ -604,7 +604,7 @@ fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {
 pub enum Scraped {
     Ok(Extracted),
     /// The source could not be read or parsed: (reason, detail) for the gap.
-    Failed(&'static str, String),
+    Failed(crate::inventory::GapReason, String),
 }
 
 /// Read every source concurrently, each bounded by `timeout`. A file that cannot be read or
@@ -661,13 +661,15 @@ pub fn scrape_all(
             let (u, r) = r.map_err(|e| anyhow!("scrape task failed: {e}"))?;
             let scraped = match r {
                 Err(_) => Scraped::Failed(
-                    "timeout",
+                    crate::inventory::GapReason::Timeout,
                     format!("{u}: no answer within {} ms", timeout.as_millis()),
                 ),
-                Ok(Err(e)) => Scraped::Failed("error", format!("{e:#}")),
+                Ok(Err(e)) => Scraped::Failed(crate::inventory::GapReason::Error, format!("{e:#}")),
                 Ok(Ok(text)) => match parse(&text) {
                     Ok(samples) => Scraped::Ok(extract(&u, &samples)),
-                    Err(e) => Scraped::Failed("error", format!("{u}: {e}")),
+                    Err(e) => {
+                        Scraped::Failed(crate::inventory::GapReason::Error, format!("{u}: {e}"))
+                    }
                 },
             };
             out.push((u, scraped));

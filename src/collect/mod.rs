@@ -16,7 +16,8 @@ pub mod zookeeper;
 
 pub use offline::{collect_offline, OfflineSources};
 
-use anyhow::{bail, Result};
+use crate::settings::{usage, Input};
+use anyhow::Result;
 
 /// Everything the user pointed kraftcheck at.
 #[derive(Debug, Default, Clone)]
@@ -51,10 +52,13 @@ impl Sources {
 pub fn collect(src: &Sources) -> Result<crate::inventory::Inventory> {
     let mut all = collect_all(src)?;
     if all.len() != 1 {
-        bail!(
-            "--msk-all collects {} clusters: use `collect -o DIR` or `audit -o DIR`",
-            all.len()
-        );
+        return Err(usage(
+            format!(
+                "{{0}} collects {} clusters: use `collect -o DIR` or `audit -o DIR`",
+                all.len()
+            ),
+            &[Input::MskAll],
+        ));
     }
     Ok(all.remove(0))
 }
@@ -62,7 +66,10 @@ pub fn collect(src: &Sources) -> Result<crate::inventory::Inventory> {
 /// Collect one inventory per cluster: several only with `--msk-all`.
 pub fn collect_all(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
     if !src.clients.metrics.is_empty() && matches!(src.aws, Some((_, aws::MskTarget::All))) {
-        bail!("--metrics reads one cluster's brokers: it cannot be combined with --msk-all");
+        return Err(usage(
+            "{0} reads one cluster's brokers: it cannot be combined with {1}",
+            &[Input::Metrics, Input::MskAll],
+        ));
     }
     let mut all = collect_sources(src)?;
     for inv in &mut all {
@@ -74,11 +81,17 @@ pub fn collect_all(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
 
 fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
     if src.aws.is_some() && !src.aws_json.is_empty() {
-        bail!("--aws-json is for offline audits; --msk-cluster/--msk-all read MSK live: give one of them");
+        return Err(usage(
+            "{0} is for offline audits; {1}/{2} read MSK live: give one of them",
+            &[Input::AwsJson, Input::MskCluster, Input::MskAll],
+        ));
     }
     let many = matches!(src.aws, Some((_, aws::MskTarget::All)));
     if many && src.has_kafka_side() {
-        bail!("--msk-all collects every cluster of the region: it cannot be combined with one cluster's --bootstrap-server, --inventory or --broker-config");
+        return Err(usage(
+            "{0} collects every cluster of the region: it cannot be combined with one cluster's {1}, {2} or {3}",
+            &[Input::MskAll, Input::BootstrapServer, Input::Inventory, Input::BrokerConfig],
+        ));
     }
     let base = if src.has_kafka_side() {
         Some(collect_kafka(src)?)
@@ -106,9 +119,10 @@ fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
     } else {
         let mut inv = base.expect("a Kafka-side source");
         // IAM only concerns MSK clusters: a self-managed cluster has no IAM part to miss.
-        if inv.cluster.kind != "msk" {
-            inv.gaps
-                .retain(|g| !(g.part == "iam" && g.reason == "not-collected"));
+        if inv.cluster.kind != crate::inventory::ClusterKind::Msk {
+            inv.gaps.retain(|g| {
+                !(g.part == "iam" && g.reason == crate::inventory::GapReason::NotCollected)
+            });
         }
         return Ok(vec![inv]);
     };
@@ -145,14 +159,14 @@ fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
         // A ZooKeeper-mode cluster's ZooKeeper was not read: say so (a saved inventory may
         // carry it already).
         None if inv.zookeeper.is_none()
-            && inv.cluster.kind != "msk"
+            && inv.cluster.kind != crate::inventory::ClusterKind::Msk
             && inv.cluster.mode != "kraft"
             && inv.gap_for("zookeeper", None).is_none() =>
         {
             inv.add_gap(
                 "zookeeper",
                 "",
-                "not-collected",
+                crate::inventory::GapReason::NotCollected,
                 "give --zookeeper HOST:PORT[/chroot] to read it",
             );
         }
@@ -166,7 +180,10 @@ fn collect_kafka_side(src: &Sources) -> Result<crate::inventory::Inventory> {
         return collect_offline(&src.offline);
     };
     if src.offline.inventory.is_some() {
-        bail!("--inventory and --bootstrap-server are alternatives: give one of them");
+        return Err(usage(
+            "{0} and {1} are alternatives: give one of them",
+            &[Input::Inventory, Input::BootstrapServer],
+        ));
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

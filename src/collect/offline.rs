@@ -28,7 +28,16 @@ const FILLS: &[Part] = &[
 
 pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
     if src.inventory.is_none() && src.broker_configs.is_empty() {
-        bail!("nothing to audit: give --inventory FILE, --broker-config FILE or --aws-json FILE (or a live source: --bootstrap-server, --msk-cluster)");
+        return Err(crate::settings::usage(
+            "nothing to audit: give {0} FILE, {1} FILE or {2} FILE (or a live source: {3}, {4})",
+            &[
+                crate::settings::Input::Inventory,
+                crate::settings::Input::BrokerConfig,
+                crate::settings::Input::AwsJson,
+                crate::settings::Input::BootstrapServer,
+                crate::settings::Input::MskCluster,
+            ],
+        ));
     }
     let mut inv = match &src.inventory {
         Some(p) => {
@@ -40,7 +49,7 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
         None => {
             let mut inv = Inventory::new();
             inv.generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-            inv.cluster.kind = "self-managed".into();
+            inv.cluster.kind = crate::inventory::ClusterKind::SelfManaged;
             inv.add_gaps_not_filled(FILLS, "offline audit of broker config files only");
             inv
         }
@@ -52,7 +61,7 @@ pub fn collect_offline(src: &OfflineSources) -> Result<Inventory> {
             inv.add_gap(
                 "brokers.configs",
                 &format!("broker:{}", broker.id),
-                "error",
+                crate::inventory::GapReason::Error,
                 detail,
             );
         }
@@ -136,7 +145,12 @@ pub fn merge_hidden(inv: &mut Inventory, paths: &[PathBuf]) -> Result<()> {
         }
         live.config_file = file.config_file;
         for detail in missing {
-            inv.add_gap("brokers.configs", &format!("broker:{id}"), "error", detail);
+            inv.add_gap(
+                "brokers.configs",
+                &format!("broker:{id}"),
+                crate::inventory::GapReason::Error,
+                detail,
+            );
         }
         inv.sources.push(path.display().to_string());
     }
@@ -308,7 +322,7 @@ fn fill_cluster_version(inv: &mut Inventory) {
             inv.add_gap(
                 "brokers.version",
                 "",
-                "not-collected",
+                crate::inventory::GapReason::NotCollected,
                 "server.properties does not state the software version; pass --kafka-version",
             );
         }
@@ -318,7 +332,7 @@ fn fill_cluster_version(inv: &mut Inventory) {
                 inv.add_gap(
                     "brokers.version",
                     &r,
-                    "not-collected",
+                    crate::inventory::GapReason::NotCollected,
                     "no version for this broker",
                 );
             }
@@ -328,7 +342,7 @@ fn fill_cluster_version(inv: &mut Inventory) {
         inv.add_gap(
             "cluster.mode",
             "",
-            "not-collected",
+            crate::inventory::GapReason::NotCollected,
             "metadata mode could not be determined",
         );
     }

@@ -261,13 +261,17 @@ pub fn label(phase: &str) -> &'static str {
 }
 
 /// The plain statement every report carries about finalizing.
-pub fn finalize_statement(kind: &str, phase: &str, open_blocking: usize) -> String {
+pub fn finalize_statement(
+    kind: crate::inventory::ClusterKind,
+    phase: &str,
+    open_blocking: usize,
+) -> String {
     let open = match open_blocking {
         0 => "No blocking finding is open".to_string(),
         1 => "1 blocking finding is open".to_string(),
         n => format!("{n} blocking findings are open"),
     };
-    if kind == "msk" && !matches!(phase, "finalized" | "kraft") {
+    if kind == crate::inventory::ClusterKind::Msk && !matches!(phase, "finalized" | "kraft") {
         // KIP-866's finalize step is MSK's to run; whether MSK can roll the move back is not
         // documented, so it is treated as irreversible.
         return format!(
@@ -374,9 +378,15 @@ mod tests {
 
     #[test]
     fn statement_names_irreversibility_and_open_findings() {
-        let s = finalize_statement("self-managed", "dual-write", 3);
+        let s = finalize_statement(crate::inventory::ClusterKind::SelfManaged, "dual-write", 3);
         assert!(s.contains("irreversible") && s.contains("3 blocking findings are open"));
-        assert!(finalize_statement("self-managed", "finalized", 0).contains("no way back"));
-        assert!(finalize_statement("msk", "zookeeper", 1).contains("irreversible"));
+        assert!(
+            finalize_statement(crate::inventory::ClusterKind::SelfManaged, "finalized", 0)
+                .contains("no way back")
+        );
+        assert!(
+            finalize_statement(crate::inventory::ClusterKind::Msk, "zookeeper", 1)
+                .contains("irreversible")
+        );
     }
 }

@@ -36,8 +36,8 @@ const ACL_PATHS: &[&str] = &[
 /// One read's failure: a gap for the part (NoAuth → unauthorized).
 fn read_gap(inv: &mut Inventory, path: &str, e: &zk::Error) {
     let reason = match e {
-        zk::Error::NoAuth => "unauthorized",
-        _ => "error",
+        zk::Error::NoAuth => crate::inventory::GapReason::Unauthorized,
+        _ => crate::inventory::GapReason::Error,
     };
     inv.add_gap(
         "zookeeper",
@@ -158,7 +158,7 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
             inv.add_gap(
                 "zookeeper.ensemble",
                 "",
-                "unsupported",
+                crate::inventory::GapReason::Unsupported,
                 "srvr is not sent over TLS (ZooKeeper answers four-letter words on its plain port)",
             );
         }
@@ -458,7 +458,7 @@ async fn ensemble(inv: &mut Inventory, connect: &str, timeout: Duration) {
             inv.add_gap(
                 "zookeeper.ensemble",
                 "",
-                "error",
+                crate::inventory::GapReason::Error,
                 format!("srvr to {host}: {e}"),
             );
             return;
@@ -467,7 +467,7 @@ async fn ensemble(inv: &mut Inventory, connect: &str, timeout: Duration) {
             inv.add_gap(
                 "zookeeper.ensemble",
                 "",
-                "timeout",
+                crate::inventory::GapReason::Timeout,
                 format!(
                     "srvr to {host}: no answer within {} ms",
                     timeout.as_millis()
@@ -482,7 +482,7 @@ async fn ensemble(inv: &mut Inventory, connect: &str, timeout: Duration) {
         inv.add_gap(
             "zookeeper.ensemble",
             "",
-            "unsupported",
+            crate::inventory::GapReason::Unsupported,
             format!("srvr to {host} answered {first:?}: allow it with 4lw.commands.whitelist=srvr on the ensemble"),
         );
     }

@@ -80,9 +80,9 @@ pub struct Inventory {
 pub struct Cluster {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `self-managed` or `msk`.
+    /// `self-managed` or `msk` (empty when unknown).
     #[serde(default)]
-    pub kind: String,
+    pub kind: ClusterKind,
     /// `zookeeper`, `migrating`, `kraft`, or empty when unknown.
     #[serde(default)]
     pub mode: String,
@@ -332,12 +332,96 @@ pub struct Transaction {
     pub producer_id: i64,
 }
 
+/// Who runs the cluster: spelled `self-managed`, `msk`, or empty when unknown.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum ClusterKind {
+    #[default]
+    #[serde(rename = "")]
+    Unknown,
+    #[serde(rename = "self-managed")]
+    SelfManaged,
+    #[serde(rename = "msk")]
+    Msk,
+}
+
+impl ClusterKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClusterKind::Unknown => "",
+            ClusterKind::SelfManaged => "self-managed",
+            ClusterKind::Msk => "msk",
+        }
+    }
+}
+
+impl std::fmt::Display for ClusterKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a part (or one resource of it) is unknown. Spelled in kebab case on the wire; the
+/// variants are in the order of their spellings, so gaps sort as they did when they were
+/// strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GapReason {
+    /// The request failed (connection lost, bad answer, unreadable file).
+    Error,
+    /// No source for it was given (or it was turned off).
+    NotCollected,
+    /// A list the broker filtered by the principal's permissions: what is there is real,
+    /// but more may exist.
+    Partial,
+    /// No answer in time.
+    Timeout,
+    /// The principal may not read it.
+    Unauthorized,
+    /// The broker (or service) does not offer the API.
+    Unsupported,
+}
+
+impl GapReason {
+    pub const ALL: [GapReason; 6] = [
+        GapReason::Error,
+        GapReason::NotCollected,
+        GapReason::Partial,
+        GapReason::Timeout,
+        GapReason::Unauthorized,
+        GapReason::Unsupported,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapReason::Error => "error",
+            GapReason::NotCollected => "not-collected",
+            GapReason::Partial => "partial",
+            GapReason::Timeout => "timeout",
+            GapReason::Unauthorized => "unauthorized",
+            GapReason::Unsupported => "unsupported",
+        }
+    }
+
+    /// The reason spelled `s`, if any.
+    pub fn parse(s: &str) -> Option<GapReason> {
+        GapReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for GapReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The gap reason of a list the broker filtered by the principal's permissions: what is there
 /// is real, but more may exist.
-pub const PARTIAL: &str = "partial";
+pub const PARTIAL: GapReason = GapReason::Partial;
 
 /// Something the collector could not learn, and why.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(deny_unknown_fields)]
 pub struct Gap {
     /// One of [`PARTS`], by its name ([`Part::name`]).
@@ -345,8 +429,8 @@ pub struct Gap {
     /// Narrows the gap to one resource (e.g. `broker:3`); empty for the whole part.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub resource: String,
-    /// `not-collected`, `unauthorized`, `unsupported`, `timeout`, `error`, or [`PARTIAL`].
-    pub reason: String,
+    /// `not-collected`, `unauthorized`, `unsupported`, `timeout`, `error`, or `partial`.
+    pub reason: GapReason,
     #[serde(default)]
     pub detail: String,
 }
@@ -374,7 +458,7 @@ impl Inventory {
         &mut self,
         part: impl AsRef<str>,
         resource: &str,
-        reason: &str,
+        reason: GapReason,
         detail: impl Into<String>,
     ) {
         let part = part.as_ref();
@@ -382,7 +466,7 @@ impl Inventory {
         self.gaps.push(Gap {
             part: part.to_string(),
             resource: resource.to_string(),
-            reason: reason.to_string(),
+            reason,
             detail: detail.into(),
         });
     }
@@ -391,7 +475,7 @@ impl Inventory {
     /// `not-collected` gap (see [`schema::not_filled`]).
     pub fn add_gaps_not_filled(&mut self, fills: &[Part], detail: &str) {
         for part in schema::not_filled(fills) {
-            self.add_gap(part, "", "not-collected", detail);
+            self.add_gap(part, "", GapReason::NotCollected, detail);
         }
     }
 
@@ -528,10 +612,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cluster_kinds_and_gap_reasons_read_and_write_their_old_spellings() {
+        for (kind, want) in [
+            ("", ClusterKind::Unknown),
+            ("self-managed", ClusterKind::SelfManaged),
+            ("msk", ClusterKind::Msk),
+        ] {
+            for reason in GapReason::ALL {
+                let text = format!(
+                    r#"{{"schema_version": {SCHEMA_VERSION}, "cluster": {{"kind": "{kind}"}},
+                    "gaps": [{{"part": "topics", "reason": "{}"}}]}}"#,
+                    reason.as_str()
+                );
+                let inv: Inventory = serde_json::from_str(&text).unwrap();
+                assert_eq!(inv.cluster.kind, want);
+                assert_eq!(inv.gaps[0].reason, reason);
+                let back = serde_json::to_value(&inv).unwrap();
+                assert_eq!(back["cluster"]["kind"], kind);
+                assert_eq!(back["gaps"][0]["reason"], reason.as_str());
+                assert_eq!(GapReason::parse(reason.as_str()), Some(reason));
+            }
+        }
+        // A kind or reason kraftcheck never wrote is refused, not read as something else.
+        let bad = format!(r#"{{"schema_version": {SCHEMA_VERSION}, "cluster": {{"kind": "vm"}}}}"#);
+        assert!(serde_json::from_str::<Inventory>(&bad).is_err());
+        let bad = format!(
+            r#"{{"schema_version": {SCHEMA_VERSION}, "gaps": [{{"part": "topics", "reason": "gone"}}]}}"#
+        );
+        assert!(serde_json::from_str::<Inventory>(&bad).is_err());
+        // Gaps still sort by the reason's spelling.
+        let mut sorted = GapReason::ALL.to_vec();
+        sorted.sort();
+        let names: Vec<&str> = sorted.iter().map(|r| r.as_str()).collect();
+        let mut by_name = names.clone();
+        by_name.sort();
+        assert_eq!(names, by_name);
+    }
+
+    #[test]
     fn a_gap_covers_its_part_and_children_only() {
         let g = Gap {
             part: "topics".into(),
-            ..Default::default()
+            resource: String::new(),
+            reason: GapReason::NotCollected,
+            detail: String::new(),
         };
         assert!(g.covers("topics") && g.covers("topics.configs"));
         assert!(!g.covers("topicsx") && !g.covers("topic") && !g.covers("groups"));
@@ -563,10 +687,15 @@ mod tests {
     #[test]
     fn gaps_cover_parents_and_children() {
         let mut inv = Inventory::new();
-        inv.add_gap("topics", "", "not-collected", "");
+        inv.add_gap("topics", "", crate::inventory::GapReason::NotCollected, "");
         assert!(inv.gap_for("topics.configs", None).is_some());
         assert!(inv.gap_for("acls", None).is_none());
-        inv.add_gap("brokers.configs", "broker:2", "error", "");
+        inv.add_gap(
+            "brokers.configs",
+            "broker:2",
+            crate::inventory::GapReason::Error,
+            "",
+        );
         assert!(inv.gap_for("brokers", Some("broker:2")).is_none());
         assert!(inv.gap_for("brokers.configs", Some("broker:2")).is_some());
         assert!(inv.gap_for("brokers.configs", Some("broker:1")).is_none());

@@ -25,7 +25,7 @@ pub fn synthetic(partitions: usize) -> Inventory {
     inv.sources = vec!["bootstrap:synthetic:9092".into()];
     inv.cluster = Cluster {
         id: Some("SyntheticClusterId0000".into()),
-        kind: "self-managed".into(),
+        kind: crate::inventory::ClusterKind::SelfManaged,
         mode: "zookeeper".into(),
         controller_id: Some(1),
         version: Some("3.9".into()),
@@ -170,7 +170,12 @@ pub fn synthetic(partitions: usize) -> Inventory {
         });
     }
     for part in ["clients", "metrics"] {
-        inv.add_gap(part, "", "not-collected", "synthetic inventory");
+        inv.add_gap(
+            part,
+            "",
+            crate::inventory::GapReason::NotCollected,
+            "synthetic inventory",
+        );
     }
     inv
 }

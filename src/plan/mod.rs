@@ -103,7 +103,8 @@ fn inplace_status(s: &StepDef, phase_name: &str) -> &'static str {
 /// Build the plan of each chosen path from an audit report of the same inventory.
 pub fn build(rules: &RuleSet, inv: &Inventory, report: &Report, profiles: &[String]) -> Plan {
     let phase_name = inv.cluster.phase.as_str();
-    let msk_done = inv.cluster.kind == "msk" && matches!(phase_name, "finalized" | "kraft");
+    let msk_done = inv.cluster.kind == crate::inventory::ClusterKind::Msk
+        && matches!(phase_name, "finalized" | "kraft");
     let paths = profiles
         .iter()
         .filter(|p| PLAN_PROFILES.contains(&p.as_str()))
@@ -166,7 +167,7 @@ pub fn build(rules: &RuleSet, inv: &Inventory, report: &Report, profiles: &[Stri
     Plan {
         tool: report.tool.clone(),
         generated_at: report.generated_at.clone(),
-        cluster_kind: inv.cluster.kind.clone(),
+        cluster_kind: inv.cluster.kind.to_string(),
         cluster_id: inv.cluster.id.clone(),
         version: report.summary.version.clone(),
         phase: phase_name.to_string(),

@@ -5,6 +5,7 @@
 //! `limits` (see [`Selected::cel_limits`]). A limit marked `uncertain` is never enforced: a
 //! finding that used one is reported as "verify" (info).
 
+use crate::settings::{bad, usage, Input};
 use anyhow::{anyhow, bail, Context, Result};
 use include_dir::{include_dir, Dir};
 use serde::{Deserialize, Serialize};
@@ -376,20 +377,31 @@ pub fn select(names: &[String], sizes: &[String], brokers: Option<i64>) -> Resul
     let all = platforms().context("the embedded platform files")?;
     if names.is_empty() {
         if !sizes.is_empty() || brokers.is_some() {
-            bail!("--target-size and --target-brokers need --target-platform");
+            return Err(usage(
+                "{0} and {1} need {2}",
+                &[
+                    Input::TargetSize,
+                    Input::TargetBrokers,
+                    Input::TargetPlatform,
+                ],
+            ));
         }
         return Ok(Vec::new());
     }
     let mut out: Vec<Selected> = Vec::new();
     for n in names {
         let Some(p) = all.iter().find(|p| p.name == *n) else {
-            bail!(
-                "--target-platform {n}: unknown platform (expected one of {})",
-                all.iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            return Err(bad(
+                Input::TargetPlatform,
+                n,
+                format!(
+                    "unknown platform (expected one of {})",
+                    all.iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
         };
         if !out.iter().any(|s| s.platform.name == p.name) {
             out.push(Selected {
@@ -402,7 +414,11 @@ pub fn select(names: &[String], sizes: &[String], brokers: Option<i64>) -> Resul
     }
     if let Some(b) = brokers {
         if b < 1 {
-            bail!("--target-brokers {b}: give a broker count of 1 or more");
+            return Err(bad(
+                Input::TargetBrokers,
+                b,
+                "give a broker count of 1 or more",
+            ));
         }
     }
     for s in sizes {
@@ -419,22 +435,29 @@ pub fn select(names: &[String], sizes: &[String], brokers: Option<i64>) -> Resul
                 sel.size = Some(size.to_string());
                 used = true;
             } else if plat.is_some() {
-                bail!(
-                    "--target-size {s}: {} has no size '{size}' (expected one of {})",
-                    sel.platform.name,
-                    sel.platform.sizes.join(", ")
-                );
+                return Err(bad(
+                    Input::TargetSize,
+                    s,
+                    format!(
+                        "{} has no size '{size}' (expected one of {})",
+                        sel.platform.name,
+                        sel.platform.sizes.join(", ")
+                    ),
+                ));
             }
         }
         if !used {
-            bail!(
-                "--target-size {s}: no selected --target-platform has this size ({})",
-                out.iter()
-                    .filter(|x| !x.platform.sizes.is_empty())
-                    .map(|x| format!("{}: {}", x.platform.name, x.platform.sizes.join(", ")))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
+            return Err(usage(
+                format!(
+                    "{{0}} {s}: no selected {{1}} has this size ({})",
+                    out.iter()
+                        .filter(|x| !x.platform.sizes.is_empty())
+                        .map(|x| format!("{}: {}", x.platform.name, x.platform.sizes.join(", ")))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                &[Input::TargetSize, Input::TargetPlatform],
+            ));
         }
     }
     Ok(out)
@@ -543,7 +566,7 @@ mod tests {
         assert!(select(&["nope".into()], &[], None)
             .unwrap_err()
             .to_string()
-            .contains("--target-platform nope"));
+            .contains("target platform nope: unknown platform"));
         let s = select(
             &["msk-express".into(), "confluent-basic".into()],
             &["express.m7g.xlarge".into()],

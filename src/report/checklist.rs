@@ -242,7 +242,7 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
                     examples(ip_hosts)
                 ),
             )
-        } else if inv.cluster.kind == "msk" {
+        } else if inv.cluster.kind == crate::inventory::ClusterKind::Msk {
             (
                 "todo",
                 "MSK broker DNS names belong to the cluster and change with a new cluster: point clients at an alias you control (e.g. a Route 53 CNAME) before cutover."
@@ -359,7 +359,7 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
                 "delegation tokens",
             ),
         );
-        if inv.cluster.kind == "msk" {
+        if inv.cluster.kind == crate::inventory::ClusterKind::Msk {
             match (&inv.iam, whole_gap(inv, "iam")) {
                 (_, Some(g)) => unknown.push(gap_text(g)),
                 (None, None) => unknown.push("IAM policies were not read".to_string()),
@@ -569,7 +569,7 @@ mod tests {
             "topics",
             "clients",
         ] {
-            inv.add_gap(p, "", "not-collected", "offline");
+            inv.add_gap(p, "", crate::inventory::GapReason::NotCollected, "offline");
         }
         let items = build(&inv, &[]);
         assert!(items.iter().all(|i| i.status != "done"), "{items:#?}");

@@ -147,7 +147,7 @@ impl InventorySummary {
     pub fn of(inv: &Inventory) -> Self {
         InventorySummary {
             cluster_id: inv.cluster.id.clone(),
-            kind: inv.cluster.kind.clone(),
+            kind: inv.cluster.kind.to_string(),
             mode: inv.cluster.mode.clone(),
             version: inv.cluster.version.clone(),
             version_note: version_note(inv),

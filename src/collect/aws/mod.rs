@@ -131,6 +131,19 @@ pub enum MskTarget {
 /// narrowed to that one resource (a SCRAM secret, by ARN).
 pub type AwsGap = (String, String, String);
 
+/// An [`AwsGap`]'s reason as the inventory records it. [`classify`] and the "not collected"
+/// placeholders spell only the inventory's reasons; anything else would be a bug, recorded as
+/// `error`.
+fn gap_reason(reason: &str) -> crate::inventory::GapReason {
+    crate::inventory::GapReason::parse(reason).unwrap_or_else(|| {
+        debug_assert!(
+            false,
+            "AWS gap reason {reason} is not an inventory gap reason"
+        );
+        crate::inventory::GapReason::Error
+    })
+}
+
 /// Reason and detail for a failed call. Authorization failures are `unauthorized`; nothing in
 /// the detail is secret (AWS error messages name the caller's ARN, not its keys).
 pub(crate) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
@@ -683,13 +696,13 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
     // The AWS answers replace any "not collected" placeholder for their parts.
     let aws_parts = |p: &str| p == "msk" || p.starts_with("msk.") || p == "iam";
     inv.gaps
-        .retain(|g| !(aws_parts(&g.part) && g.reason == "not-collected"));
+        .retain(|g| !(aws_parts(&g.part) && g.reason == crate::inventory::GapReason::NotCollected));
     for (part, reason, detail) in &d.gaps {
         let (part, resource) = part.split_once('@').unwrap_or((part, ""));
         inv.gaps.push(Gap {
             part: part.to_string(),
             resource: resource.to_string(),
-            reason: reason.clone(),
+            reason: gap_reason(reason),
             detail: detail.clone(),
         });
     }
@@ -697,14 +710,16 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
         None => inv.add_gap(
             "iam",
             "",
-            "not-collected",
+            crate::inventory::GapReason::NotCollected,
             "IAM was not read (--no-iam, or no IAM source)",
         ),
-        Some(Err((part, reason, detail))) => inv.add_gap(part, "", reason, detail.clone()),
+        Some(Err((part, reason, detail))) => {
+            inv.add_gap(part, "", gap_reason(reason), detail.clone())
+        }
         Some(Ok(a)) => inv.iam = Some(model::build_iam(a).context("IAM policies")?),
     }
     if let Some(m) = msk {
-        inv.cluster.kind = "msk".into();
+        inv.cluster.kind = crate::inventory::ClusterKind::Msk;
         if inv.cluster.mode.is_empty() && !m.mode.is_empty() {
             inv.cluster.mode = m.mode.clone();
             inv.gaps.retain(|g| g.part != "cluster.mode");
@@ -723,7 +738,12 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
             .cloned();
         if !kafka_side {
             if let Some(g) = &nodes_gap {
-                inv.add_gap("brokers", "", &g.1, format!("from MSK ListNodes: {}", g.2));
+                inv.add_gap(
+                    "brokers",
+                    "",
+                    gap_reason(&g.1),
+                    format!("from MSK ListNodes: {}", g.2),
+                );
             }
             for n in &m.nodes {
                 let (host, port) = n
@@ -744,7 +764,7 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
                 inv.add_gap(
                     "cluster.mode",
                     "",
-                    "not-collected",
+                    crate::inventory::GapReason::NotCollected,
                     "MSK's answers do not show the metadata mode",
                 );
             }
@@ -752,7 +772,7 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
                 inv.add_gap(
                     "brokers.version",
                     "",
-                    "not-collected",
+                    crate::inventory::GapReason::NotCollected,
                     "MSK did not report a Kafka version",
                 );
             }
@@ -788,7 +808,7 @@ pub fn apply(base: Option<Inventory>, d: ClusterData) -> Result<Inventory> {
             inv.add_gap(
                 part,
                 "",
-                "not-collected",
+                crate::inventory::GapReason::NotCollected,
                 "no cluster description (aws kafka describe-cluster-v2) was given",
             );
         }

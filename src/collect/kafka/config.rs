@@ -5,7 +5,7 @@
 use super::stores::{self, StoreType};
 use crate::collect::properties;
 use crate::settings::{bad_input, Input};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use rustls::pki_types::CertificateDer;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -492,7 +492,12 @@ pub fn https_trust(
     let mut o = overrides.to_vec();
     o.push("security.protocol=SSL".into());
     let tls = build("metrics:443", command_config, &o, timeout_ms)
-        .map_err(|e| anyhow!("--metrics https: {e:#}"))?
+        .map_err(|e| {
+            crate::settings::usage(
+                format!("{{0}} https: {e:#}"),
+                &[crate::settings::Input::Metrics],
+            )
+        })?
         .tls;
     Ok(Some(tls))
 }
@@ -507,8 +512,12 @@ pub fn build(
 ) -> Result<ConnConfig> {
     let mut props: Vec<(String, String, String)> = Vec::new(); // (key, value, where)
     if let Some(p) = command_config {
-        let text = std::fs::read_to_string(p)
-            .with_context(|| format!("cannot read --command-config {}", p.display()))?;
+        let text = std::fs::read_to_string(p).map_err(|e| {
+            crate::settings::usage(
+                format!("cannot read {{0}} {}: {e}", p.display()),
+                &[crate::settings::Input::CommandConfig],
+            )
+        })?;
         let name = p.display().to_string();
         for pr in properties::parse(&text, &name)? {
             props.push((pr.key, pr.value, format!("{name}:{}", pr.line)));

@@ -42,10 +42,10 @@ pub async fn collect_controllers(
         }
     }
     let Some(mut boot) = boot else {
-        bail!(
-            "cannot reach any --bootstrap-controller: {}",
-            errors.join("; ")
-        );
+        return Err(crate::settings::usage(
+            format!("cannot reach any {{0}}: {}", errors.join("; ")),
+            &[crate::settings::Input::BootstrapController],
+        ));
     };
     inv.sources
         .push(format!("bootstrap-controller:{}", boot.addr));
@@ -117,7 +117,7 @@ pub async fn collect_controllers(
                     inv.add_gap(
                         "brokers.configs",
                         &format!("controller:{id}"),
-                        "error",
+                        crate::inventory::GapReason::Error,
                         format!("{e:#}"),
                     );
                     None
@@ -134,7 +134,7 @@ pub async fn collect_controllers(
                 inv.add_gap(
                     "brokers.configs",
                     &format!("controller:{id}"),
-                    "error",
+                    crate::inventory::GapReason::Error,
                     format!("{e:#}"),
                 );
                 BTreeMap::new()

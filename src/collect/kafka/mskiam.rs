@@ -56,14 +56,20 @@ impl MskIam {
             .or_else(|| conf.region().map(|r| r.to_string()))
             .or_else(|| region_from_host(host))
             .ok_or_else(|| {
-                anyhow!("MSK IAM authentication needs the cluster's AWS region: pass --region")
+                crate::settings::usage(
+                    "MSK IAM authentication needs the cluster's AWS region: pass {0}",
+                    &[crate::settings::Input::Region],
+                )
             })?;
         let key = format!("{self:?}|{region}");
         if let Some(t) = cached(&key) {
             return Ok(t);
         }
         let mut provider = conf.credentials_provider().ok_or_else(|| {
-            anyhow!("MSK IAM authentication: no AWS credentials (standard chain, --aws-profile)")
+            crate::settings::usage(
+                "MSK IAM authentication: no AWS credentials (standard chain, {0})",
+                &[crate::settings::Input::AwsProfile],
+            )
         })?;
         if let Some(role) = &self.role_arn {
             let p = aws_config::sts::AssumeRoleProvider::builder(role)

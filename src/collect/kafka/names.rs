@@ -111,10 +111,11 @@ pub fn error(code: i16) -> String {
 }
 
 /// Authorization failures become `unauthorized` gaps; everything else `error`.
-pub fn gap_reason(code: i16) -> &'static str {
+pub fn gap_reason(code: i16) -> crate::inventory::GapReason {
+    use crate::inventory::GapReason;
     match code {
-        29 | 30 | 31 | 53 | 58 | 65 => "unauthorized",
-        35 => "unsupported",
-        _ => "error",
+        29 | 30 | 31 | 53 | 58 | 65 => GapReason::Unauthorized,
+        35 => GapReason::Unsupported,
+        _ => GapReason::Error,
     }
 }
