@@ -866,9 +866,22 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
     {
         bail!("--format {f:?}: plan is written as table, markdown, html or json");
     }
-    let new_msk = match &a.new_msk_cluster {
-        Some(arn) => Some(plan::msk::ClusterArn::parse(arn)?),
+    let sources = to_sources(&a.sources)?;
+    let new_msk = match a.new_msk_cluster.as_deref() {
         None => None,
+        Some(arn) if arn.starts_with("arn:") => Some(plan::msk::ClusterArn::parse(arn)?),
+        Some(f) if std::path::Path::new(f).is_file() => {
+            Some(plan::msk::arn_from_json(std::path::Path::new(f))?)
+        }
+        Some(name) => match &sources.aws {
+            Some((opts, _)) if !name.contains(['/', ':']) => Some(plan::msk::ClusterArn::parse(
+                &collect::aws::cluster_arn_by_name(opts, name)
+                    .map_err(|e| anyhow::anyhow!("--new-msk-cluster {name}: {e}"))?,
+            )?),
+            _ => bail!(
+                "--new-msk-cluster {name}: expected arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID, a describe-cluster-v2 JSON file, or (with --msk-cluster, read live) a cluster name"
+            ),
+        },
     };
     // Target platforms (issue 16): bad names or sizes exit 2 before anything is collected.
     let platforms = kraftcheck::platform::select(
@@ -881,7 +894,7 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
         Some(p) => waivers::load_waivers(p)?,
         None => vec![],
     };
-    let inv = collect::collect(&to_sources(&a.sources)?)?;
+    let inv = collect::collect(&sources)?;
     rules::profiles::check_target(&inv, a.target_version.as_deref())?;
     let profiles: Vec<String> = if a.profiles.is_empty() {
         rules::profiles::infer(&inv)
@@ -910,7 +923,10 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
         platforms,
     };
     let report = audit::run(&rules, &inv, &opts);
-    let the_plan = plan::build(&rules, &inv, &report, &profiles);
+    let mut the_plan = plan::build(&rules, &inv, &report, &profiles);
+    if let Some(new) = &new_msk {
+        plan::attach_iam(&mut the_plan, plan::iam::for_inventory(&inv, new)?);
+    }
     let mut rendered = Vec::new();
     for f in &formats {
         rendered.push((

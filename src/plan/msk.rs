@@ -43,6 +43,37 @@ impl ClusterArn {
     }
 }
 
+/// The new cluster's ARN from a file the AWS CLI wrote: `describe-cluster-v2` /
+/// `describe-cluster` (`ClusterInfo.ClusterArn`), `create-cluster(-v2)` (`ClusterArn`), or
+/// `list-clusters-v2` / `list-clusters` holding exactly one cluster.
+pub fn arn_from_json(path: &std::path::Path) -> Result<ClusterArn> {
+    let what = format!("--new-msk-cluster {}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
+    let v: Value =
+        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{what}: not JSON ({e})"))?;
+    let arn = if let Some(a) = v.pointer("/ClusterInfo/ClusterArn").and_then(Value::as_str) {
+        a.to_string()
+    } else if let Some(a) = v.get("ClusterArn").and_then(Value::as_str) {
+        a.to_string()
+    } else if let Some(list) = v.get("ClusterInfoList").and_then(Value::as_array) {
+        match list.as_slice() {
+            [one] => match one.get("ClusterArn").and_then(Value::as_str) {
+                Some(a) => a.to_string(),
+                None => bail!("{what}: ClusterInfoList[0] has no ClusterArn"),
+            },
+            l => bail!(
+                "{what}: lists {} clusters; give the new cluster's ARN or its describe-cluster-v2 output",
+                l.len()
+            ),
+        }
+    } else {
+        bail!(
+            "{what}: no ClusterInfo.ClusterArn (expected `aws kafka describe-cluster-v2` output)"
+        );
+    };
+    ClusterArn::parse(&arn).map_err(|e| anyhow::anyhow!("{what}: {e}"))
+}
+
 /// The resource rewritten for the new cluster, when it names the old one (by name and UUID, or
 /// by name with a wildcard UUID): cluster, topic, group and transactional-id ARNs.
 pub fn rewrite_resource(r: &str, old: &ClusterArn, new: &ClusterArn) -> Option<String> {
