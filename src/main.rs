@@ -799,14 +799,26 @@ SCRAM_PASSWORD_<USER> variables; each script checks the target's cluster id firs
 run against the source cluster. kraftcheck itself never writes to a cluster.
 On an MSK inventory DIR/msk/ also holds the AWS CLI commands (batch-associate-scram-secret,
 create-configuration with server.properties minus the keys MSK-009 names) and, with
---new-msk-cluster ARN, each IAM policy naming the old cluster rewritten for the new one
-(iam/NAME.json and iam/NAME.diff).
+--new-msk-cluster, the IAM grants for the new cluster: for each policy naming the old cluster a
+policy holding its statements rewritten for the new one (iam/NAME.json, iam/NAME.diff), and
+iam/apply-iam.sh, which adds them beside the old policies (attached where the old one is) and
+changes none.
+
+IAM readiness (--new-msk-cluster ARN | describe-cluster-v2 JSON file | NAME with --msk-cluster):
+every user and role whose policies (inline, managed, their groups') allow a kafka-cluster action
+on the old cluster is checked for the same action on the new cluster's cluster, topic, group and
+transactional-id resources (Allow/Deny, NotAction/NotResource, wildcards). Who would lose access
+gates the step 'IAM on the new ARN' (IAM-READY) and is listed under 'IAM on the new cluster' and
+in plan.json (iam_readiness). Not modelled: SCPs, permission boundaries, session policies,
+resource policies; conditions are not evaluated (a result that depends on one is unknown, unless
+the old cluster's depended on the same Condition blocks). Without IAM data it is unknown.
 
 Exit codes: 0 the plan was written (open findings do not change it); 2 bad input.
 
 Examples:
   kraftcheck plan --broker-config examples/zk-cluster --kafka-version 3.6.1
-  kraftcheck plan --inventory before.json --profile new-cluster -f markdown -f html -o plan/";
+  kraftcheck plan --inventory before.json --profile new-cluster -f markdown -f html -o plan/
+  kraftcheck plan --msk-cluster orders --profile new-cluster --new-msk-cluster orders-kraft -o plan/";
 
 #[derive(Args)]
 struct PlanArgs {
@@ -832,9 +844,15 @@ struct PlanArgs {
     /// Default: the plan on stdout, no scripts.
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
-    /// The new MSK cluster's ARN: with -o DIR, every IAM policy naming the old cluster is
-    /// rewritten for it (DIR/msk/iam/*.json, with a .diff each).
-    #[arg(long, value_name = "ARN", help_heading = "Amazon MSK and IAM")]
+    /// The new MSK cluster: its ARN, a file with its `aws kafka describe-cluster-v2` output, or
+    /// (with --msk-cluster, read live) its name. Checks IAM readiness (who would lose
+    /// kafka-cluster access at cutover); with -o DIR also writes the IAM grants for it
+    /// (DIR/msk/iam/: a policy per policy naming the old cluster, .diff each, apply-iam.sh).
+    #[arg(
+        long,
+        value_name = "ARN|FILE|NAME",
+        help_heading = "Amazon MSK and IAM"
+    )]
     new_msk_cluster: Option<String>,
     /// As for audit: the target platforms' rules gate the new-cluster plan's first step.
     #[command(flatten)]

@@ -640,6 +640,40 @@ fn msk_artifacts_scram_association_configuration_and_rewritten_iam_policies() {
         after["iam_readiness"]["principals_ready"],
         serde_json::json!(["role/orders-app"])
     );
+    // The new cluster from its describe-cluster-v2 output, and the HTML section.
+    let described = tmp.path().join("new-cluster.json");
+    std::fs::write(
+        &described,
+        serde_json::json!({"ClusterInfo": {"ClusterArn": NEW_ARN, "ClusterName": "orders-kraft"}})
+            .to_string(),
+    )
+    .unwrap();
+    let html = kc()
+        .args([
+            "plan",
+            "--inventory",
+            f.to_str().unwrap(),
+            "--profile",
+            "new-cluster",
+        ])
+        .arg("--new-msk-cluster")
+        .arg(&described)
+        .args(["-f", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(html.status.code(), Some(0));
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(
+        html.contains("IAM on the new cluster: not-ready") && html.contains("role/orders-app"),
+        "{html}"
+    );
+    // IAM not collected: unknown, never ready.
+    let mut no_iam = inv.clone();
+    no_iam.as_object_mut().unwrap().remove("iam");
+    let f3 = tmp.path().join("msk-no-iam.json");
+    std::fs::write(&f3, serde_json::to_string(&no_iam).unwrap()).unwrap();
+    let r = plan_json(&f3);
+    assert_eq!(r["iam_readiness"]["status"], "unknown", "{r:#}");
     assert!(
         !msk.join("iam/policy-unrelated.json").exists(),
         "a policy without the old cluster is left alone"
