@@ -667,6 +667,57 @@ fn msk_artifacts_scram_association_configuration_and_rewritten_iam_policies() {
         html.contains("IAM on the new cluster: not-ready") && html.contains("role/orders-app"),
         "{html}"
     );
+    // diff between the old MSK inventory and the new cluster's: the IAM access category.
+    let new_side = |iam_from: &Value, name: &str| -> PathBuf {
+        let mut n = iam_from.clone();
+        n["cluster"]["id"] = "new-cluster-id".into();
+        n["msk"]["cluster_arn"] = NEW_ARN.into();
+        n["msk"]["cluster_name"] = "orders-kraft".into();
+        n["msk"]["cluster_uuid"] = "11111111-2222-3333-4444-555555555555-1".into();
+        let p = tmp.path().join(name);
+        std::fs::write(&p, serde_json::to_string(&n).unwrap()).unwrap();
+        p
+    };
+    let diff_iam = |new: &Path| -> (i32, Vec<Value>, Value) {
+        let out = kc()
+            .args([
+                "diff",
+                f.to_str().unwrap(),
+                new.to_str().unwrap(),
+                "-f",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let items = d["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["category"] == "iam-access")
+            .cloned()
+            .collect();
+        (
+            out.status.code().unwrap(),
+            items,
+            d["categories"]["iam-access"].clone(),
+        )
+    };
+    let (code, items, counts) = diff_iam(&new_side(&inv, "new-not-granted.json"));
+    assert_eq!(code, 1);
+    assert!(
+        items.iter().any(|i| i["status"] == "missing"
+            && i["resource"] == "iam:role/orders-app"
+            && i["key"]
+                .as_str()
+                .unwrap()
+                .starts_with("kafka-cluster:Connect on ")),
+        "{items:#?}"
+    );
+    assert_eq!(counts["same"], 0, "{counts}");
+    let (_, items, counts) = diff_iam(&new_side(&applied, "new-granted.json"));
+    assert!(items.is_empty(), "{items:#?}");
+    assert_eq!(counts["same"], 1, "{counts}");
     // IAM not collected: unknown, never ready.
     let mut no_iam = inv.clone();
     no_iam.as_object_mut().unwrap().remove("iam");

@@ -285,6 +285,18 @@ fn probes(set: &[Src], old: &ClusterArn) -> BTreeSet<(&'static str, String)> {
 
 /// Check every user and role of `iam` against the new cluster.
 pub fn check(iam: &Iam, old: &ClusterArn, new: &ClusterArn) -> IamReadiness {
+    check_between(iam, iam, old, new)
+}
+
+/// [`check`] with the IAM of two times (`diff` of two inventories): who reaches the old
+/// cluster by `old_iam`, and whether the same principal (by ARN) may do the same on the new
+/// cluster by `new_iam` (a principal missing from it may do nothing).
+pub fn check_between(
+    old_iam: &Iam,
+    new_iam: &Iam,
+    old: &ClusterArn,
+    new: &ClusterArn,
+) -> IamReadiness {
     let mut checked = Vec::new();
     let mut ready = Vec::new();
     // (principal arn, status, old resource, new resource, reason, allowed_by, denied_by) → actions
@@ -298,13 +310,23 @@ pub fn check(iam: &Iam, old: &ClusterArn, new: &ClusterArn) -> IamReadiness {
         Option<String>,
     );
     let mut lost: BTreeMap<Key, Vec<String>> = BTreeMap::new();
-    let principals: Vec<&IamPrincipal> = iam
+    let principals: Vec<&IamPrincipal> = old_iam
         .principals
         .iter()
         .filter(|p| p.kind == "user" || p.kind == "role")
         .collect();
     for (pi, p) in principals.iter().enumerate() {
-        let set = statements_of(iam, p);
+        let set = statements_of(old_iam, p);
+        let new_set = if std::ptr::eq(old_iam, new_iam) {
+            set.clone()
+        } else {
+            new_iam
+                .principals
+                .iter()
+                .find(|q| q.arn == p.arn && q.kind == p.kind)
+                .map(|q| statements_of(new_iam, q))
+                .unwrap_or_default()
+        };
         let mut reaches = false;
         let mut loses = false;
         for (action, r_old) in probes(&set, old) {
@@ -315,7 +337,7 @@ pub fn check(iam: &Iam, old: &ClusterArn, new: &ClusterArn) -> IamReadiness {
             reaches = true;
             let kind = resource_kind(action);
             let r_new = format!("{}{}", base(new, kind), &r_old[base(old, kind).len()..]);
-            let n = evaluate(&set, action, &r_new);
+            let n = evaluate(&new_set, action, &r_new);
             let (status, reason) = match n.decision {
                 Decision::Allowed => continue,
                 Decision::Conditional
