@@ -628,7 +628,8 @@ Compares two inventories (kraftcheck collect -o FILE, taken before and after the
 live clusters: topics (existence, partitions, replication factor, non-default configs, and in
 place topic ids and log end offsets), internal topics, ACLs, SCRAM users and mechanisms, client
 quotas, dynamic broker configs (per broker, matched by id, and cluster defaults), static broker
-configs, consumer groups and committed offsets.
+configs, consumer groups and committed offsets; between two MSK clusters with their IAM also
+iam-access (users and roles that reach the old cluster and may not do the same on the new one).
 
 In place (same cluster id) offsets must match exactly; on a new cluster (different id, or
 --profile new-cluster) the committed offsets are translated, so each group's lag is compared
