@@ -743,7 +743,8 @@ Compares two inventories (kraftcheck collect -o FILE, taken before and after the
 live clusters: topics (existence, partitions, replication factor, non-default configs, and in
 place topic ids and log end offsets), internal topics, ACLs, SCRAM users and mechanisms, client
 quotas, dynamic broker configs (per broker, matched by id, and cluster defaults), static broker
-configs, consumer groups and committed offsets.
+configs, consumer groups and committed offsets; between two MSK clusters with their IAM also
+iam-access (users and roles that reach the old cluster and may not do the same on the new one).
 
 In place (same cluster id) offsets must match exactly; on a new cluster (different id, or
 --profile new-cluster) the committed offsets are translated, so each group's lag is compared
@@ -914,14 +915,26 @@ SCRAM_PASSWORD_<USER> variables; each script checks the target's cluster id firs
 run against the source cluster. kraftcheck itself never writes to a cluster.
 On an MSK inventory DIR/msk/ also holds the AWS CLI commands (batch-associate-scram-secret,
 create-configuration with server.properties minus the keys MSK-009 names) and, with
---new-msk-cluster ARN, each IAM policy naming the old cluster rewritten for the new one
-(iam/NAME.json and iam/NAME.diff).
+--new-msk-cluster, the IAM grants for the new cluster: for each policy naming the old cluster a
+policy holding its statements rewritten for the new one (iam/NAME.json, iam/NAME.diff), and
+iam/apply-iam.sh, which adds them beside the old policies (attached where the old one is) and
+changes none.
+
+IAM readiness (--new-msk-cluster ARN | describe-cluster-v2 JSON file | NAME with --msk-cluster):
+every user and role whose policies (inline, managed, their groups') allow a kafka-cluster action
+on the old cluster is checked for the same action on the new cluster's cluster, topic, group and
+transactional-id resources (Allow/Deny, NotAction/NotResource, wildcards). Who would lose access
+gates the step 'IAM on the new ARN' (IAM-READY) and is listed under 'IAM on the new cluster' and
+in plan.json (iam_readiness). Not modelled: SCPs, permission boundaries, session policies,
+resource policies; conditions are not evaluated (a result that depends on one is unknown, unless
+the old cluster's depended on the same Condition blocks). Without IAM data it is unknown.
 
 Exit codes: 0 the plan was written (open findings do not change it); 2 bad input.
 
 Examples:
   kraftcheck plan --broker-config examples/zk-cluster --kafka-version 3.6.1
-  kraftcheck plan --inventory before.json --profile new-cluster -f markdown -f html -o plan/";
+  kraftcheck plan --inventory before.json --profile new-cluster -f markdown -f html -o plan/
+  kraftcheck plan --msk-cluster orders --profile new-cluster --new-msk-cluster orders-kraft -o plan/";
 
 #[derive(Args)]
 #[command(
@@ -936,9 +949,15 @@ struct PlanArgs {
     /// As for audit, each flag with its plan help above.
     #[command(flatten)]
     c: Checked,
-    /// The new MSK cluster's ARN: with -o DIR, every IAM policy naming the old cluster is
-    /// rewritten for it (DIR/msk/iam/*.json, with a .diff each).
-    #[arg(long, value_name = "ARN", help_heading = "Amazon MSK and IAM")]
+    /// The new MSK cluster: its ARN, a file with its `aws kafka describe-cluster-v2` output, or
+    /// (with --msk-cluster, read live) its name. Checks IAM readiness (who would lose
+    /// kafka-cluster access at cutover); with -o DIR also writes the IAM grants for it
+    /// (DIR/msk/iam/: a policy per policy naming the old cluster, .diff each, apply-iam.sh).
+    #[arg(
+        long,
+        value_name = "ARN|FILE|NAME",
+        help_heading = "Amazon MSK and IAM"
+    )]
     new_msk_cluster: Option<String>,
     /// As for audit: the target platforms' rules gate the new-cluster plan's first step.
     #[command(flatten)]
@@ -966,16 +985,29 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
     {
         bail!("--format {f:?}: plan is written as table, markdown, html or json");
     }
-    let new_msk = match &a.new_msk_cluster {
-        Some(arn) => Some(plan::msk::ClusterArn::parse(arn)?),
+    let sources = to_sources(&a.c.sources)?;
+    let new_msk = match a.new_msk_cluster.as_deref() {
         None => None,
+        Some(arn) if arn.starts_with("arn:") => Some(plan::msk::ClusterArn::parse(arn)?),
+        Some(f) if std::path::Path::new(f).is_file() => {
+            Some(plan::msk::arn_from_json(std::path::Path::new(f))?)
+        }
+        Some(name) => match &sources.aws {
+            Some((opts, _)) if !name.contains(['/', ':']) => Some(plan::msk::ClusterArn::parse(
+                &collect::aws::cluster_arn_by_name(opts, name)
+                    .map_err(|e| anyhow::anyhow!("--new-msk-cluster {name}: {e}"))?,
+            )?),
+            _ => bail!(
+                "--new-msk-cluster {name}: expected arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID, a describe-cluster-v2 JSON file, or (with --msk-cluster, read live) a cluster name"
+            ),
+        },
     };
     let prep = Prepared::load(
         &a.target_platform,
         a.c.rules.as_deref(),
         a.c.waivers.as_deref(),
     )?;
-    let inv = collect::collect(&to_sources(&a.c.sources)?)?;
+    let inv = collect::collect(&sources)?;
     let mut profiles = if chosen.is_empty() {
         rules::profiles::infer(&inv)
             .into_iter()
@@ -1002,7 +1034,10 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
     }
     let report = audit::run(&prep.rules, &inv, &opts);
     let names: Vec<String> = profiles.iter().map(|p| p.to_string()).collect();
-    let the_plan = plan::build(&prep.rules, &inv, &report, &names);
+    let mut the_plan = plan::build(&prep.rules, &inv, &report, &names);
+    if let Some(new) = &new_msk {
+        plan::attach_iam(&mut the_plan, plan::iam::for_inventory(&inv, new)?);
+    }
     let mut rendered = Vec::new();
     for f in &formats {
         rendered.push((

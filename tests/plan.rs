@@ -468,7 +468,9 @@ fn msk_artifacts_scram_association_configuration_and_rewritten_iam_policies() {
             "properties": {"zookeeper.session.timeout.ms": "18000", "auto.create.topics.enable": "false",
                            "log.message.format.version": "2.8"}}
     });
-    inv["iam"] = serde_json::json!({"account": "111122223333", "principals": [], "policies": [
+    inv["iam"] = serde_json::json!({"account": "111122223333", "principals": [
+        {"kind": "role", "name": "orders-app", "arn": "arn:aws:iam::111122223333:role/orders-app",
+         "attached_policies": ["arn:aws:iam::111122223333:policy/orders-app"]}], "policies": [
         {"arn": "arn:aws:iam::111122223333:policy/orders-app", "name": "orders-app", "default_version": "v1",
          "statements": [
             {"index": 0, "sid": "Connect", "effect": "Allow", "actions": ["kafka-cluster:Connect"], "resources": [OLD_ARN]},
@@ -515,9 +517,214 @@ fn msk_artifacts_scram_association_configuration_and_rewritten_iam_policies() {
     assert!(!doc.to_string().contains("6357e0b2"));
     let diff = std::fs::read_to_string(msk.join("iam/policy-orders-app.diff")).unwrap();
     assert!(
-        diff.contains(&format!("-{OLD_ARN}")) && diff.contains(&format!("+{NEW_ARN}")),
-        "{diff}"
+        diff.contains(&format!("\n {OLD_ARN}\n")) && diff.contains(&format!("+{NEW_ARN}")),
+        "the old resource stays, the new one is added: {diff}"
     );
+    // The apply script adds a policy next to the old one and attaches it where the old one is.
+    let apply = std::fs::read_to_string(msk.join("iam/apply-iam.sh")).unwrap();
+    assert!(
+        apply.contains("aws iam create-policy --policy-name 'orders-app-orders-kraft'")
+            && apply.contains("aws iam attach-role-policy --role-name 'orders-app' --policy-arn 'arn:aws:iam::111122223333:policy/orders-app-orders-kraft'")
+            && !apply.contains("delete"),
+        "{apply}"
+    );
+    // IAM readiness: the role reaches the old cluster; on the new one nothing allows it yet.
+    let plan_json = |f: &Path| -> Value {
+        let out = kc()
+            .args([
+                "plan",
+                "--inventory",
+                f.to_str().unwrap(),
+                "--profile",
+                "new-cluster",
+            ])
+            .args(["--new-msk-cluster", NEW_ARN, "-f", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = plan_json(&f);
+    let r = &before["iam_readiness"];
+    assert_eq!(r["status"], "not-ready", "{r:#}");
+    assert_eq!(
+        r["principals_checked"],
+        serde_json::json!(["role/orders-app"])
+    );
+    let lost: Vec<(String, String)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["actions"].as_array().unwrap().iter().map(|a| {
+                (
+                    a.as_str().unwrap().to_string(),
+                    f["new_resource"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    assert!(
+        lost.contains(&("kafka-cluster:Connect".into(), NEW_ARN.into())),
+        "{lost:?}"
+    );
+    assert!(
+        lost.iter().any(
+            |(a, r)| a == "kafka-cluster:ReadData" && r.contains("topic/orders-kraft/11111111")
+        ),
+        "{lost:?}"
+    );
+    // They gate the step "IAM on the new ARN".
+    let step = before["paths"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "new-cluster.iam")
+        .unwrap()
+        .clone();
+    assert!(step["gated_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["rule_id"] == "IAM-READY"
+            && g["status"] == "fail"
+            && g["resource"]
+                .as_str()
+                .unwrap()
+                .starts_with("role/orders-app kafka-cluster:Connect")));
+    // Applied (offline: the generated policy added and attached as apply-iam.sh does): ready.
+    let mut applied = inv.clone();
+    let mut added: Value = doc.clone();
+    for (i, st) in added["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        st["index"] = i.into();
+    }
+    let statements: Vec<Value> = added["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| {
+            let list = |v: &Value| match v {
+                Value::String(s) => serde_json::json!([s]),
+                v => v.clone(),
+            };
+            serde_json::json!({"index": st["index"], "effect": st["Effect"],
+                "actions": list(&st["Action"]), "resources": list(&st["Resource"])})
+        })
+        .collect();
+    applied["iam"]["policies"].as_array_mut().unwrap().push(serde_json::json!({
+        "arn": "arn:aws:iam::111122223333:policy/orders-app-orders-kraft", "name": "orders-app-orders-kraft",
+        "default_version": "v1", "statements": statements}));
+    applied["iam"]["principals"][0]["attached_policies"]
+        .as_array_mut()
+        .unwrap()
+        .push("arn:aws:iam::111122223333:policy/orders-app-orders-kraft".into());
+    let f2 = tmp.path().join("msk-applied.json");
+    std::fs::write(&f2, serde_json::to_string(&applied).unwrap()).unwrap();
+    let after = plan_json(&f2);
+    assert_eq!(
+        after["iam_readiness"]["status"], "ready",
+        "{:#}",
+        after["iam_readiness"]
+    );
+    assert_eq!(
+        after["iam_readiness"]["principals_ready"],
+        serde_json::json!(["role/orders-app"])
+    );
+    // The new cluster from its describe-cluster-v2 output, and the HTML section.
+    let described = tmp.path().join("new-cluster.json");
+    std::fs::write(
+        &described,
+        serde_json::json!({"ClusterInfo": {"ClusterArn": NEW_ARN, "ClusterName": "orders-kraft"}})
+            .to_string(),
+    )
+    .unwrap();
+    let html = kc()
+        .args([
+            "plan",
+            "--inventory",
+            f.to_str().unwrap(),
+            "--profile",
+            "new-cluster",
+        ])
+        .arg("--new-msk-cluster")
+        .arg(&described)
+        .args(["-f", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(html.status.code(), Some(0));
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(
+        html.contains("IAM on the new cluster: not-ready") && html.contains("role/orders-app"),
+        "{html}"
+    );
+    // diff between the old MSK inventory and the new cluster's: the IAM access category.
+    let new_side = |iam_from: &Value, name: &str| -> PathBuf {
+        let mut n = iam_from.clone();
+        n["cluster"]["id"] = "new-cluster-id".into();
+        n["msk"]["cluster_arn"] = NEW_ARN.into();
+        n["msk"]["cluster_name"] = "orders-kraft".into();
+        n["msk"]["cluster_uuid"] = "11111111-2222-3333-4444-555555555555-1".into();
+        let p = tmp.path().join(name);
+        std::fs::write(&p, serde_json::to_string(&n).unwrap()).unwrap();
+        p
+    };
+    let diff_iam = |new: &Path| -> (i32, Vec<Value>, Value) {
+        let out = kc()
+            .args([
+                "diff",
+                f.to_str().unwrap(),
+                new.to_str().unwrap(),
+                "-f",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let items = d["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["category"] == "iam-access")
+            .cloned()
+            .collect();
+        (
+            out.status.code().unwrap(),
+            items,
+            d["categories"]["iam-access"].clone(),
+        )
+    };
+    let (code, items, counts) = diff_iam(&new_side(&inv, "new-not-granted.json"));
+    assert_eq!(code, 1);
+    assert!(
+        items.iter().any(|i| i["status"] == "missing"
+            && i["resource"] == "iam:role/orders-app"
+            && i["key"]
+                .as_str()
+                .unwrap()
+                .starts_with("kafka-cluster:Connect on ")),
+        "{items:#?}"
+    );
+    assert_eq!(counts["same"], 0, "{counts}");
+    let (_, items, counts) = diff_iam(&new_side(&applied, "new-granted.json"));
+    assert!(items.is_empty(), "{items:#?}");
+    assert_eq!(counts["same"], 1, "{counts}");
+    // IAM not collected: unknown, never ready.
+    let mut no_iam = inv.clone();
+    no_iam.as_object_mut().unwrap().remove("iam");
+    let f3 = tmp.path().join("msk-no-iam.json");
+    std::fs::write(&f3, serde_json::to_string(&no_iam).unwrap()).unwrap();
+    let r = plan_json(&f3);
+    assert_eq!(r["iam_readiness"]["status"], "unknown", "{r:#}");
     assert!(
         !msk.join("iam/policy-unrelated.json").exists(),
         "a policy without the old cluster is left alone"

@@ -123,10 +123,13 @@ pub enum Category {
     StaticConfigs,
     ConsumerGroups,
     GroupOffsets,
+    /// MSK only: users and roles that reach the old cluster and may not do the same on the
+    /// new one ([`crate::plan::iam`]).
+    IamAccess,
 }
 
 impl Category {
-    pub const ALL: [Category; 17] = [
+    pub const ALL: [Category; 18] = [
         Category::Cluster,
         Category::Brokers,
         Category::Topics,
@@ -144,6 +147,7 @@ impl Category {
         Category::StaticConfigs,
         Category::ConsumerGroups,
         Category::GroupOffsets,
+        Category::IamAccess,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -164,6 +168,7 @@ impl Category {
             Category::StaticConfigs => "static-configs",
             Category::ConsumerGroups => "consumer-groups",
             Category::GroupOffsets => "group-offsets",
+            Category::IamAccess => "iam-access",
         }
     }
     pub fn label(self) -> &'static str {
@@ -185,6 +190,7 @@ impl Category {
             Category::StaticConfigs => "Static broker configs (server.properties)",
             Category::ConsumerGroups => "Consumer groups",
             Category::GroupOffsets => "Committed offsets",
+            Category::IamAccess => "IAM access (kafka-cluster actions, MSK)",
         }
     }
 }

@@ -222,7 +222,8 @@ fn states_after(p: &[char], prefix: &str) -> Vec<usize> {
 
 /// Resource names that complete `pattern` after `prefix` (one per reachable state): the
 /// rest of the pattern with `*` dropped and `?` as `x`, or `x` when nothing is left.
-fn completions(pattern: &str, prefix: &str) -> Vec<String> {
+/// Also the probes of the IAM readiness check (`plan::iam`).
+pub fn completions(pattern: &str, prefix: &str) -> Vec<String> {
     let p: Vec<char> = pattern.chars().collect();
     let mut out: Vec<String> = states_after(&p, prefix)
         .into_iter()

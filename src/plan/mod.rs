@@ -3,6 +3,7 @@
 //! rollback available from it and the irreversible step marked; and (`-o DIR`) the scripts that
 //! re-create on a new Kafka cluster what replication does not carry ([`scripts`]).
 
+pub mod iam;
 pub mod msk;
 pub mod render;
 pub mod scripts;
@@ -26,6 +27,9 @@ pub struct Plan {
     pub phase: String,
     pub phase_label: String,
     pub paths: Vec<PathPlan>,
+    /// With `--new-msk-cluster`: who would lose kafka-cluster access at cutover ([`iam`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iam_readiness: Option<iam::IamReadiness>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -177,7 +181,55 @@ pub fn build(rules: &RuleSet, inv: &Inventory, report: &Report, profiles: &[Stri
             phase::label(phase_name).into()
         },
         paths,
+        iam_readiness: None,
     }
+}
+
+/// The rule id IAM readiness findings carry in the plan's steps.
+pub const IAM_READINESS_ID: &str = "IAM-READY";
+
+/// Put the IAM readiness result into the plan: its findings (and an unknown result) gate the
+/// new-cluster path's "IAM on the new ARN" step.
+pub fn attach_iam(plan: &mut Plan, r: iam::IamReadiness) {
+    if let Some(s) = plan
+        .paths
+        .iter_mut()
+        .filter(|p| p.profile == "new-cluster")
+        .flat_map(|p| p.steps.iter_mut())
+        .find(|s| s.id == "new-cluster.iam")
+    {
+        if let Some(note) = &r.note {
+            s.gated_by.push(GateFinding {
+                rule_id: IAM_READINESS_ID.into(),
+                severity: "blocking".into(),
+                status: "unknown".into(),
+                resource: r.new_cluster.clone(),
+                title: format!("IAM readiness for the new cluster cannot be checked: {note}"),
+            });
+        }
+        for f in &r.findings {
+            s.gated_by.push(GateFinding {
+                rule_id: IAM_READINESS_ID.into(),
+                severity: "blocking".into(),
+                status: f.status.clone(),
+                resource: format!(
+                    "{}/{} {} on {}",
+                    f.principal_kind,
+                    f.principal,
+                    f.actions.join(","),
+                    f.new_resource
+                ),
+                title: format!(
+                    "{}/{} would lose access at cutover: {} (allowed on the old cluster by {})",
+                    f.principal_kind,
+                    f.principal,
+                    f.reason,
+                    f.allowed_by.join("; ")
+                ),
+            });
+        }
+    }
+    plan.iam_readiness = Some(r);
 }
 
 #[cfg(test)]

@@ -92,6 +92,53 @@ fn header(plan: &Plan) -> String {
     )
 }
 
+/// The IAM readiness result as lines (table and Markdown pass `esc` for their escaping).
+fn iam_lines(plan: &Plan, esc: impl Fn(&str) -> String) -> Vec<String> {
+    let Some(r) = &plan.iam_readiness else {
+        return vec![];
+    };
+    let mut out = vec![format!(
+        "New cluster {} (old {}): {}.{} {} user(s)/role(s) reach the old cluster; ready on the new one: {}.",
+        esc(&r.new_cluster),
+        esc(&r.old_cluster),
+        esc(&r.status),
+        r.note
+            .as_deref()
+            .map(|n| format!(" {}.", esc(n)))
+            .unwrap_or_default(),
+        r.principals_checked.len(),
+        if r.principals_ready.is_empty() {
+            "none".to_string()
+        } else {
+            esc(&r.principals_ready.join(", "))
+        }
+    )];
+    if !r.findings.is_empty() {
+        out.push(String::new());
+    }
+    for f in &r.findings {
+        out.push(format!(
+            "- {} {}/{}: {} on {}: {}{} (allowed on the old cluster by {})",
+            esc(&f.status.to_uppercase()),
+            esc(&f.principal_kind),
+            esc(&f.principal),
+            esc(&f.actions.join(", ")),
+            esc(&f.new_resource),
+            esc(&f.reason),
+            f.denied_by
+                .as_deref()
+                .map(|d| format!(" by {}", esc(d)))
+                .unwrap_or_default(),
+            esc(&f.allowed_by.join("; "))
+        ));
+    }
+    out.push(String::new());
+    out.push("Not modelled:".into());
+    out.push(String::new());
+    out.extend(r.not_modelled.iter().map(|n| format!("- {}", esc(n))));
+    out
+}
+
 fn table(plan: &Plan) -> String {
     let mut out = header(plan);
     for p in &plan.paths {
@@ -119,6 +166,14 @@ fn table(plan: &Plan) -> String {
         }
         out.push_str(&t.to_string());
         out.push('\n');
+    }
+    let iam = iam_lines(plan, |t| t.to_string());
+    if !iam.is_empty() {
+        out.push_str("\nIAM on the new cluster\n");
+        for l in iam {
+            out.push_str(&l);
+            out.push('\n');
+        }
     }
     out
 }
@@ -163,6 +218,14 @@ fn markdown(plan: &Plan) -> String {
                 md(&s.check),
                 md(&s.rollback)
             ));
+        }
+    }
+    let iam = iam_lines(plan, md);
+    if !iam.is_empty() {
+        out.push_str("\n## IAM on the new cluster\n\n");
+        for l in iam {
+            out.push_str(&l);
+            out.push('\n');
         }
     }
     out

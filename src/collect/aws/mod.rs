@@ -325,38 +325,53 @@ pub struct ClusterData {
     pub sources: Vec<String>,
 }
 
+/// The ARN of the one cluster named `name` (ListClustersV2 with a name filter).
+async fn find_by_name(clients: &Clients, name: &str) -> Result<String> {
+    let found = live::list_clusters(clients, Some(name))
+        .await
+        .map_err(|g| {
+            anyhow!(
+                "cannot find MSK cluster '{name}': {} (pass its ARN instead)",
+                g.2
+            )
+        })?;
+    let mut arns: Vec<String> = found
+        .iter()
+        .filter(|c| c.get("ClusterName").and_then(|n| n.as_str()) == Some(name))
+        .filter_map(|c| {
+            c.get("ClusterArn")
+                .and_then(|a| a.as_str())
+                .map(str::to_string)
+        })
+        .collect();
+    match arns.len() {
+        0 => bail!("no MSK cluster named '{name}' in {}", clients.region),
+        1 => Ok(arns.remove(0)),
+        n => bail!(
+            "{n} MSK clusters are named '{name}' in {}: pass the ARN",
+            clients.region
+        ),
+    }
+}
+
+/// The ARN of the one MSK cluster named `name`, read live (one ListClustersV2 call).
+pub fn cluster_arn_by_name(opts: &AwsOptions, name: &str) -> Result<String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let clients = Clients::new(opts).await?;
+        find_by_name(&clients, name).await
+    })
+}
+
 /// Collect live: one [`ClusterData`] per cluster, clusters and IAM concurrently.
 pub async fn collect_live(opts: &AwsOptions, target: &MskTarget) -> Result<Vec<ClusterData>> {
     let clients = Clients::new(opts).await?;
     let arns: Vec<String> = match target {
         MskTarget::Cluster(c) if c.starts_with("arn:") => vec![c.clone()],
-        MskTarget::Cluster(name) => {
-            let found = live::list_clusters(&clients, Some(name))
-                .await
-                .map_err(|g| {
-                    anyhow!(
-                        "cannot find MSK cluster '{name}': {} (pass its ARN instead)",
-                        g.2
-                    )
-                })?;
-            let arns: Vec<String> = found
-                .iter()
-                .filter(|c| c.get("ClusterName").and_then(|n| n.as_str()) == Some(name.as_str()))
-                .filter_map(|c| {
-                    c.get("ClusterArn")
-                        .and_then(|a| a.as_str())
-                        .map(str::to_string)
-                })
-                .collect();
-            match arns.len() {
-                0 => bail!("no MSK cluster named '{name}' in {}", clients.region),
-                1 => arns,
-                n => bail!(
-                    "{n} MSK clusters are named '{name}' in {}: pass the ARN",
-                    clients.region
-                ),
-            }
-        }
+        MskTarget::Cluster(name) => vec![find_by_name(&clients, name).await?],
         MskTarget::All => {
             let found = live::list_clusters(&clients, None)
                 .await

@@ -6,6 +6,7 @@
 mod access;
 mod configs;
 mod groups;
+mod iam;
 mod topics;
 
 use super::{assemble, Category, Diff, DiffOptions, Item, Path, Status};
@@ -259,6 +260,7 @@ pub fn compare(old: &Inventory, new: &Inventory, opts: &DiffOptions) -> Diff {
     configs::broker_configs(&mut cx);
     configs::static_configs(&mut cx);
     groups::groups(&mut cx);
+    iam::iam_access(&mut cx);
     let Ctx { items, counts, .. } = cx;
     assemble(path, path_reason, opts, old, new, items, counts)
 }
