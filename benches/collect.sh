@@ -208,7 +208,7 @@ check_kcat() { # FILE
 }
 
 # ---- measurements -------------------------------------------------------------------------------
-T_MS=0 T_KB=0 T_BCPU=0
+T_MS=0 T_KB=0 T_BCPU=0 T_CPU=0
 CLK_TCK=$(getconf CLK_TCK)
 # User + system CPU the bench39 brokers' JVMs have used so far, in ms (/proc/PID/stat fields 14, 15).
 broker_cpu_ms() {
@@ -219,25 +219,25 @@ broker_cpu_ms() {
   done
   echo $((t * 1000 / CLK_TCK))
 }
-timed() { # OUT ERR CMD...: T_MS (wall), T_KB (max RSS), T_BCPU (brokers' CPU ms); a failing command ends the benchmark
+timed() { # OUT ERR CMD...: T_MS (wall), T_KB (max RSS), T_BCPU (brokers' CPU ms), T_CPU (its own user + system CPU ms); a failing command ends the benchmark
   local out=$1 err=$2 t0 t1 c0 rc=0
   shift 2
   c0=$(broker_cpu_ms)
   t0=$(date +%s%N)
-  /usr/bin/time -f %M -o "$W/time.txt" "$@" >"$out" 2>"$err" || rc=$?
+  /usr/bin/time -f "%M %U %S" -o "$W/time.txt" "$@" >"$out" 2>"$err" || rc=$?
   t1=$(date +%s%N)
   if [ "$rc" != 0 ]; then
     tail -n 20 "$err" >&2
     die "failed with exit code $rc: ${*:1:3} … (stdout: $out, stderr: $err)"
   fi
   T_MS=$(((t1 - t0) / 1000000))
-  T_KB=$(tail -n 1 "$W/time.txt")
+  read -r T_KB T_CPU < <(tail -n 1 "$W/time.txt" | awk '{ printf "%d %d\n", $1, ($2 + $3) * 1000 }')
   T_BCPU=$(($(broker_cpu_ms) - c0))
 }
 
 run_a() { # DIR
   timed "$1/kraftcheck.out" "$1/kraftcheck.err" "$KC" collect --bootstrap-server "$BS" -o "$1/kraftcheck.json"
-  echo "$T_MS $T_KB $T_BCPU" >>"$W/a.times"
+  echo "$T_MS $T_KB $T_BCPU $T_CPU" >>"$W/a.times"
   check_kraftcheck "$1/kraftcheck.json"
 }
 
@@ -260,22 +260,22 @@ capture_cli() {
 if [ -z "${KRAFTCHECK_BENCH_CLI_JVM_OPTS:-}${KRAFTCHECK_RIG_JVM_OPTS:-}" ]; then unset KRAFTCHECK_RIG_JVM_OPTS; fi
 
 run_b() { # DIR
-  local d=$1 e name total=0 peak=0 cpu=0 argv
+  local d=$1 e name total=0 peak=0 cpu=0 own=0 argv
   for e in "${CLI[@]}"; do
     name=${e%%|*}
     mapfile -d '' -t argv <"$W/cmd-$name"
     timed "$d/$name.out" "$d/$name.err" "${JAVA:-java}" "${argv[@]}"
     echo "$T_MS $T_KB $(wc -l <"$d/$name.out")" >>"$W/b-$name.times"
-    total=$((total + T_MS)) cpu=$((cpu + T_BCPU))
+    total=$((total + T_MS)) cpu=$((cpu + T_BCPU)) own=$((own + T_CPU))
     if ((T_KB > peak)); then peak=$T_KB; fi
   done
-  echo "$total $peak $cpu" >>"$W/b.times"
+  echo "$total $peak $cpu $own" >>"$W/b.times"
   check_cli "$d"
 }
 
 run_c() { # DIR
   timed "$1/kcat.out" "$1/kcat.err" kcat -L -b "$BS"
-  echo "$T_MS $T_KB $T_BCPU" >>"$W/c.times"
+  echo "$T_MS $T_KB $T_BCPU $T_CPU" >>"$W/c.times"
   check_kcat "$1/kcat.out"
 }
 
@@ -401,20 +401,22 @@ report() {
   echo
   echo "Median of $RUNS rounds after $WARMUP warm-up rounds; wall clock. Peak RSS: the largest max RSS (\`/usr/bin/time -f %M\`) over the rounds; for the CLI, over its commands."
   echo
-  echo "| | Command | Median (s) | Min (s) | Max (s) | Peak RSS (MiB) | Brokers' CPU, median (s) |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
-  local f m lo hi bc
+  echo "| | Command | Median (s) | Min (s) | Max (s) | Peak RSS (MiB) | Brokers' CPU, median (s) | Own CPU, median (s) |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  local f m lo hi bc oc
   for f in a b c; do
     read -r m lo hi <<<"$(stats "$W/$f.times" 1)"
     read -r bc _ _ <<<"$(stats "$W/$f.times" 3)"
+    read -r oc _ _ <<<"$(stats "$W/$f.times" 4)"
     case $f in
-      a) echo "| (a) | \`kraftcheck collect\` | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/a.times" 2)") | $(secs "$bc") |" ;;
-      b) echo "| (b) | Kafka CLI, ${#CLI[@]} commands in turn | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/b.times" 2)") | $(secs "$bc") |" ;;
-      c) echo "| (c) | \`kcat -L\` (metadata only) | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/c.times" 2)") | $(secs "$bc") |" ;;
+      a) echo "| (a) | \`kraftcheck collect\` | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/a.times" 2)") | $(secs "$bc") | $(secs "$oc") |" ;;
+      b) echo "| (b) | Kafka CLI, ${#CLI[@]} commands in turn | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/b.times" 2)") | $(secs "$bc") | $(secs "$oc") |" ;;
+      c) echo "| (c) | \`kcat -L\` (metadata only) | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/c.times" 2)") | $(secs "$bc") | $(secs "$oc") |" ;;
     esac
   done
   echo
   echo "Brokers' CPU: user + system CPU time of both broker JVMs (\`/proc/PID/stat\`) from the start to the end of each command, summed over the CLI's commands."
+  echo "Own CPU: user + system CPU time of the command itself (\`/usr/bin/time\` %U + %S), summed over the CLI's commands."
   echo
   echo "Every round (s): (a) $(awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 / 1000 }' "$W/a.times"); (b) $(awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 / 1000 }' "$W/b.times"); (c) $(awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 / 1000 }' "$W/c.times")."
   echo

@@ -16,6 +16,9 @@ What it adds to plain moto:
 - Secrets Manager and KMS are moto's own (secrets and keys seeded from --seed; `${SECRET:name}`
   in recorded answers is the seeded secret's ARN). One fix: a key reached through a reserved
   `alias/aws/…` alias is AWS managed (KeyManager AWS), as in AWS; moto says CUSTOMER.
+- GetAccountAuthorizationDetails in pages of MaxItems (default 100) with Marker, as AWS; moto
+  answers everything in one page. `--iam-roles N` adds N roles (kraftcheck-role-00001, …) for
+  the pagination test (tests/hostile.rs).
 - AccessDenied on demand: a request signed with an access key `DENY-Op1-Op2-…` is refused for
   those operations, in the protocol's own error format.
 - A request log (--log): one JSON line per request with the operation name, so tests can prove
@@ -61,6 +64,35 @@ def patch_moto():
         )
 
     km.FakeKafkaCluster._generate_arn = generate_arn
+
+    # GetAccountAuthorizationDetails in pages, as AWS answers it: moto 5.2.5 returns every
+    # entity in one answer with IsTruncated false and ignores MaxItems and Marker (ListRoles
+    # does page). Here the users, groups, roles and policies moto returns are cut into pages
+    # of MaxItems entities (AWS's default 100), in that order; Marker is the next offset.
+    from moto.iam import responses as ir
+
+    def paged_authorization_details(self):
+        account = self.backend.get_account_authorization_details(self._get_param("Filter", []))
+        kinds = (
+            ("UserDetailList", list(account["users"])),
+            ("GroupDetailList", list(account["groups"])),
+            ("RoleDetailList", list(account["roles"])),
+            ("Policies", list(account["managed_policies"])),
+        )
+        total = sum(len(items) for _, items in kinds)
+        start = int(self._get_param("Marker") or 0)
+        size = int(self._get_param("MaxItems") or 100)
+        result, at = {}, 0
+        for key, items in kinds:
+            lo, hi = max(start - at, 0), max(min(start + size - at, len(items)), 0)
+            result[key] = items[lo:hi]
+            at += len(items)
+        result["IsTruncated"] = start + size < total
+        if result["IsTruncated"]:
+            result["Marker"] = str(start + size)
+        return ir.ActionResult(result)
+
+    ir.IamResponse.get_account_authorization_details = paged_authorization_details
 
     original = km.KafkaBackend.describe_cluster_v2
 
@@ -486,12 +518,35 @@ def seed(spec, endpoint):
     return clusters, secrets
 
 
+def add_roles(n):
+    """N roles straight into moto's IAM backend (through the API, 3,000 roles take minutes)."""
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[ACCOUNT]["global"]
+    trust = json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    })
+    for i in range(1, n + 1):
+        backend.create_role(f"kraftcheck-role-{i:05}", trust, "/", None, "", [], None)
+    # The last role (on the last page) gets a Kafka statement: its principal must be found.
+    backend.put_role_policy(
+        f"kraftcheck-role-{n:05}",
+        "last-role-kafka",
+        json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "LastRole", "Effect": "Allow", "Action": "kafka-cluster:Connect", "Resource": "*"}],
+        }),
+    )
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--seed")
     ap.add_argument("--recorded")
     ap.add_argument("--log")
+    ap.add_argument("--iam-roles", type=int, default=0)
     args = ap.parse_args()
 
     patch_moto()
@@ -509,6 +564,8 @@ def main():
             c, s = seed(json.load(f), f"http://127.0.0.1:{port}")
             clusters.update(c)
             secrets.update(s)
+    if args.iam_roles:
+        add_roles(args.iam_roles)
     print(json.dumps({"port": port, "clusters": clusters, "secrets": secrets}), flush=True)
     # Serve until the parent closes our standard input (or goes away).
     try:

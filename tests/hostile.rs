@@ -938,3 +938,141 @@ fn an_endless_https_metrics_body_is_capped() {
     );
     assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
 }
+
+// ------------------------------------------------------------------------------------------------
+// AWS: an account with thousands of IAM roles, answered in pages.
+
+/// Roles added on top of the seeded account (tests/fixtures/aws/seed.json).
+const MANY_ROLES: usize = 3000;
+
+/// moto (scripts/moto-server.py, the venv of scripts/test-all; see tests/aws.rs) with
+/// `MANY_ROLES` more roles. moto 5.2.5 answers GetAccountAuthorizationDetails in one page and
+/// ignores MaxItems and Marker; moto-server.py cuts its answer into pages of MaxItems entities
+/// (AWS's default 100) with a Marker, as AWS does. Returns the port, the request log and the
+/// process (it stops when its standard input closes, i.e. when the child is dropped).
+fn moto_with_many_roles(dir: &Path) -> (u16, PathBuf, std::process::Child) {
+    use std::io::BufRead;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = std::env::var_os("KRAFTCHECK_AWS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/aws-venv"));
+    let python = venv.join("bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/test-all (it makes the moto venv)",
+        python.display()
+    );
+    let log = dir.join("requests.jsonl");
+    let mut child = std::process::Command::new(python)
+        .arg(root.join("scripts/moto-server.py"))
+        .arg("--seed")
+        .arg(root.join("tests/fixtures/aws/seed.json"))
+        .arg("--recorded")
+        .arg(root.join("tests/fixtures/aws/recorded"))
+        .arg("--log")
+        .arg(&log)
+        .args(["--iam-roles", &MANY_ROLES.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start moto");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line)
+        .unwrap_or_else(|e| panic!("moto-server.py did not start ({e}): {line:?}"));
+    (ready["port"].as_u64().unwrap() as u16, log, child)
+}
+
+#[test]
+fn an_aws_account_with_thousands_of_roles_is_read_page_by_page() {
+    let d = TempDir::new().unwrap();
+    let (port, log, _moto) = moto_with_many_roles(d.path());
+    let seed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws/seed.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let seeded = |k: &str| seed["iam"][k].as_array().map_or(0, Vec::len);
+    let roles = MANY_ROLES + seeded("roles");
+    let url = format!("http://127.0.0.1:{port}");
+    let inv_path = d.path().join("inv.json");
+    let rss_file = d.path().join("rss");
+    let t = Instant::now();
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&rss_file)
+        .arg(bin())
+        .args(["collect", "--msk-cluster", "orders", "-o"])
+        .arg(&inv_path)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ENDPOINT_URL_KAFKA", &url)
+        .env("AWS_ENDPOINT_URL_IAM", &url)
+        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &url)
+        .env("AWS_ENDPOINT_URL_KMS", &url)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "kraftcheck-test-secret")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/kraftcheck-aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/kraftcheck-aws-credentials",
+        )
+        .output()
+        .unwrap();
+    let ms = t.elapsed().as_millis();
+    let rss_kib: u64 = std::fs::read_to_string(&rss_file)
+        .unwrap_or_default()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("max RSS from /usr/bin/time");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let pages = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            l.contains("\"GetAccountAuthorizationDetails\"") && l.contains("\"kraftcheck\": true")
+        })
+        .count();
+    eprintln!(
+        "{roles} IAM roles: exit {:?}, {ms} ms, max RSS {rss_kib} KiB, {pages} pages: {err}",
+        out.status.code()
+    );
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let inv: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&inv_path).unwrap()).unwrap();
+    let scanned = &inv["iam"]["scanned"];
+    // Every role counted, and every other entity once (none twice across page boundaries).
+    assert_eq!(scanned["roles"], roles, "{scanned}");
+    assert_eq!(scanned["users"], seeded("users"), "{scanned}");
+    assert_eq!(scanned["groups"], seeded("groups"), "{scanned}");
+    // The last role sits on the last page; its Kafka statement is read.
+    let last = format!("kraftcheck-role-{MANY_ROLES:05}");
+    assert!(
+        inv["iam"]["principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "role" && p["name"] == last.as_str()),
+        "{last} not among the principals"
+    );
+    // Pages of 100 entities: users, groups and roles (and the customer managed policies).
+    let entities = roles + seeded("users") + seeded("groups");
+    assert!(
+        pages >= entities.div_ceil(100) && pages <= (entities + seeded("policies")).div_ceil(100),
+        "{pages} GetAccountAuthorizationDetails pages for {entities} entities"
+    );
+    // Bounded: moto (Python) builds each page from all roles, so the time is mostly moto's.
+    assert!(ms < 60_000, "{ms} ms");
+    assert!(rss_kib < 128 * 1024, "max RSS {rss_kib} KiB");
+}

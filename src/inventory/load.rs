@@ -273,18 +273,48 @@ impl Scanner<'_> {
         }
         serde_json::from_slice(&self.b[start..self.i]).ok()
     }
+    /// Steps over the string at the cursor without decoding it (the values the index skips
+    /// are most of the text: decoding each of their strings into a `String` made the index
+    /// cost as much as parsing the inventory). Counts lines as `bump` does.
+    fn skip_string(&mut self) -> Option<()> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let (b, mut i, mut line) = (self.b, self.i + 1, self.line);
+        loop {
+            match *b.get(i)? {
+                b'\\' => {
+                    if b.get(i + 1) == Some(&b'\n') {
+                        line += 1;
+                    }
+                    i += 2;
+                }
+                b'"' => {
+                    i += 1;
+                    break;
+                }
+                c => {
+                    line += u32::from(c == b'\n');
+                    i += 1;
+                }
+            }
+        }
+        self.i = i;
+        self.line = line;
+        Some(())
+    }
     fn skip_value(&mut self) -> Option<()> {
         self.ws();
         match self.peek()? {
             b'"' => {
-                self.string()?;
+                self.skip_string()?;
             }
             b'{' | b'[' => {
                 let mut depth = 0usize;
                 loop {
                     match self.peek()? {
                         b'"' => {
-                            self.string()?;
+                            self.skip_string()?;
                             continue;
                         }
                         b'{' | b'[' => depth += 1,
@@ -295,7 +325,20 @@ impl Scanner<'_> {
                                 break;
                             }
                         }
-                        _ => {}
+                        _ => {
+                            // Numbers, literals, separators and white space, in one go.
+                            let (b, mut i, mut line) = (self.b, self.i, self.line);
+                            while let Some(&c) = b.get(i) {
+                                if matches!(c, b'"' | b'{' | b'[' | b'}' | b']') {
+                                    break;
+                                }
+                                line += u32::from(c == b'\n');
+                                i += 1;
+                            }
+                            self.i = i;
+                            self.line = line;
+                            continue;
+                        }
                     }
                     self.bump();
                 }

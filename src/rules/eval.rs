@@ -59,6 +59,26 @@ struct Run<'p, 'v> {
     ctx: Context<'p, 'v>,
 }
 
+impl<'p, 'v> Run<'p, 'v> {
+    /// A run of a rule under profile `p`: `target` and `profile` bound in a scope of `root`.
+    fn new(
+        root: &'p Context<'_, 'v>,
+        p: &super::profiles::Profile,
+        inv: &Inventory,
+        opts: &EvalOptions,
+    ) -> Self {
+        let mut ctx = root.new_inner_scope();
+        let target = target_for(p, inv, opts.target.as_deref());
+        ctx.add_variable_as_val("target", Box::new(CelString::from(target.clone())));
+        ctx.add_variable_as_val("profile", Box::new(CelString::from(p.name)));
+        Run {
+            profile: p.name.to_string(),
+            target,
+            ctx,
+        }
+    }
+}
+
 /// The inventory's top-level values (and `inv` itself) for CEL, resolved by name. `inv` holds
 /// every value (scoped rules take their items from it); `visible` leaves out the variables
 /// whose part could not be collected (or only in part), so reading one is an error and the
@@ -354,15 +374,7 @@ fn evaluate_one<'v>(
     let mut seen: HashMap<(String, Status), usize> = HashMap::new();
     for group in groups {
         let p = profile(&group[0]).expect("rule profiles are validated at load");
-        let mut ctx = root.new_inner_scope();
-        let target = target_for(p, inv, opts.target.as_deref());
-        ctx.add_variable_as_val("target", Box::new(CelString::from(target.clone())));
-        ctx.add_variable_as_val("profile", Box::new(CelString::from(p.name)));
-        let run = Run {
-            profile: p.name.to_string(),
-            target,
-            ctx,
-        };
+        let run = Run::new(root, p, inv, opts);
         for mut f in evaluate_rule(set, rule, inv, prep, &run, opts) {
             f.profiles = group.clone();
             match seen.entry((f.resource.id(), f.status)) {
@@ -407,10 +419,8 @@ fn evaluate_platform_rule<'v>(
         .iter()
         .filter(|s| rule.platforms.contains(&s.platform.name))
     {
-        let mut ctx = root.new_inner_scope();
-        let target = target_for(p, inv, opts.target.as_deref());
-        ctx.add_variable_as_val("target", Box::new(CelString::from(target.clone())));
-        ctx.add_variable_as_val("profile", Box::new(CelString::from(p.name)));
+        let mut run = Run::new(root, p, inv, opts);
+        let ctx = &mut run.ctx;
         ctx.add_variable_as_val(
             "platform",
             Box::new(CelString::from(sel.platform.name.clone())),
@@ -425,11 +435,6 @@ fn evaluate_platform_rule<'v>(
             celval::from_json_owned(json!(sel.brokers)),
         );
         ctx.add_variable_as_val("source", celval::from_json_owned(source.clone()));
-        let run = Run {
-            profile: p.name.to_string(),
-            target,
-            ctx,
-        };
         let used: Vec<&crate::platform::Limit> = rule
             .limits
             .iter()
@@ -522,7 +527,7 @@ fn evaluate_rule<'v>(
             rule,
             &run.ctx,
             &|| Cow::Owned(Json::Null),
-            Resource::cluster(),
+            &Resource::cluster(),
             run,
         ) {
             Outcome::Fire(ev, msg) => (Status::Fail, ev, msg),
@@ -591,7 +596,6 @@ fn evaluate_rule<'v>(
     let mut errors = 0usize;
     let mut out = Vec::new();
     for (i, (res, vars)) in items.iter().enumerate() {
-        let res = res.clone();
         let gap = resource_gaps
             .iter()
             .find(|g| g.resource == res.id())
@@ -609,13 +613,12 @@ fn evaluate_rule<'v>(
             );
             let item = item_json(i);
             let loc = location(rule, inv, prep, &pointer_of(i, &item), Some(&item), opts);
-            out.push(finding(rule, res, Status::Unknown, msg, ev, loc));
+            out.push(finding(rule, res.clone(), Status::Unknown, msg, ev, loc));
             continue;
         }
         let mut ctx = run.ctx.new_inner_scope();
         ctx.set_variable_resolver(vars);
-        let (status, ev, msg) = match eval_item(set, rule, &ctx, &|| item_json(i), res.clone(), run)
-        {
+        let (status, ev, msg) = match eval_item(set, rule, &ctx, &|| item_json(i), res, run) {
             Outcome::Fire(ev, msg) => (Status::Fail, ev, msg),
             Outcome::Quiet => continue,
             Outcome::Error(ev, msg) => {
@@ -625,7 +628,7 @@ fn evaluate_rule<'v>(
         };
         let item = item_json(i);
         let loc = location(rule, inv, prep, &pointer_of(i, &item), Some(&item), opts);
-        out.push(finding(rule, res, status, msg, ev, loc));
+        out.push(finding(rule, res.clone(), status, msg, ev, loc));
     }
     let checked = format!("{} {} checked", items.len(), list.replace('_', " "));
     // Every item unknown because of one part-wide gap: one finding says so, not one per item.
@@ -696,7 +699,7 @@ fn eval_item<'i>(
     rule: &Rule,
     ctx: &Context,
     item: &dyn Fn() -> Cow<'i, Json>,
-    res: Resource,
+    res: &Resource,
     run: &Run,
 ) -> Outcome {
     let unknown = |why: String| {
