@@ -315,6 +315,13 @@ pub fn explain(r: &crate::rules::Rule) -> String {
         r.scope.name()
     ));
     s.push_str(&format!("profiles: {}\n", r.profiles.join(", ")));
+    if !r.tags.is_empty() {
+        let tags: Vec<&str> = r.tags.iter().map(|t| t.name()).collect();
+        s.push_str(&format!(
+            "tags:     {} (report sections)\n",
+            tags.join(", ")
+        ));
+    }
     // Target-platform rules (issue 16).
     if !r.platforms.is_empty() {
         s.push_str(&format!(

@@ -775,6 +775,7 @@ fn finding(
         location,
         waiver: None,
         platform: None,
+        tags: rule.tags.clone(),
     }
 }
 
