@@ -351,9 +351,17 @@ pub fn explain(r: &crate::rules::Rule) -> String {
         r.origin,
         r.when_src.trim().replace('\n', "\n  ")
     ));
+    if !r.lets.is_empty() {
+        s.push_str("lets (named expressions the condition, evidence and message share):\n");
+        for (name, expr) in &r.lets {
+            s.push_str(&format!("  {name} = {}\n", expr.replace('\n', "\n    ")));
+        }
+        s.push('\n');
+    }
     // The helpers it calls, with the docs `docs/rules.md` shows for them.
     let called: Vec<String> = std::iter::once(&r.when)
         .chain(r.evidence.values().map(|(_, p)| p))
+        .chain(r.message_lets.iter().map(|(_, p)| p))
         .flat_map(|p| {
             p.references()
                 .functions()
@@ -401,5 +409,35 @@ mod verdict_tests {
         }
         // the report's verdict is the worst of its profiles'
         assert!(Verdict::Blocked < Verdict::Incomplete && Verdict::Incomplete < Verdict::Ready);
+    }
+}
+
+#[cfg(test)]
+mod explain_tests {
+    #[test]
+    fn explain_shows_tags_lets_and_the_helpers_lets_call() {
+        let set = crate::rules::load_rules(None).unwrap();
+        let text = super::explain(set.get("KRAFT-CFG-006").unwrap());
+        assert!(text.contains("\nlets ("), "{text}");
+        assert!(
+            text.contains("\n  mine = cfg(broker, \"zookeeper.connect\").trim()\n"),
+            "{text}"
+        );
+        // cfg_bool and is_kraft_node are called through lets only.
+        for name in ["cfg_bool", "is_kraft_node"] {
+            let h = crate::rules::celenv::HELPERS
+                .iter()
+                .find(|h| h.names.contains(&name))
+                .unwrap();
+            assert!(
+                text.contains(&format!("\n  {}: {}\n", h.call, h.doc)),
+                "{name}: {text}"
+            );
+        }
+        let text = super::explain(set.get("MSK-006").unwrap());
+        assert!(
+            text.contains("\ntags:     iam-statement, iam-cluster-uuid (report sections)\n"),
+            "{text}"
+        );
     }
 }

@@ -474,6 +474,11 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         message: f.message,
         evidence,
         message_lets,
+        lets: f
+            .lets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().trim().to_string()))
+            .collect(),
         why: f.why.trim().into(),
         remediation: f.remediation.trim().into(),
         references: f.references.into(),

@@ -106,6 +106,8 @@ pub struct Rule {
     pub when: cel::Program,
     pub message: String,
     pub evidence: BTreeMap<String, (String, cel::Program)>,
+    /// The rule's `[let]` table as written (name, expression), for `rules explain`.
+    pub lets: Vec<(String, String)>,
     /// The lets the message reads (`{{ let.name }}`), their expressions expanded.
     pub message_lets: Vec<(String, cel::Program)>,
     pub why: std::sync::Arc<str>,
