@@ -64,16 +64,7 @@ fn gap_text(g: &Gap) -> String {
 /// "a, b, c, … (+4 more)".
 fn examples<I: IntoIterator<Item = String>>(names: I) -> String {
     let all: Vec<String> = names.into_iter().collect();
-    let mut s = all
-        .iter()
-        .take(EXAMPLES)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if all.len() > EXAMPLES {
-        s.push_str(&format!(", … (+{} more)", all.len() - EXAMPLES));
-    }
-    s
+    super::list(&all, EXAMPLES)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -287,6 +287,20 @@ pub fn render(format: Format, report: &Report) -> anyhow::Result<String> {
     }
 }
 
+/// "a, b, c, … (+4 more)": the first `max` of `items`, and how many more there are.
+pub(crate) fn list(items: &[String], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        s.push_str(&format!(", … (+{} more)", items.len() - max));
+    }
+    s
+}
+
 /// `rules list`: one line per rule.
 pub fn rules_table(set: &crate::rules::RuleSet) -> String {
     let mut t = comfy_table::Table::new();

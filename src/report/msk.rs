@@ -3,6 +3,7 @@
 //! and f from the dependency scan's findings tagged `zookeeper-direct-use`), the
 //! new-cluster re-creation list, and the IAM principals and statements pinned to the cluster.
 
+use super::list;
 use crate::findings::{Finding, Status};
 use crate::inventory::{Gap, Inventory};
 use crate::rules::{RuleSet, Tag};
@@ -101,76 +102,52 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-/// How a prerequisite is checked: by the rules carrying a tag, or (d and f) from the
-/// dependency scan's findings (the rules tagged `zookeeper-direct-use`).
-#[derive(Clone, Copy, PartialEq)]
-enum Check {
-    Rule(Tag),
-    ZookeeperUse,
-}
-
-/// The AWS guide's prerequisites, in its order, with the tag of the rules that check each.
-const PREREQUISITES: &[(&str, &str, Check)] = &[
-    (
-        "a",
-        "Kafka 3.9.x in ZooKeeper mode",
-        Check::Rule(Tag::MskPrereqVersion),
-    ),
+/// The AWS guide's prerequisites, in its order, with the tag of the rules that check each
+/// (d and f: the dependency scan's findings, see [`zookeeper_use`]).
+const PREREQUISITES: &[(&str, &str, Tag)] = &[
+    ("a", "Kafka 3.9.x in ZooKeeper mode", Tag::MskPrereqVersion),
     (
         "b",
         "Standard brokers in three Availability Zones",
-        Check::Rule(Tag::MskPrereqZones),
+        Tag::MskPrereqZones,
     ),
     (
         "c",
         "ACTIVE, with no pending operation",
-        Check::Rule(Tag::MskPrereqState),
+        Tag::MskPrereqState,
     ),
     (
         "d",
         "No tool relies on direct ZooKeeper access (older Cruise Control, custom admin tools)",
-        Check::ZookeeperUse,
+        Tag::ZookeeperDirectUse,
     ),
     (
         "e",
         "ZooKeeper client access turned off (UpdateConnectivity, Standard brokers)",
-        Check::Rule(Tag::MskPrereqZookeeperAccess),
+        Tag::MskPrereqZookeeperAccess,
     ),
     (
         "f",
         "Clients use --bootstrap-server, not --zookeeper",
-        Check::ZookeeperUse,
+        Tag::ZookeeperDirectUse,
     ),
     (
         "g",
         "Not public access and open monitoring together",
-        Check::Rule(Tag::MskPrereqPublicMonitoring),
+        Tag::MskPrereqPublicMonitoring,
     ),
-    (
-        "h",
-        "No kafka.t3.small brokers",
-        Check::Rule(Tag::MskPrereqInstanceType),
-    ),
+    ("h", "No kafka.t3.small brokers", Tag::MskPrereqInstanceType),
     (
         "i",
         "No dynamically set advertised.listeners",
-        Check::Rule(Tag::MskPrereqAdvertisedListeners),
+        Tag::MskPrereqAdvertisedListeners,
     ),
     (
         "target",
         "MSK offers the .kraft target version (GetCompatibleKafkaVersions)",
-        Check::Rule(Tag::MskPrereqTargetVersion),
+        Tag::MskPrereqTargetVersion,
     ),
 ];
-
-impl Check {
-    fn tag(self) -> Tag {
-        match self {
-            Check::Rule(t) => t,
-            Check::ZookeeperUse => Tag::ZookeeperDirectUse,
-        }
-    }
-}
 
 /// Prerequisites d and f from the dependency scan (the findings tagged `zookeeper-direct-use`,
 /// whose rules are `rule`; f only those of evidence kind `zk-tool-usage`): fail with the
@@ -280,19 +257,6 @@ fn rule_status(findings: &[Finding], tag: Tag) -> (String, String) {
         "not evaluated".into(),
         "The msk-inplace profile was not selected.".into(),
     )
-}
-
-fn list(items: &[String], max: usize) -> String {
-    let mut s = items
-        .iter()
-        .take(max)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > max {
-        s.push_str(&format!(", … (+{} more)", items.len() - max));
-    }
-    s
 }
 
 fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
@@ -451,9 +415,9 @@ pub fn build(inv: &Inventory, findings: &[Finding], rules: &RuleSet) -> Option<M
     };
     let inplace: Vec<CheckItem> = PREREQUISITES
         .iter()
-        .map(|(key, item, check)| {
-            let rule = rules.tagged(check.tag()).join(", ");
-            let (status, detail) = if let Check::Rule(tag) = check {
+        .map(|(key, item, tag)| {
+            let rule = rules.tagged(*tag).join(", ");
+            let (status, detail) = if *tag != Tag::ZookeeperDirectUse {
                 let (status, detail) = rule_status(findings, *tag);
                 let detail = match status.as_str() {
                     "pass" if m.mode == "zookeeper" => met(key),
