@@ -139,7 +139,7 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
         profiles: verdicts,
         summary: InventorySummary::of(inv),
         checklist: checklist::build(inv, &findings),
-        msk: crate::report::msk::build(inv, &findings),
+        msk: crate::report::msk::build(inv, &findings, rules),
         clients: crate::report::clients::build(
             inv,
             &target_for(ProfileId::Kafka4.info(), inv, opts.target.as_deref()),

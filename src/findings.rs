@@ -147,6 +147,16 @@ pub struct Finding {
     /// The `--target-platform` a target-platform rule's result holds for (issue 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// The rule's tags (issue 14): what report sections select the finding by. Internal: not
+    /// written to the JSON report (its findings stay as they were).
+    #[serde(skip)]
+    pub tags: Arc<[crate::rules::Tag]>,
+}
+
+impl Finding {
+    pub fn has_tag(&self, tag: crate::rules::Tag) -> bool {
+        self.tags.contains(&tag)
+    }
 }
 
 impl Finding {

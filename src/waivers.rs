@@ -208,6 +208,7 @@ mod tests {
             references: Vec::new().into(),
             location: Location::default(),
             waiver: None,
+            tags: Default::default(),
         }
     }
 

@@ -170,3 +170,82 @@ fn every_blocking_rule_is_in_the_evidence_table() {
         );
     }
 }
+
+/// Issue 14: report sections select findings by the rules' `tags`. Every tag is carried by a
+/// rule of the pack (a tag no rule carries would leave its report line empty), each MSK
+/// prerequisite line by exactly one rule, and the report code names no rule id.
+#[test]
+fn every_tag_is_carried_and_report_code_names_no_rule_id() {
+    use kraftcheck::rules::Tag;
+    let set = load_rules(None).expect("embedded rules load");
+    for d in Tag::ALL {
+        let ids = set.tagged(d.tag);
+        assert!(!ids.is_empty(), "no rule carries tag {}", d.name);
+        if d.name.starts_with("msk-prereq-") {
+            assert_eq!(ids.len(), 1, "tag {}: {ids:?}", d.name);
+        }
+    }
+    // The families of rule ids (`MSK`, `CLIENT`, `K4`, …) as string literals in src/report.
+    let families: std::collections::BTreeSet<String> = set
+        .rules
+        .iter()
+        .map(|r| format!("\"{}-", r.id.split('-').next().unwrap()))
+        .collect();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/report");
+    let mut read = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Unit tests may build findings with made-up ids.
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for f in &families {
+            assert!(
+                !code.contains(f.as_str()),
+                "{} names a rule id ({f}…): select by tag",
+                path.display()
+            );
+        }
+        read += 1;
+    }
+    assert!(read >= 8, "{read} files read in {dir}");
+}
+
+#[test]
+fn an_unknown_tag_is_exit_2_naming_the_file_and_field() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let rule = r#"
+id = "TEST-TAG-001"
+title = "test rule"
+severity = "low"
+area = "config"
+profiles = ["inplace"]
+tags = ["msk-prereq-zone"]
+scope = "broker"
+when = 'has_cfg(broker, "x")'
+message = "x"
+why = "w"
+remediation = "r"
+references = ["KIP-866"]
+"#;
+    std::fs::write(tmp.path().join("r.toml"), rule).unwrap();
+    assert_cmd::Command::cargo_bin("kraftcheck")
+        .unwrap()
+        .args(["rules", "list", "--rules"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("r.toml"))
+        .stderr(predicates::str::contains("field `tags`"))
+        .stderr(predicates::str::contains("unknown tag 'msk-prereq-zone'"));
+    std::fs::write(
+        tmp.path().join("r.toml"),
+        rule.replace("msk-prereq-zone", "msk-prereq-zones"),
+    )
+    .unwrap();
+    assert_cmd::Command::cargo_bin("kraftcheck")
+        .unwrap()
+        .args(["rules", "list", "--rules"])
+        .arg(tmp.path())
+        .assert()
+        .code(0);
+}

@@ -305,6 +305,7 @@ mod tests {
             why: "".into(),
             remediation: "".into(),
             references: vec![].into(),
+            tags: Default::default(),
             location: Location {
                 file: None,
                 line: None,

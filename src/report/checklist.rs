@@ -10,6 +10,7 @@
 
 use crate::findings::{Finding, Status};
 use crate::inventory::{Gap, Inventory};
+use crate::rules::Tag;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -63,16 +64,7 @@ fn gap_text(g: &Gap) -> String {
 /// "a, b, c, … (+4 more)".
 fn examples<I: IntoIterator<Item = String>>(names: I) -> String {
     let all: Vec<String> = names.into_iter().collect();
-    let mut s = all
-        .iter()
-        .take(EXAMPLES)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if all.len() > EXAMPLES {
-        s.push_str(&format!(", … (+{} more)", all.len() - EXAMPLES));
-    }
-    s
+    super::list(&all, EXAMPLES)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -153,11 +145,6 @@ fn from_findings(
             examples(ok)
         ),
     )
-}
-
-fn mentions(f: &Finding, words: &[&str]) -> bool {
-    let hay = format!("{} {}", f.rule_id, f.title).to_ascii_lowercase();
-    words.iter().any(|w| hay.contains(w))
 }
 
 pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
@@ -269,23 +256,10 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
     }
 
     // --- Compatibility Checks --------------------------------------------------------
-    // Rules about client software, protocol versions or ZooKeeper access (by area and by
-    // the words in their id and title; offsets or group-state rules in the `clients` area
-    // are not compatibility checks).
-    const COMPAT: &[&str] = &[
-        "version",
-        "protocol",
-        "librar",
-        "compat",
-        "api",
-        "software",
-        "zookeeper",
-        "removed",
-    ];
-    let client_fs: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| (f.area == "clients" || mentions(f, &["client"])) && mentions(f, COMPAT))
-        .collect();
+    // Rules about client software, protocol versions or ZooKeeper access: those tagged
+    // `client-compatibility` (offsets or group-state rules in the `clients` area are not).
+    let compat = |f: &Finding| f.has_tag(Tag::ClientCompatibility);
+    let client_fs: Vec<&Finding> = findings.iter().filter(|f| compat(f)).collect();
     {
         let text = "Validate that client libraries are compatible with the target Kafka version.";
         let (status, detail) = from_findings(
@@ -300,10 +274,7 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
         let text = "Pay special attention to features like KRaft support and newer APIs.";
         let api_fs: Vec<&Finding> = findings
             .iter()
-            .filter(|f| {
-                f.area == "kafka4"
-                    || ((f.area == "clients" || mentions(f, &["client"])) && mentions(f, COMPAT))
-            })
+            .filter(|f| f.area == "kafka4" || compat(f))
             .collect();
         let (status, mut detail) = from_findings(
             &api_fs,
@@ -364,10 +335,11 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
                 (_, Some(g)) => unknown.push(gap_text(g)),
                 (None, None) => unknown.push("IAM policies were not read".to_string()),
                 (Some(_), None) => {
-                    // The IAM rules (MSK-006*) say which statements name the old cluster.
+                    // The IAM rules (tagged `iam-statement`) say which statements name the
+                    // old cluster.
                     let pinned = findings
                         .iter()
-                        .filter(|f| f.rule_id.starts_with("MSK-006") && f.status == Status::Fail)
+                        .filter(|f| f.has_tag(Tag::IamStatement) && f.status == Status::Fail)
                         .count();
                     if pinned > 0 {
                         todo.push(format!(

@@ -287,6 +287,20 @@ pub fn render(format: Format, report: &Report) -> anyhow::Result<String> {
     }
 }
 
+/// "a, b, c, … (+4 more)": the first `max` of `items`, and how many more there are.
+pub(crate) fn list(items: &[String], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        s.push_str(&format!(", … (+{} more)", items.len() - max));
+    }
+    s
+}
+
 /// `rules list`: one line per rule.
 pub fn rules_table(set: &crate::rules::RuleSet) -> String {
     let mut t = comfy_table::Table::new();
@@ -315,6 +329,13 @@ pub fn explain(r: &crate::rules::Rule) -> String {
         r.scope.name()
     ));
     s.push_str(&format!("profiles: {}\n", r.profiles.join(", ")));
+    if !r.tags.is_empty() {
+        let tags: Vec<&str> = r.tags.iter().map(|t| t.name()).collect();
+        s.push_str(&format!(
+            "tags:     {} (report sections)\n",
+            tags.join(", ")
+        ));
+    }
     // Target-platform rules (issue 16).
     if !r.platforms.is_empty() {
         s.push_str(&format!(
@@ -344,9 +365,17 @@ pub fn explain(r: &crate::rules::Rule) -> String {
         r.origin,
         r.when_src.trim().replace('\n', "\n  ")
     ));
+    if !r.lets.is_empty() {
+        s.push_str("lets (named expressions the condition, evidence and message share):\n");
+        for (name, expr) in &r.lets {
+            s.push_str(&format!("  {name} = {}\n", expr.replace('\n', "\n    ")));
+        }
+        s.push('\n');
+    }
     // The helpers it calls, with the docs `docs/rules.md` shows for them.
     let called: Vec<String> = std::iter::once(&r.when)
         .chain(r.evidence.values().map(|(_, p)| p))
+        .chain(r.message_lets.iter().map(|(_, p)| p))
         .flat_map(|p| {
             p.references()
                 .functions()
@@ -394,5 +423,35 @@ mod verdict_tests {
         }
         // the report's verdict is the worst of its profiles'
         assert!(Verdict::Blocked < Verdict::Incomplete && Verdict::Incomplete < Verdict::Ready);
+    }
+}
+
+#[cfg(test)]
+mod explain_tests {
+    #[test]
+    fn explain_shows_tags_lets_and_the_helpers_lets_call() {
+        let set = crate::rules::load_rules(None).unwrap();
+        let text = super::explain(set.get("KRAFT-CFG-006").unwrap());
+        assert!(text.contains("\nlets ("), "{text}");
+        assert!(
+            text.contains("\n  mine = cfg(broker, \"zookeeper.connect\").trim()\n"),
+            "{text}"
+        );
+        // cfg_bool and is_kraft_node are called through lets only.
+        for name in ["cfg_bool", "is_kraft_node"] {
+            let h = crate::rules::celenv::HELPERS
+                .iter()
+                .find(|h| h.names.contains(&name))
+                .unwrap();
+            assert!(
+                text.contains(&format!("\n  {}: {}\n", h.call, h.doc)),
+                "{name}: {text}"
+            );
+        }
+        let text = super::explain(set.get("MSK-006").unwrap());
+        assert!(
+            text.contains("\ntags:     iam-statement, iam-cluster-uuid (report sections)\n"),
+            "{text}"
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! The Amazon MSK and IAM sections of the reports: cluster facts, the in-place migration
-//! checklist (one line per AWS prerequisite, pass/fail/unknown from the MSK-003 rules, d and f
-//! from the dependency scan's CLIENT-005 findings), the
+//! checklist (one line per AWS prerequisite, pass/fail/unknown from the rules tagged for it, d
+//! and f from the dependency scan's findings tagged `zookeeper-direct-use`), the
 //! new-cluster re-creation list, and the IAM principals and statements pinned to the cluster.
 
+use super::list;
 use crate::findings::{Finding, Status};
 use crate::inventory::{Gap, Inventory};
+use crate::rules::{RuleSet, Tag};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -100,52 +102,57 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-/// The AWS guide's prerequisites, in its order, with the rule that checks each.
-const PREREQUISITES: &[(&str, &str, &str)] = &[
-    ("a", "Kafka 3.9.x in ZooKeeper mode", "MSK-003a"),
+/// The AWS guide's prerequisites, in its order, with the tag of the rules that check each
+/// (d and f: the dependency scan's findings, see [`zookeeper_use`]).
+const PREREQUISITES: &[(&str, &str, Tag)] = &[
+    ("a", "Kafka 3.9.x in ZooKeeper mode", Tag::MskPrereqVersion),
     (
         "b",
         "Standard brokers in three Availability Zones",
-        "MSK-003b",
+        Tag::MskPrereqZones,
     ),
-    ("c", "ACTIVE, with no pending operation", "MSK-003c"),
+    (
+        "c",
+        "ACTIVE, with no pending operation",
+        Tag::MskPrereqState,
+    ),
     (
         "d",
         "No tool relies on direct ZooKeeper access (older Cruise Control, custom admin tools)",
-        ZK_USE_RULE,
+        Tag::ZookeeperDirectUse,
     ),
     (
         "e",
         "ZooKeeper client access turned off (UpdateConnectivity, Standard brokers)",
-        "MSK-003e",
+        Tag::MskPrereqZookeeperAccess,
     ),
     (
         "f",
         "Clients use --bootstrap-server, not --zookeeper",
-        ZK_USE_RULE,
+        Tag::ZookeeperDirectUse,
     ),
     (
         "g",
         "Not public access and open monitoring together",
-        "MSK-003g",
+        Tag::MskPrereqPublicMonitoring,
     ),
-    ("h", "No kafka.t3.small brokers", "MSK-003h"),
-    ("i", "No dynamically set advertised.listeners", "MSK-003i"),
+    ("h", "No kafka.t3.small brokers", Tag::MskPrereqInstanceType),
+    (
+        "i",
+        "No dynamically set advertised.listeners",
+        Tag::MskPrereqAdvertisedListeners,
+    ),
     (
         "target",
         "MSK offers the .kraft target version (GetCompatibleKafkaVersions)",
-        "MSK-002b",
+        Tag::MskPrereqTargetVersion,
     ),
 ];
 
-/// The rule that finds ZooKeeper-direct usage in the dependency scan (`--scan-deps`): it
-/// settles prerequisites d (every finding) and f (scripts and configs that hand a tool or client
-/// the ZooKeeper connection string, kind `zk-tool-usage`).
-const ZK_USE_RULE: &str = "CLIENT-005";
-
-/// Prerequisites d and f from the dependency scan: fail with the files, pass when the scan
-/// found nothing, `manual` when no repository was scanned.
-fn zookeeper_use(key: &str, inv: &Inventory, findings: &[Finding]) -> (String, String) {
+/// Prerequisites d and f from the dependency scan (the findings tagged `zookeeper-direct-use`,
+/// whose rules are `rule`; f only those of evidence kind `zk-tool-usage`): fail with the
+/// files, pass when the scan found nothing, `manual` when no repository was scanned.
+fn zookeeper_use(key: &str, rule: &str, inv: &Inventory, findings: &[Finding]) -> (String, String) {
     let scanned: Vec<String> = inv
         .clients
         .as_ref()
@@ -158,12 +165,12 @@ fn zookeeper_use(key: &str, inv: &Inventory, findings: &[Finding]) -> (String, S
         return (
             "manual".into(),
             format!(
-                "No dependency scan was given{why}: run with --scan-deps DIR for each application, ops-script and tool-configuration repository, and kraftcheck lists every file that reaches ZooKeeper ({ZK_USE_RULE}). Broker metrics cannot settle this (they see only Kafka-protocol clients, not ZooKeeper connections); turning ZooKeeper access off (item e) exposes what is left."
+                "No dependency scan was given{why}: run with --scan-deps DIR for each application, ops-script and tool-configuration repository, and kraftcheck lists every file that reaches ZooKeeper ({rule}). Broker metrics cannot settle this (they see only Kafka-protocol clients, not ZooKeeper connections); turning ZooKeeper access off (item e) exposes what is left."
             ),
         );
     }
     let mine = |f: &&Finding| {
-        f.rule_id == ZK_USE_RULE
+        f.has_tag(Tag::ZookeeperDirectUse)
             && (key != "f"
                 || f.evidence.get("kind").and_then(|k| k.as_str()) == Some("zk-tool-usage"))
     };
@@ -193,7 +200,7 @@ fn zookeeper_use(key: &str, inv: &Inventory, findings: &[Finding]) -> (String, S
         return (
             "fail".into(),
             format!(
-                "The dependency scan found {} place(s) that reach ZooKeeper directly: {}. Switch them to --bootstrap-server / the Admin API before the migration ({ZK_USE_RULE}).",
+                "The dependency scan found {} place(s) that reach ZooKeeper directly: {}. Switch them to --bootstrap-server / the Admin API before the migration ({rule}).",
                 places.len(),
                 list(&places, 5)
             ),
@@ -210,10 +217,10 @@ fn zookeeper_use(key: &str, inv: &Inventory, findings: &[Finding]) -> (String, S
         let places: Vec<String> = waived.iter().map(|f| place(f)).collect();
         return ("waived".into(), format!("Waived: {}.", list(&places, 5)));
     }
-    if !findings.iter().any(|f| f.rule_id == ZK_USE_RULE) {
+    if !findings.iter().any(|f| f.has_tag(Tag::ZookeeperDirectUse)) {
         return (
             "not evaluated".into(),
-            format!("{ZK_USE_RULE} was not evaluated (profile not selected)."),
+            format!("{rule} was not evaluated (profile not selected)."),
         );
     }
     (
@@ -226,8 +233,8 @@ fn zookeeper_use(key: &str, inv: &Inventory, findings: &[Finding]) -> (String, S
     )
 }
 
-fn rule_status(findings: &[Finding], rule: &str) -> (String, String) {
-    let mine: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == rule).collect();
+fn rule_status(findings: &[Finding], tag: Tag) -> (String, String) {
+    let mine: Vec<&Finding> = findings.iter().filter(|f| f.has_tag(tag)).collect();
     let pick = |s: Status| mine.iter().find(|f| f.status == s);
     if let Some(f) = pick(Status::Fail) {
         return ("fail".into(), f.message.clone());
@@ -252,19 +259,6 @@ fn rule_status(findings: &[Finding], rule: &str) -> (String, String) {
     )
 }
 
-fn list(items: &[String], max: usize) -> String {
-    let mut s = items
-        .iter()
-        .take(max)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > max {
-        s.push_str(&format!(", … (+{} more)", items.len() - max));
-    }
-    s
-}
-
 fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
     v.and_then(|x| x.as_array())
         .map(|a| {
@@ -279,7 +273,8 @@ fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
+/// The MSK section; `rules` names the rules behind each checklist line (by their tags).
+pub fn build(inv: &Inventory, findings: &[Finding], rules: &RuleSet) -> Option<MskSection> {
     let m = inv.msk.as_ref()?;
     let described = gap(inv, "msk").is_none();
     let mut facts: Vec<Fact> = Vec::new();
@@ -420,11 +415,10 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
     };
     let inplace: Vec<CheckItem> = PREREQUISITES
         .iter()
-        .map(|(key, item, rule)| {
-            let (status, detail) = if *rule == ZK_USE_RULE {
-                zookeeper_use(key, inv, findings)
-            } else {
-                let (status, detail) = rule_status(findings, rule);
+        .map(|(key, item, tag)| {
+            let rule = rules.tagged(*tag).join(", ");
+            let (status, detail) = if *tag != Tag::ZookeeperDirectUse {
+                let (status, detail) = rule_status(findings, *tag);
                 let detail = match status.as_str() {
                     "pass" if m.mode == "zookeeper" => met(key),
                     "pass" => format!(
@@ -438,11 +432,13 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
                     _ => detail.replace("Error executing function 'unknown': ", ""),
                 };
                 (status, detail)
+            } else {
+                zookeeper_use(key, &rule, inv, findings)
             };
             CheckItem {
                 key: key.to_string(),
                 item: item.to_string(),
-                rule: rule.to_string(),
+                rule,
                 status,
                 detail,
             }
@@ -478,17 +474,18 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
                 .map(|s| s.rsplit(':').next().unwrap_or(s).to_string())
                 .collect();
             let mut d = format!("{}: {}", m.scram_secrets.len(), list(&names, 5));
-            // What stops a secret from being associated as it is (MSK-008b/c's counts).
-            for (rule, what) in [
-                ("MSK-008b", "without the AmazonMSK_ prefix"),
-                ("MSK-008c", "under an AWS managed KMS key"),
+            // What stops a secret from being associated as it is (the tagged rules' counts).
+            for (tag, what) in [
+                (Tag::MskSecretPrefix, "without the AmazonMSK_ prefix"),
+                (Tag::MskSecretKmsKey, "under an AWS managed KMS key"),
             ] {
                 let n = findings
                     .iter()
-                    .filter(|f| f.rule_id == rule && f.status == Status::Fail)
+                    .filter(|f| f.has_tag(tag) && f.status == Status::Fail)
                     .filter_map(|f| f.evidence.get("count").and_then(|c| c.as_u64()))
                     .sum::<u64>();
                 if n > 0 {
+                    let rule = rules.tagged(tag).join(", ");
                     d.push_str(&format!("; {n} {what} cannot be associated ({rule})"));
                 }
             }
@@ -588,7 +585,7 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
     );
     let pinned = findings
         .iter()
-        .filter(|f| f.rule_id == "MSK-006" && f.status == Status::Fail)
+        .filter(|f| f.has_tag(Tag::IamClusterUuid) && f.status == Status::Fail)
         .count();
     item(
         Some("iam"),
@@ -621,13 +618,12 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Option<MskSection> {
     );
 
     // IAM: the statements the IAM rules flag, and the principals they reach.
-    const IAM_RULES: &[&str] = &["MSK-006", "MSK-006b", "MSK-006c", "MSK-006d"];
     let mut statements = Vec::new();
     let mut principals: BTreeMap<String, (Vec<String>, crate::findings::Severity)> =
         BTreeMap::new();
     for f in findings
         .iter()
-        .filter(|f| IAM_RULES.contains(&f.rule_id.as_str()) && f.status == Status::Fail)
+        .filter(|f| f.has_tag(Tag::IamStatement) && f.status == Status::Fail)
     {
         let ev = &f.evidence;
         let who = strings(ev.get("principals"));

@@ -6,7 +6,7 @@ use crate::inventory::Inventory;
 use crate::version::{self, KafkaVersion};
 use cel::common::functions::Function;
 use cel::common::types::{
-    CelBool, CelList, CelNull, CelString, Type, DYN_TYPE, LIST_TYPE, STRING_TYPE,
+    CelBool, CelList, CelNull, CelString, Type, BOOL_TYPE, DYN_TYPE, LIST_TYPE, STRING_TYPE,
 };
 use cel::common::value::{CowVal, Val};
 use cel::{Context, Env, ExecutionError, Value};
@@ -38,6 +38,16 @@ pub const HELPERS: &[Helper] = &[
         names: &["cfg_or"],
         call: "cfg_or(item, key, default)",
         doc: "config value, or `default` when unset; hidden values as for `cfg`",
+    },
+    Helper {
+        names: &["cfg_bool"],
+        call: "cfg_bool(item, key, default)",
+        doc: "a boolean config as Kafka reads it: true when the value, trimmed, is `true` in any case; `default` (a bool) when unset; hidden values as for `cfg`",
+    },
+    Helper {
+        names: &["is_kraft_node"],
+        call: "is_kraft_node(item)",
+        doc: "the node runs (or is configured for) KRaft: its `roles` are set (`broker`, `controller` or both); false for a ZooKeeper-mode broker, whose `roles` are absent",
     },
     Helper {
         names: &["cfg_source"],
@@ -123,10 +133,12 @@ pub fn env() -> Arc<Env> {
             .expect("strings extension");
         // Helpers that take maps or lists work on the values in place (see celval): going
         // through `Value` would copy the whole item on every call.
-        let overloads: [(&str, Vec<Type>, Function); 7] = [
+        let overloads: [(&str, Vec<Type>, Function); 9] = [
             ("cfg", vec![DYN_TYPE, STRING_TYPE], cfg),
             ("has_cfg", vec![DYN_TYPE, STRING_TYPE], has_cfg),
             ("cfg_or", vec![DYN_TYPE, STRING_TYPE, DYN_TYPE], cfg_or),
+            ("cfg_bool", vec![DYN_TYPE, STRING_TYPE, BOOL_TYPE], cfg_bool),
+            ("is_kraft_node", vec![DYN_TYPE], is_kraft_node),
             ("cfg_source", vec![DYN_TYPE, STRING_TYPE], cfg_source),
             ("sorted", vec![LIST_TYPE], sorted),
             ("distinct", vec![LIST_TYPE], distinct),
@@ -213,6 +225,39 @@ fn cfg_or<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Execution
     match entry {
         Some(e) => config_value("cfg_or", &key, e),
         None => Ok(default),
+    }
+}
+
+fn cfg_bool<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let mut args = args.into_iter();
+    let (key, entry) = config_entry("cfg_bool", &mut args)?;
+    let default = args
+        .next()
+        .and_then(|d| d.downcast_ref::<CelBool>().map(|b| *b.inner()))
+        .ok_or_else(|| err("cfg_bool", "the default must be a bool"))?;
+    Ok(boolean(match entry {
+        Some(e) => {
+            let v = config_value("cfg_bool", &key, e)?;
+            let s = v
+                .downcast_ref::<CelString>()
+                .expect("config_value is a string");
+            s.inner().trim().eq_ignore_ascii_case("true")
+        }
+        None => default,
+    }))
+}
+
+fn is_kraft_node<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let item = args
+        .into_iter()
+        .next()
+        .ok_or_else(|| err("is_kraft_node", "expected a node"))?;
+    match celval::select(item, "roles") {
+        None => Ok(boolean(false)),
+        Some(r) => match r.downcast_ref::<CelString>() {
+            Some(s) => Ok(boolean(!s.inner().is_empty())),
+            None => Err(err("is_kraft_node", "`roles` is not a string")),
+        },
     }
 }
 
@@ -745,5 +790,73 @@ mod topic_tests {
         );
         assert_eq!(cx.app_group("payments-x-changelog"), None);
         assert_eq!(cx.app_group("pay"), None);
+    }
+}
+
+#[cfg(test)]
+mod helper_tests {
+    use super::*;
+
+    /// `expr` over one broker item (JSON) as CEL sees it.
+    fn eval(expr: &str, broker: Json) -> Result<Value, String> {
+        let p = env().compile(expr).map_err(|e| e.to_string())?;
+        let mut ctx = root_context();
+        ctx.add_variable("broker", broker).unwrap();
+        Value::resolve(p.expression(), &ctx).map_err(|e| e.to_string())
+    }
+
+    fn cfgs(pairs: &[(&str, &str)]) -> Json {
+        let mut m = serde_json::Map::new();
+        for (k, v) in pairs {
+            m.insert(
+                (*k).into(),
+                json!({ "value": v, "source": "STATIC_BROKER_CONFIG" }),
+            );
+        }
+        json!({ "id": 1, "configs": m })
+    }
+
+    #[test]
+    fn cfg_bool_is_the_trimmed_case_insensitive_true_it_replaces() {
+        let old = |d: &str| format!(r#"cfg_or(broker, "k", "{d}").trim().lowerAscii() == "true""#);
+        for v in ["true", " TRUE ", "True\n", "false", "yes", "1", ""] {
+            for (d, db) in [("false", "false"), ("true", "true")] {
+                let b = cfgs(&[("k", v)]);
+                assert_eq!(
+                    eval(&format!(r#"cfg_bool(broker, "k", {db})"#), b.clone()),
+                    eval(&old(d), b),
+                    "{v:?} default {d}"
+                );
+            }
+        }
+        // Unset: the default.
+        assert_eq!(
+            eval(r#"cfg_bool(broker, "k", true)"#, cfgs(&[])),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            eval(r#"cfg_bool(broker, "k", false)"#, cfgs(&[])),
+            Ok(Value::Bool(false))
+        );
+        // Hidden value or configs not collected: an error (→ unknown), never the default.
+        let hidden = json!({ "id": 1, "configs": { "k": { "source": "STATIC_BROKER_CONFIG", "sensitive": true } } });
+        assert!(eval(r#"cfg_bool(broker, "k", false)"#, hidden)
+            .unwrap_err()
+            .contains("hidden"));
+        assert!(eval(r#"cfg_bool(broker, "k", false)"#, json!({ "id": 1 })).is_err());
+    }
+
+    #[test]
+    fn is_kraft_node_is_roles_set() {
+        let old = r#"has(broker.roles) && broker.roles != """#;
+        for b in [
+            json!({ "id": 1 }),
+            json!({ "id": 1, "roles": "" }),
+            json!({ "id": 1, "roles": "broker" }),
+            json!({ "id": 1, "roles": "controller" }),
+            json!({ "id": 1, "roles": "broker,controller" }),
+        ] {
+            assert_eq!(eval("is_kraft_node(broker)", b.clone()), eval(old, b));
+        }
     }
 }

@@ -1,6 +1,7 @@
-//! The generated part of `docs/rules.md`: the Variables, Fields, Parts and Helpers sections,
-//! written from the tables rules are checked and evaluated with ([`super::SCOPES`],
-//! [`super::GLOBALS`], [`crate::inventory::PARTS`], [`super::celenv::HELPERS`]).
+//! The generated part of `docs/rules.md`: the Variables, Fields, Parts, Tags and Helpers
+//! sections, written from the tables rules are checked and evaluated with ([`super::SCOPES`],
+//! [`super::GLOBALS`], [`crate::inventory::PARTS`], [`super::Tag::ALL`],
+//! [`super::celenv::HELPERS`]).
 //!
 //! A unit test fails when the committed file differs; `UPDATE_DOCS=1 cargo test --lib
 //! rules::docs` rewrites it.
@@ -9,7 +10,7 @@ use super::celenv::HELPERS;
 use super::{GLOBALS, SCOPES};
 use crate::inventory::PARTS;
 
-pub const BEGIN: &str = "<!-- BEGIN GENERATED from src/rules/scope.rs, src/inventory/schema.rs and src/rules/celenv.rs: do not edit by hand; regenerate with `UPDATE_DOCS=1 cargo test --lib rules::docs` -->";
+pub const BEGIN: &str = "<!-- BEGIN GENERATED from src/rules/scope.rs, src/inventory/schema.rs, src/rules/tags.rs and src/rules/celenv.rs: do not edit by hand; regenerate with `UPDATE_DOCS=1 cargo test --lib rules::docs` -->";
 pub const END: &str = "<!-- END GENERATED -->";
 
 /// Markdown table cells must not break the row.
@@ -117,6 +118,15 @@ pub fn generated() -> String {
             cell(d.doc),
             if d.optional { " (optional)" } else { "" }
         ));
+    }
+    out.push_str("\n## Tags\n\n");
+    out.push_str(
+        "A rule's `tags` say which report section lines select its findings (the report code \
+         names no rule id). A tag not listed here is an error at load.\n\n",
+    );
+    out.push_str("| tag | selects the rule's findings for |\n|---|---|\n");
+    for d in super::Tag::ALL {
+        out.push_str(&format!("| `{}` | {} |\n", d.name, cell(d.doc)));
     }
     out.push_str("\n## Helpers\n\n");
     out.push_str("| function | meaning |\n|---|---|\n");

@@ -778,6 +778,7 @@ fn finding(
         location,
         waiver: None,
         platform: None,
+        tags: rule.tags.clone(),
     }
 }
 

@@ -27,6 +27,15 @@ impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
     }
+
+    /// The ids of the rules carrying `tag`, in id order.
+    pub fn tagged(&self, tag: super::Tag) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| r.tags.contains(&tag))
+            .map(|r| r.id.as_str())
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -63,6 +72,9 @@ struct RuleFile {
     /// The plan steps (`kraftcheck plan`) the rule's findings gate, at most one per profile.
     #[serde(default)]
     steps: Vec<String>,
+    /// What report sections select the rule's findings by (`rules::tags`).
+    #[serde(default)]
+    tags: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -255,6 +267,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         }
     }
     check_steps(&f.steps, &f.profiles).map_err(|m| at("steps", m))?;
+    let tags = super::tags::parse_tags(&f.tags).map_err(|m| at("tags", m))?;
     let scope = match &f.scope {
         None => Scope::Cluster,
         Some(s) => Scope::parse(s).ok_or_else(|| {
@@ -461,6 +474,11 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         message: f.message,
         evidence,
         message_lets,
+        lets: f
+            .lets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().trim().to_string()))
+            .collect(),
         why: f.why.trim().into(),
         remediation: f.remediation.trim().into(),
         references: f.references.into(),
@@ -470,6 +488,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         platforms: f.platforms,
         limits: f.limits,
         steps: f.steps,
+        tags: tags.into(),
     })
 }
 

@@ -13,6 +13,7 @@ pub mod profiles;
 pub mod reads;
 mod scope;
 mod selftest;
+pub mod tags;
 
 pub use eval::{evaluate, EvalOptions, InventoryFile};
 pub use load::{load_rules, rule_set_from_text, RuleSet};
@@ -20,6 +21,7 @@ pub use scope::{
     part_fields, part_of_variable, variables, Global, Scope, ScopeDef, View, GLOBALS, SCOPES,
 };
 pub use selftest::{run_examples, ExampleOutcome};
+pub use tags::Tag;
 
 use crate::findings::Severity;
 use std::collections::BTreeMap;
@@ -104,6 +106,8 @@ pub struct Rule {
     pub when: cel::Program,
     pub message: String,
     pub evidence: BTreeMap<String, (String, cel::Program)>,
+    /// The rule's `[let]` table as written (name, expression), for `rules explain`.
+    pub lets: Vec<(String, String)>,
     /// The lets the message reads (`{{ let.name }}`), their expressions expanded.
     pub message_lets: Vec<(String, cel::Program)>,
     pub why: std::sync::Arc<str>,
@@ -124,6 +128,8 @@ pub struct Rule {
     pub limits: Vec<String>,
     /// The `kraftcheck plan` steps this rule gates (validated against `plan::STEPS` at load).
     pub steps: Vec<String>,
+    /// What report sections select the rule's findings by (see [`tags`]), shared with them.
+    pub tags: std::sync::Arc<[Tag]>,
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use cel::IdedExpr;
 use std::collections::BTreeSet;
 
 /// Helpers that read their first argument's `configs`.
-const CONFIG_HELPERS: &[&str] = &["cfg", "has_cfg", "cfg_or", "cfg_source"];
+const CONFIG_HELPERS: &[&str] = &["cfg", "has_cfg", "cfg_or", "cfg_bool", "cfg_source"];
 
 /// The parts read by `programs` (condition and evidence) of a rule of `scope`, with `needs`.
 pub fn parts_read<'p>(
@@ -171,6 +171,13 @@ mod tests {
                 r#"groups.all(g, g.offsets.all(o, o.lag < 10))"#
             ),
             vec!["groups", "groups.offsets"]
+        );
+        assert_eq!(
+            reads(
+                Scope::Cluster,
+                r#"brokers.exists(b, !is_kraft_node(b) && cfg_bool(b, "x", false))"#
+            ),
+            vec!["brokers", "brokers.configs"]
         );
         assert_eq!(
             reads(Scope::Cluster, r#"target == "4.0""#),
