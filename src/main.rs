@@ -329,6 +329,13 @@ fn flag(input: Input) -> &'static str {
         Input::TargetSize => "--target-size",
         Input::TargetBrokers => "--target-brokers",
         Input::Format => "--format",
+        Input::Zookeeper => "--zookeeper",
+        Input::ZkControllerJaas => "--zk-controller-jaas",
+        Input::ZkSaslClientUsername => "--zk-sasl-client-username",
+        Input::BrokerLog => "--broker-log",
+        Input::NewMskCluster => "--new-msk-cluster",
+        Input::Rules => "--rules",
+        Input::NoIam => "--no-iam",
     }
 }
 

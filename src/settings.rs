@@ -52,6 +52,20 @@ pub enum Input {
     TargetBrokers,
     /// The report formats.
     Format,
+    /// The ZooKeeper ensemble to read (`HOST:PORT[,…][/chroot]`).
+    Zookeeper,
+    /// The JAAS file the KRaft controllers will log in to ZooKeeper with.
+    ZkControllerJaas,
+    /// ZooKeeper's Kerberos service name.
+    ZkSaslClientUsername,
+    /// A broker's log, read for its Kafka version.
+    BrokerLog,
+    /// The new (KRaft) MSK cluster of a move to a new cluster.
+    NewMskCluster,
+    /// A directory of rule files.
+    Rules,
+    /// Reading IAM switched off.
+    NoIam,
 }
 
 impl Input {
@@ -80,6 +94,13 @@ impl Input {
             Input::TargetSize => "target broker size",
             Input::TargetBrokers => "target broker count",
             Input::Format => "report formats",
+            Input::Zookeeper => "ZooKeeper ensemble",
+            Input::ZkControllerJaas => "controllers' ZooKeeper JAAS config",
+            Input::ZkSaslClientUsername => "ZooKeeper Kerberos service name",
+            Input::BrokerLog => "broker log",
+            Input::NewMskCluster => "new MSK cluster",
+            Input::Rules => "rule directory",
+            Input::NoIam => "IAM switched off",
         }
     }
 }
