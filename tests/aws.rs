@@ -10,18 +10,19 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::sync::OnceLock;
 
+mod common;
+
+/// The one moto server of this test binary, and the seeded names it reported.
 struct Moto {
+    server: common::moto::Moto,
     port: u16,
     clusters: BTreeMap<String, String>,
     /// Seeded Secrets Manager secrets: name → ARN.
     secrets: BTreeMap<String, String>,
     log: PathBuf,
-    _child: Child,
     _dir: tempfile::TempDir,
 }
 
@@ -30,43 +31,16 @@ fn root() -> &'static Path {
 }
 
 fn venv() -> PathBuf {
-    std::env::var_os("KRAFTCHECK_AWS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/aws-venv"))
+    common::moto::venv()
 }
 
 fn moto() -> &'static Moto {
     static M: OnceLock<Moto> = OnceLock::new();
     M.get_or_init(|| {
-        let python = venv().join("bin/python");
-        assert!(
-            python.exists(),
-            "{} is missing: the AWS tests need moto[server] and awscli in a venv; run scripts/test-all, or `python3 -m venv target/aws-venv && target/aws-venv/bin/pip install 'moto[server]==5.2.5' 'awscli==1.46.3'`",
-            python.display()
-        );
         let dir = tempfile::TempDir::new().unwrap();
-        let log = dir.path().join("requests.jsonl");
-        let mut child = std::process::Command::new(&python)
-            .arg(root().join("scripts/moto-server.py"))
-            .arg("--seed")
-            .arg(root().join("tests/fixtures/aws/seed.json"))
-            .arg("--recorded")
-            .arg(root().join("tests/fixtures/aws/recorded"))
-            .arg("--log")
-            .arg(&log)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let ready: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("moto-server.py did not start ({e}): {line:?}"));
+        let server = common::moto::Moto::start_seeded(dir.path(), &[]);
         let map = |key: &str| -> BTreeMap<String, String> {
-            ready[key]
+            server.ready[key]
                 .as_object()
                 .unwrap()
                 .iter()
@@ -74,47 +48,19 @@ fn moto() -> &'static Moto {
                 .collect()
         };
         let (clusters, secrets) = (map("clusters"), map("secrets"));
-        // The child's stdin stays open for as long as this process lives; when the test
-        // binary exits, the pipe closes and the server stops.
         Moto {
-            port: ready["port"].as_u64().unwrap() as u16,
+            port: server.port,
+            log: server.log.clone(),
             clusters,
             secrets,
-            log,
-            _child: child,
+            server,
             _dir: dir,
         }
     })
 }
 
 fn aws_env(cmd: &mut std::process::Command, key: &str) {
-    let m = moto();
-    let url = format!("http://127.0.0.1:{}", m.port);
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_ENDPOINT_URL",
-        "AWS_ROLE_ARN",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_ENDPOINT_URL_KAFKA", &url)
-        .env("AWS_ENDPOINT_URL_IAM", &url)
-        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &url)
-        .env("AWS_ENDPOINT_URL_KMS", &url)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", key)
-        .env("AWS_SECRET_ACCESS_KEY", "kraftcheck-test-secret")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/kraftcheck-aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/kraftcheck-aws-credentials",
-        );
+    moto().server.env(cmd, key);
 }
 
 fn kc(key: &str) -> Command {

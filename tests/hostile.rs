@@ -8,6 +8,8 @@
 //! `/usr/bin/time` and asserts the exit code, the wall time (`--timeout-ms` plus a margin), the
 //! peak memory (max RSS), and one clear message naming the address, with no panic.
 
+mod common;
+
 use bytes::{BufMut, BytesMut};
 use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::{
@@ -950,46 +952,15 @@ const MANY_ROLES: usize = 3000;
 /// ignores MaxItems and Marker; moto-server.py cuts its answer into pages of MaxItems entities
 /// (AWS's default 100) with a Marker, as AWS does. Returns the port, the request log and the
 /// process (it stops when its standard input closes, i.e. when the child is dropped).
-fn moto_with_many_roles(dir: &Path) -> (u16, PathBuf, std::process::Child) {
-    use std::io::BufRead;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let venv = std::env::var_os("KRAFTCHECK_AWS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/aws-venv"));
-    let python = venv.join("bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/test-all (it makes the moto venv)",
-        python.display()
-    );
-    let log = dir.join("requests.jsonl");
-    let mut child = std::process::Command::new(python)
-        .arg(root.join("scripts/moto-server.py"))
-        .arg("--seed")
-        .arg(root.join("tests/fixtures/aws/seed.json"))
-        .arg("--recorded")
-        .arg(root.join("tests/fixtures/aws/recorded"))
-        .arg("--log")
-        .arg(&log)
-        .args(["--iam-roles", &MANY_ROLES.to_string()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start moto");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line)
-        .unwrap_or_else(|e| panic!("moto-server.py did not start ({e}): {line:?}"));
-    (ready["port"].as_u64().unwrap() as u16, log, child)
+fn moto_with_many_roles(dir: &Path) -> common::moto::Moto {
+    common::moto::Moto::start_seeded(dir, &["--iam-roles", &MANY_ROLES.to_string()])
 }
 
 #[test]
 fn an_aws_account_with_thousands_of_roles_is_read_page_by_page() {
     let d = TempDir::new().unwrap();
-    let (port, log, _moto) = moto_with_many_roles(d.path());
+    let moto = moto_with_many_roles(d.path());
+    let log = &moto.log;
     let seed: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws/seed.json"),
@@ -999,35 +970,17 @@ fn an_aws_account_with_thousands_of_roles_is_read_page_by_page() {
     .unwrap();
     let seeded = |k: &str| seed["iam"][k].as_array().map_or(0, Vec::len);
     let roles = MANY_ROLES + seeded("roles");
-    let url = format!("http://127.0.0.1:{port}");
     let inv_path = d.path().join("inv.json");
     let rss_file = d.path().join("rss");
     let t = Instant::now();
-    let out = std::process::Command::new("/usr/bin/time")
-        .args(["-f", "%M", "-o"])
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.args(["-f", "%M", "-o"])
         .arg(&rss_file)
         .arg(bin())
         .args(["collect", "--msk-cluster", "orders", "-o"])
-        .arg(&inv_path)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("AWS_ENDPOINT_URL_KAFKA", &url)
-        .env("AWS_ENDPOINT_URL_IAM", &url)
-        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &url)
-        .env("AWS_ENDPOINT_URL_KMS", &url)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "kraftcheck-test-secret")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/kraftcheck-aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/kraftcheck-aws-credentials",
-        )
-        .output()
-        .unwrap();
+        .arg(&inv_path);
+    moto.env(&mut cmd, "testing");
+    let out = cmd.output().unwrap();
     let ms = t.elapsed().as_millis();
     let rss_kib: u64 = std::fs::read_to_string(&rss_file)
         .unwrap_or_default()
@@ -1036,7 +989,7 @@ fn an_aws_account_with_thousands_of_roles_is_read_page_by_page() {
         .and_then(|l| l.trim().parse().ok())
         .expect("max RSS from /usr/bin/time");
     let err = String::from_utf8_lossy(&out.stderr);
-    let pages = std::fs::read_to_string(&log)
+    let pages = std::fs::read_to_string(log)
         .unwrap()
         .lines()
         .filter(|l| {

@@ -13,18 +13,17 @@
 //! or KRAFTCHECK_AWS_VENV pointing at one.
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+mod common;
+
 fn venv() -> PathBuf {
-    std::env::var_os("KRAFTCHECK_AWS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/aws-venv"))
+    common::moto::venv()
 }
 
 /// The seeded secrets' values (tests/fixtures/aws/seed.json): never in any generated file.
@@ -35,39 +34,15 @@ const SECRET_VALUES: &[&str] = &[
     "never-fetched-payments-svc",
 ];
 
+/// moto's endpoints, and the venv's `aws` first on PATH (for the generated scripts).
 fn aws_env(cmd: &mut Command, port: u16) {
-    let url = format!("http://127.0.0.1:{port}");
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_ENDPOINT_URL",
-        "AWS_ROLE_ARN",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ] {
-        cmd.env_remove(var);
-    }
+    common::moto::aws_env(cmd, port, "plan-moto");
     let path = format!(
         "{}:{}",
         venv().join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    cmd.env("AWS_ENDPOINT_URL_KAFKA", &url)
-        .env("AWS_ENDPOINT_URL_IAM", &url)
-        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &url)
-        .env("AWS_ENDPOINT_URL_KMS", &url)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "plan-moto")
-        .env("AWS_SECRET_ACCESS_KEY", "kraftcheck-test-secret")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/kraftcheck-aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/kraftcheck-aws-credentials",
-        )
-        .env("PATH", path);
+    cmd.env("PATH", path);
 }
 
 fn readiness(port: u16, dir: Option<&Path>) -> Value {
@@ -161,27 +136,8 @@ fn rewritten_grants_applied_to_moto_make_principals_ready_and_one_left_alone_fai
     }));
     let seed_file = tmp.path().join("seed.json");
     std::fs::write(&seed_file, seed.to_string()).unwrap();
-    let log = tmp.path().join("requests.jsonl");
-    let mut child = Command::new(&python)
-        .arg(root().join("scripts/moto-server.py"))
-        .arg("--seed")
-        .arg(&seed_file)
-        .arg("--recorded")
-        .arg(root().join("tests/fixtures/aws/recorded"))
-        .arg("--log")
-        .arg(&log)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: Value = serde_json::from_str(&line)
-        .unwrap_or_else(|e| panic!("moto-server.py did not start ({e}): {line:?}"));
-    let port = ready["port"].as_u64().unwrap() as u16;
+    let moto = common::moto::Moto::start(&seed_file, tmp.path(), &[]);
+    let (port, ready, log) = (moto.port, &moto.ready, &moto.log);
     let new_arn = ready["clusters"]["orders-kraft"]
         .as_str()
         .unwrap()
@@ -285,7 +241,7 @@ fn rewritten_grants_applied_to_moto_make_principals_ready_and_one_left_alone_fai
         !o.status.success(),
         "moto now implements CreateConfiguration: assert its effect here"
     );
-    let entries: Vec<Value> = std::fs::read_to_string(&log)
+    let entries: Vec<Value> = std::fs::read_to_string(log)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -315,6 +271,5 @@ fn rewritten_grants_applied_to_moto_make_principals_ready_and_one_left_alone_fai
     assert!(entries
         .iter()
         .any(|e| e["kraftcheck"] == false && e["operation"] == "CreatePolicy"));
-    drop(child.stdin.take());
-    let _ = child.wait();
+    drop(moto);
 }

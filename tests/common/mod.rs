@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod moto;
+
 /// The only request types kraftcheck may send. Written out here, independently of
 /// `READ_ONLY_APIS` in the client, so that a mutating API added there is still caught.
 pub const READ_ONLY_REQUESTS: &[&str] = &[
