@@ -466,15 +466,7 @@ fn cluster_dir_name(inv: &kraftcheck::inventory::Inventory) -> String {
         .as_ref()
         .map(|m| format!("{}-{}", m.cluster_name, m.cluster_uuid))
         .unwrap_or_else(|| "cluster".into());
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    output::file_safe(&name)
 }
 
 fn run(cli: Cli) -> Result<u8> {

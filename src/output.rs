@@ -29,6 +29,19 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     result.with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// `name` as a file name: anything but ASCII letters, digits and `-_.` becomes `_`.
+pub fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// Where each rendered output goes. With one output and no `-o`, stdout (`None`).
 /// With several, `-o` must name a directory (created if missing).
 pub fn plan(

@@ -27,29 +27,10 @@ pub(super) fn md(s: &str) -> String {
     out
 }
 
-/// An inline code span (backticks longer than any run inside), safe in a table cell.
+/// An inline code span (backticks longer than any run inside), safe in a table cell: `|`
+/// shows as `¦`.
 pub(super) fn code(s: &str) -> String {
-    if s.is_empty() {
-        return String::new();
-    }
-    let s = s.replace(['\n', '\r'], " ").replace('|', "¦");
-    let mut longest = 0;
-    let mut run = 0;
-    for c in s.chars() {
-        if c == '`' {
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{s}{pad}{fence}")
+    crate::report::markdown::code(&s.replace('|', "¦"))
 }
 
 fn side(name: &str, s: &Side) -> String {

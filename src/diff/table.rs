@@ -1,7 +1,7 @@
 //! The terminal table: the verdict, counts per category, then every difference.
 
 use super::{Diff, Side, Status};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use crate::report::table::terminal_table;
 
 fn side_line(name: &str, s: &Side) -> String {
     format!(
@@ -32,14 +32,13 @@ pub fn render(diff: &Diff) -> String {
     if let Some(a) = &diff.source_alias {
         out.push_str(&format!("  topics on the new side: {a}.<topic>\n"));
     }
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(160);
-    t.set_header([
-        "category", "compared", "same", "missing", "changed", "unknown", "added", "expected",
-        "info",
-    ]);
+    let mut t = terminal_table(
+        160,
+        [
+            "category", "compared", "same", "missing", "changed", "unknown", "added", "expected",
+            "info",
+        ],
+    );
     for (c, n) in &diff.categories {
         if n.compared == 0 {
             continue;
@@ -61,11 +60,7 @@ pub fn render(diff: &Diff) -> String {
     out.push('\n');
     let losses: Vec<_> = diff.failing().collect();
     if !losses.is_empty() {
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(160);
-        t.set_header(["status", "category", "what", "old", "new", "detail"]);
+        let mut t = terminal_table(160, ["status", "category", "what", "old", "new", "detail"]);
         for i in &losses {
             t.add_row([
                 i.status.as_str().to_string(),

@@ -20,6 +20,8 @@ use crate::inventory::iampattern::{
     action_match, completions, wildcard_match, KAFKA_CLUSTER_ACTIONS,
 };
 use crate::inventory::{Iam, IamPrincipal, IamStatement, Inventory};
+use crate::settings::{usage, Input};
+use anyhow::Context;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -421,15 +423,22 @@ pub fn check_between(
 /// The check for an MSK inventory: unknown when its IAM part is missing or has a gap.
 pub fn for_inventory(inv: &Inventory, new: &ClusterArn) -> anyhow::Result<IamReadiness> {
     let Some(m) = &inv.msk else {
-        anyhow::bail!("--new-msk-cluster: the source is not an MSK cluster (give --msk-cluster, or --aws-json / --inventory of an MSK cluster)");
+        return Err(usage(
+            "{0}: the source is not an MSK cluster (give {1}, or {2} / {3} of an MSK cluster)",
+            &[
+                Input::NewMskCluster,
+                Input::MskCluster,
+                Input::AwsJson,
+                Input::Inventory,
+            ],
+        ));
     };
-    let old = ClusterArn::parse(&m.cluster_arn)
-        .map_err(|e| anyhow::anyhow!("the source cluster's ARN: {e}"))?;
+    let old = ClusterArn::parse(&m.cluster_arn).context("the source cluster's ARN")?;
     if old == *new {
-        anyhow::bail!(
-            "--new-msk-cluster names the source cluster itself ({})",
-            m.cluster_arn
-        );
+        return Err(usage(
+            format!("{{0}} names the source cluster itself ({})", m.cluster_arn),
+            &[Input::NewMskCluster],
+        ));
     }
     let gap = inv
         .gaps
@@ -496,6 +505,19 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    /// One role holding `statements` inline, no managed policies.
+    fn run_role(name: &str, statements: Vec<IamStatement>) -> IamReadiness {
+        run(vec![inline("role", name, statements)], vec![])
+    }
+
+    /// Every action some finding says is lost.
+    fn lost_actions(r: &IamReadiness) -> BTreeSet<&str> {
+        r.findings
+            .iter()
+            .flat_map(|f| f.actions.iter().map(String::as_str))
+            .collect()
     }
 
     fn run(principals: Vec<IamPrincipal>, policies: Vec<IamPolicy>) -> IamReadiness {
@@ -622,33 +644,18 @@ mod tests {
         let mut s = st("Allow", &[], &[]);
         s.not_actions = vec!["kafka-cluster:Delete*".into()];
         s.not_resources = vec![format!("{P}:topic/orders-kraft/*")];
-        let r = run(vec![inline("role", "ops", vec![s])], vec![]);
+        let r = run_role("ops", vec![s]);
         // Cluster actions are fine on both; topic actions reach the old cluster but not the new.
         assert_eq!(r.status, "not-ready");
-        let actions: BTreeSet<&str> = r
-            .findings
-            .iter()
-            .flat_map(|f| f.actions.iter().map(String::as_str))
-            .collect();
+        let actions = lost_actions(&r);
         assert!(actions.contains("kafka-cluster:ReadData"));
         assert!(!actions.contains("kafka-cluster:DeleteTopic"), "NotAction");
         assert!(!actions.contains("kafka-cluster:Connect"));
         // A Deny with NotAction: denies everything but Connect.
         let mut d = st("Deny", &[], &[&format!("{P}:*/orders-kraft/*")]);
         d.not_actions = vec!["kafka-cluster:Connect".into()];
-        let r = run(
-            vec![inline(
-                "role",
-                "ops",
-                vec![st("Allow", &["kafka-cluster:*"], &["*"]), d],
-            )],
-            vec![],
-        );
-        let lost: BTreeSet<&str> = r
-            .findings
-            .iter()
-            .flat_map(|f| f.actions.iter().map(String::as_str))
-            .collect();
+        let r = run_role("ops", vec![st("Allow", &["kafka-cluster:*"], &["*"]), d]);
+        let lost = lost_actions(&r);
         assert!(!lost.contains("kafka-cluster:Connect"));
         assert!(lost.contains("kafka-cluster:DescribeCluster"));
         assert!(lost.contains("kafka-cluster:AlterGroup"));
@@ -656,42 +663,29 @@ mod tests {
 
     #[test]
     fn wildcards_in_the_middle_of_an_arn() {
+        // A role allowed to connect and read groups on the cluster and groups the patterns name.
+        let analytics = |cluster: &str, group: &str| {
+            run_role(
+                "analytics",
+                vec![st(
+                    "Allow",
+                    &["kafka-cluster:Connect", "kafka-cluster:DescribeGroup"],
+                    &[&format!("{P}:{cluster}"), &format!("{P}:{group}")],
+                )],
+            )
+        };
         // Any UUID of a cluster named orders: the renamed cluster is not covered.
-        let p = inline(
-            "role",
-            "analytics",
-            vec![st(
-                "Allow",
-                &["kafka-cluster:Connect", "kafka-cluster:DescribeGroup"],
-                &[
-                    &format!("{P}:cluster/orders/*"),
-                    &format!("{P}:group/orders/*/analytics-*"),
-                ],
-            )],
-        );
-        let r = run(vec![p], vec![]);
+        let r = analytics("cluster/orders/*", "group/orders/*/analytics-*");
         assert_eq!(r.findings.len(), 2);
         assert_eq!(
             r.findings[1].old_resource,
             format!("{P}:group/orders/aaaa-1/analytics-")
         );
         // Any cluster name starting with orders: covered.
-        let p = inline(
-            "role",
-            "analytics",
-            vec![st(
-                "Allow",
-                &["kafka-cluster:Connect", "kafka-cluster:DescribeGroup"],
-                &[
-                    &format!("{P}:cluster/orders*"),
-                    &format!("{P}:group/orders*/*/analytics-*"),
-                ],
-            )],
-        );
-        assert_eq!(run(vec![p], vec![]).status, "ready");
+        let r = analytics("cluster/orders*", "group/orders*/*/analytics-*");
+        assert_eq!(r.status, "ready");
         // ? matches one character: `orders-kraft` is longer.
-        let p = inline(
-            "role",
+        let r = run_role(
             "q",
             vec![st(
                 "Allow",
@@ -699,7 +693,7 @@ mod tests {
                 &[&format!("{P}:cluster/order?/*")],
             )],
         );
-        assert_eq!(run(vec![p], vec![]).status, "not-ready");
+        assert_eq!(r.status, "not-ready");
     }
 
     #[test]
@@ -754,30 +748,22 @@ mod tests {
             BTreeMap::from([("aws:ResourceTag/env".into(), vec!["prod".into()])]),
         )]);
         // The same conditional statement decides on both sides: not a finding.
-        let r = run(vec![inline("role", "tagged", vec![c.clone()])], vec![]);
+        let r = run_role("tagged", vec![c.clone()]);
         assert_eq!(r.status, "ready", "{:#?}", r.findings);
         assert_eq!(r.principals_checked, vec!["role/tagged"]);
         // A firm Allow on the old cluster, only a conditional one on the new: unknown.
-        let r = run(
-            vec![inline(
-                "role",
-                "tagged",
-                vec![st("Allow", &["kafka-cluster:Connect"], &[OLD]), c.clone()],
-            )],
-            vec![],
+        let r = run_role(
+            "tagged",
+            vec![st("Allow", &["kafka-cluster:Connect"], &[OLD]), c.clone()],
         );
         assert_eq!(r.status, "unknown");
         assert_eq!(r.findings[0].status, "unknown");
         // A conditional Deny on the new cluster only: unknown, not ready.
         let mut d = st("Deny", &["kafka-cluster:Connect"], &[NEW]);
         d.conditions = c.conditions.clone();
-        let r = run(
-            vec![inline(
-                "role",
-                "x",
-                vec![st("Allow", &["kafka-cluster:Connect"], &["*"]), d],
-            )],
-            vec![],
+        let r = run_role(
+            "x",
+            vec![st("Allow", &["kafka-cluster:Connect"], &["*"]), d],
         );
         assert_eq!(r.status, "unknown");
         assert!(r.findings[0].denied_by.is_some());

@@ -5,8 +5,12 @@
 
 use crate::inventory::{IamStatement, Inventory};
 use crate::report::Report;
+use crate::settings::{bad, Input};
 use anyhow::{bail, Result};
 use serde_json::{json, Map, Value};
+
+/// What a cluster ARN must look like, in errors.
+const EXPECTED_ARN: &str = "expected arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID";
 
 /// A cluster ARN's parts: `arn:PARTITION:kafka:REGION:ACCOUNT:cluster/NAME/UUID`.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,9 +35,7 @@ impl ClusterArn {
             || rest[1].is_empty()
             || rest[2].is_empty()
         {
-            bail!(
-                "--new-msk-cluster {arn}: expected arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID"
-            );
+            return Err(bad(Input::NewMskCluster, arn, EXPECTED_ARN));
         }
         Ok(ClusterArn {
             prefix: parts[..5].join(":"),
@@ -47,10 +49,9 @@ impl ClusterArn {
 /// `describe-cluster` (`ClusterInfo.ClusterArn`), `create-cluster(-v2)` (`ClusterArn`), or
 /// `list-clusters-v2` / `list-clusters` holding exactly one cluster.
 pub fn arn_from_json(path: &std::path::Path) -> Result<ClusterArn> {
-    let what = format!("--new-msk-cluster {}", path.display());
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
-    let v: Value =
-        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{what}: not JSON ({e})"))?;
+    let bad_file = |message: String| bad(Input::NewMskCluster, path.display(), message);
+    let text = std::fs::read_to_string(path).map_err(|e| bad_file(e.to_string()))?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| bad_file(format!("not JSON ({e})")))?;
     let arn = if let Some(a) = v.pointer("/ClusterInfo/ClusterArn").and_then(Value::as_str) {
         a.to_string()
     } else if let Some(a) = v.get("ClusterArn").and_then(Value::as_str) {
@@ -59,19 +60,19 @@ pub fn arn_from_json(path: &std::path::Path) -> Result<ClusterArn> {
         match list.as_slice() {
             [one] => match one.get("ClusterArn").and_then(Value::as_str) {
                 Some(a) => a.to_string(),
-                None => bail!("{what}: ClusterInfoList[0] has no ClusterArn"),
+                None => return Err(bad_file("ClusterInfoList[0] has no ClusterArn".into())),
             },
-            l => bail!(
-                "{what}: lists {} clusters; give the new cluster's ARN or its describe-cluster-v2 output",
-                l.len()
-            ),
+            l => {
+                let hint = "give the new cluster's ARN or its describe-cluster-v2 output";
+                return Err(bad_file(format!("lists {} clusters; {hint}", l.len())));
+            }
         }
     } else {
-        bail!(
-            "{what}: no ClusterInfo.ClusterArn (expected `aws kafka describe-cluster-v2` output)"
-        );
+        return Err(bad_file(
+            "no ClusterInfo.ClusterArn (expected `aws kafka describe-cluster-v2` output)".into(),
+        ));
     };
-    ClusterArn::parse(&arn).map_err(|e| anyhow::anyhow!("{what}: {e}"))
+    ClusterArn::parse(&arn).map_err(|_| bad_file(format!("{arn}: {EXPECTED_ARN}")))
 }
 
 /// The resource rewritten for the new cluster, when it names the old one (by name and UUID, or
@@ -135,18 +136,6 @@ fn sh_q(s: &str) -> String {
 enum Doc<'a> {
     Managed(&'a crate::inventory::IamPolicy),
     Inline(&'a crate::inventory::IamPrincipal, &'a str),
-}
-
-fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// The IAM grants for the new cluster, added beside the old ones: for every policy with a
@@ -237,7 +226,7 @@ fn iam_grants(
         if diff.is_empty() {
             continue;
         }
-        let file = file_safe(&name);
+        let file = crate::output::file_safe(&name);
         out.push((
             format!("iam/{file}.diff"),
             format!("--- {name} (grants on {old_arn})\n+++ {name} (also on {new_arn})\n{diff}"),
@@ -400,5 +389,37 @@ mod tests {
         );
         assert_eq!(rewrite_resource("*", &old, &new), None);
         assert!(ClusterArn::parse("arn:aws:kafka:us-east-1:1:topic/x/y").is_err());
+    }
+
+    #[test]
+    fn bad_new_clusters_name_the_input_not_a_flag() {
+        use crate::settings::InputError;
+        let named = |e: anyhow::Error| {
+            let bad = e.downcast_ref::<InputError>().expect("an input error");
+            assert_eq!(bad.input, Input::NewMskCluster);
+            bad.render("--flag")
+        };
+        assert_eq!(
+            named(ClusterArn::parse("orders").unwrap_err()),
+            "--flag orders: expected arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("new.json");
+        for (json, message) in [
+            ("{", "not JSON"),
+            ("{}", "no ClusterInfo.ClusterArn"),
+            (r#"{"ClusterInfoList": [{}, {}]}"#, "lists 2 clusters"),
+            (
+                r#"{"ClusterArn": "arn:aws:kafka:r:1:topic/x/y"}"#,
+                "arn:aws:kafka:r:1:topic/x/y: expected arn:aws:kafka:",
+            ),
+        ] {
+            std::fs::write(&f, json).unwrap();
+            let text = named(arn_from_json(&f).unwrap_err());
+            assert!(
+                text.starts_with(&format!("--flag {}: {message}", f.display())),
+                "{text}"
+            );
+        }
     }
 }

@@ -3,8 +3,9 @@
 
 use super::{Plan, PlanStep};
 use crate::report::markdown::md;
+use crate::report::table::terminal_table;
 use crate::report::Format;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use crate::settings::{bad_input, Input};
 use minijinja::value::Serde;
 use minijinja::Environment;
 
@@ -29,9 +30,10 @@ pub fn render(f: Format, plan: &Plan) -> anyhow::Result<String> {
         Format::Markdown => Ok(markdown(plan)),
         Format::Html => html(plan),
         Format::Json => Ok(serde_json::to_string_pretty(plan)? + "\n"),
-        Format::Sarif | Format::Junit => {
-            anyhow::bail!("--format: plan is written as table, markdown, html or json")
-        }
+        Format::Sarif | Format::Junit => Err(bad_input(
+            Input::Format,
+            "plan is written as table, markdown, html or json",
+        )),
     }
 }
 
@@ -92,10 +94,11 @@ fn header(plan: &Plan) -> String {
     )
 }
 
-/// The IAM readiness result as lines (table and Markdown pass `esc` for their escaping).
-fn iam_lines(plan: &Plan, esc: impl Fn(&str) -> String) -> Vec<String> {
+/// The IAM readiness result under `heading`, one line each (table and Markdown pass `esc` for
+/// their escaping); empty without `--new-msk-cluster`.
+fn iam_section(plan: &Plan, heading: &str, esc: impl Fn(&str) -> String) -> String {
     let Some(r) = &plan.iam_readiness else {
-        return vec![];
+        return String::new();
     };
     let mut out = vec![format!(
         "New cluster {} (old {}): {}.{} {} user(s)/role(s) reach the old cluster; ready on the new one: {}.",
@@ -136,7 +139,12 @@ fn iam_lines(plan: &Plan, esc: impl Fn(&str) -> String) -> Vec<String> {
     out.push("Not modelled:".into());
     out.push(String::new());
     out.extend(r.not_modelled.iter().map(|n| format!("- {}", esc(n))));
-    out
+    let mut text = heading.to_string();
+    for l in out {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    text
 }
 
 fn table(plan: &Plan) -> String {
@@ -146,11 +154,7 @@ fn table(plan: &Plan) -> String {
             "\nPath {} (target {}): {}\n",
             p.profile, p.target, p.summary
         ));
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(160)
-            .set_header(vec!["#", "Step", "Status", "Open findings gating it"]);
+        let mut t = terminal_table(160, ["#", "Step", "Status", "Open findings gating it"]);
         for s in &p.steps {
             let gates = gate_lines(s, |t| t.to_string());
             t.add_row(vec![
@@ -167,14 +171,11 @@ fn table(plan: &Plan) -> String {
         out.push_str(&t.to_string());
         out.push('\n');
     }
-    let iam = iam_lines(plan, |t| t.to_string());
-    if !iam.is_empty() {
-        out.push_str("\nIAM on the new cluster\n");
-        for l in iam {
-            out.push_str(&l);
-            out.push('\n');
-        }
-    }
+    out.push_str(&iam_section(
+        plan,
+        "\nIAM on the new cluster\n",
+        str::to_string,
+    ));
     out
 }
 
@@ -220,14 +221,7 @@ fn markdown(plan: &Plan) -> String {
             ));
         }
     }
-    let iam = iam_lines(plan, md);
-    if !iam.is_empty() {
-        out.push_str("\n## IAM on the new cluster\n\n");
-        for l in iam {
-            out.push_str(&l);
-            out.push('\n');
-        }
-    }
+    out.push_str(&iam_section(plan, "\n## IAM on the new cluster\n\n", md));
     out
 }
 

@@ -159,20 +159,19 @@ pub fn text(targets: &[TargetVerdict]) -> String {
     if targets.is_empty() {
         return String::new();
     }
-    let mut t = comfy_table::Table::new();
-    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    t.set_width(120);
-    t.set_header([
-        "target",
-        "verdict",
-        "blocking",
-        "high",
-        "other",
-        "verify",
-        "unknown",
-        "top reasons",
-    ]);
+    let mut t = crate::report::table::terminal_table(
+        120,
+        [
+            "target",
+            "verdict",
+            "blocking",
+            "high",
+            "other",
+            "verify",
+            "unknown",
+            "top reasons",
+        ],
+    );
     for v in targets {
         t.add_row([
             label(v),
@@ -210,15 +209,20 @@ fn limits_text(targets: &[TargetVerdict]) -> String {
                 l.value,
                 l.source,
                 l.read,
-                if l.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {}", l.note)
-                }
+                after(" — ", &l.note)
             ));
         }
     }
     out
+}
+
+/// `text` after `sep`, or nothing when there is no text.
+fn after(sep: &str, text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("{sep}{text}")
+    }
 }
 
 fn md_cell(s: &str) -> String {
@@ -263,11 +267,7 @@ pub fn markdown(targets: &[TargetVerdict]) -> String {
                 } else {
                     "confirmed"
                 },
-                if l.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", md_cell(&l.note))
-                }
+                after(": ", &md_cell(&l.note))
             ));
         }
     }

@@ -8,6 +8,7 @@
 //! - `unknown`: the data that would tell was not collected (a gap, or no client data).
 //! - `manual`: kraftcheck cannot see it (tests, cutover plans); the detail says what to check.
 
+use super::{gap_why, whole_gap};
 use crate::findings::{Finding, Status};
 use crate::inventory::{Gap, Inventory};
 use crate::rules::Tag;
@@ -45,20 +46,20 @@ fn item(section: usize, text: &str, status: &str, detail: String) -> ChecklistIt
     }
 }
 
-/// A gap that makes the whole `part` unknown (not just one resource of it).
-fn whole_gap<'a>(inv: &'a Inventory, part: &str) -> Option<&'a Gap> {
-    inv.gap_for(part, None).filter(|g| g.resource.is_empty())
+/// "Cannot tell" when the whole `part` was not collected, else what `judge` finds.
+fn unless_gap(
+    inv: &Inventory,
+    part: &str,
+    judge: impl FnOnce() -> (&'static str, String),
+) -> (&'static str, String) {
+    match whole_gap(inv, part) {
+        Some(g) => ("unknown", format!("Cannot tell: {}.", gap_text(g))),
+        None => judge(),
+    }
 }
 
 fn gap_text(g: &Gap) -> String {
-    if g.detail.is_empty() {
-        format!("`{}` was not collected ({})", g.part, g.reason)
-    } else {
-        format!(
-            "`{}` was not collected ({}: {})",
-            g.part, g.reason, g.detail
-        )
-    }
+    format!("`{}` was not collected ({})", g.part, gap_why(g))
 }
 
 /// "a, b, c, … (+4 more)".
@@ -236,13 +237,12 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
                     .to_string(),
             )
         } else if inv.brokers.is_empty() {
-            match whole_gap(inv, "brokers") {
-                Some(g) => ("unknown", format!("Cannot tell: {}.", gap_text(g))),
-                None => (
+            unless_gap(inv, "brokers", || {
+                (
                     "unknown",
                     "No broker addresses in the inventory.".to_string(),
-                ),
-            }
+                )
+            })
         } else {
             (
                 "manual",
@@ -397,9 +397,7 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
     // --- Consumer Offsets and State -------------------------------------------------
     {
         let text = "Migrate consumer offsets from the old cluster to the new one.";
-        let (status, detail) = if let Some(g) = whole_gap(inv, "groups.offsets") {
-            ("unknown", format!("Cannot tell: {}.", gap_text(g)))
-        } else {
+        let (status, detail) = unless_gap(inv, "groups.offsets", || {
             let with: Vec<&crate::inventory::ConsumerGroup> = inv
                 .groups
                 .iter()
@@ -425,14 +423,12 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
                     ),
                 )
             }
-        };
+        });
         out.push(item(3, text, status, detail));
     }
     {
         let text = "For stateful stream processing apps (Kafka Streams, Flink, ksqlDB), plan state migration or resynchronization.";
-        let (status, detail) = if let Some(g) = whole_gap(inv, "topics") {
-            ("unknown", format!("Cannot tell: {}.", gap_text(g)))
-        } else {
+        let (status, detail) = unless_gap(inv, "topics", || {
             let stateful: Vec<&crate::inventory::Topic> = inv
                 .topics
                 .iter()
@@ -465,7 +461,7 @@ pub fn build(inv: &Inventory, findings: &[Finding]) -> Vec<ChecklistItem> {
                     ),
                 )
             }
-        };
+        });
         out.push(item(3, text, status, detail));
     }
 

@@ -104,7 +104,7 @@ fn longest_backtick_run(s: &str) -> usize {
 }
 
 /// An inline code span that holds any text (newlines become spaces).
-pub(super) fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let s = s.replace(['\r', '\n'], " ");
     if s.is_empty() {
         return String::new();

@@ -8,7 +8,7 @@ mod junit;
 pub(crate) mod markdown;
 pub mod msk;
 pub(crate) mod sarif;
-mod table;
+pub(crate) mod table;
 
 use crate::findings::{Finding, Severity, Status};
 use crate::inventory::{Gap, Inventory};
@@ -299,6 +299,20 @@ pub(crate) fn list(items: &[String], max: usize) -> String {
         s.push_str(&format!(", … (+{} more)", items.len() - max));
     }
     s
+}
+
+/// A gap that makes the whole `part` unknown (not just one resource of it).
+pub(crate) fn whole_gap<'a>(inv: &'a Inventory, part: &str) -> Option<&'a Gap> {
+    inv.gap_for(part, None).filter(|g| g.resource.is_empty())
+}
+
+/// Why a gap is there: its reason, and its detail when it has one (`timeout: 30 s`).
+pub(crate) fn gap_why(g: &Gap) -> String {
+    if g.detail.is_empty() {
+        g.reason.to_string()
+    } else {
+        format!("{}: {}", g.reason, g.detail)
+    }
 }
 
 /// `rules list`: one line per rule.

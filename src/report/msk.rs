@@ -3,7 +3,9 @@
 //! and f from the dependency scan's findings tagged `zookeeper-direct-use`), the
 //! new-cluster re-creation list, and the IAM principals and statements pinned to the cluster.
 
+use super::html::evidence_value;
 use super::list;
+use super::{gap_why, whole_gap};
 use crate::findings::{Finding, Status};
 use crate::inventory::{Gap, Inventory};
 use crate::rules::{RuleSet, Tag};
@@ -82,16 +84,8 @@ pub struct MskSection {
     pub iam: IamSection,
 }
 
-fn gap<'a>(inv: &'a Inventory, part: &str) -> Option<&'a Gap> {
-    inv.gap_for(part, None).filter(|g| g.resource.is_empty())
-}
-
 fn gap_text(g: &Gap) -> String {
-    if g.detail.is_empty() {
-        format!("not collected ({})", g.reason)
-    } else {
-        format!("not collected ({}: {})", g.reason, g.detail)
-    }
+    format!("not collected ({})", gap_why(g))
 }
 
 fn yes(b: bool) -> &'static str {
@@ -158,8 +152,8 @@ fn zookeeper_use(key: &str, rule: &str, inv: &Inventory, findings: &[Finding]) -
         .as_ref()
         .map(|c| c.scanned.iter().map(|d| d.path.clone()).collect())
         .unwrap_or_default();
-    if scanned.is_empty() || gap(inv, "clients").is_some() {
-        let why = gap(inv, "clients")
+    if scanned.is_empty() || whole_gap(inv, "clients").is_some() {
+        let why = whole_gap(inv, "clients")
             .map(|g| format!(" ({})", gap_text(g)))
             .unwrap_or_default();
         return (
@@ -182,16 +176,7 @@ fn zookeeper_use(key: &str, rule: &str, inv: &Inventory, findings: &[Finding]) -
             .collect()
     };
     let place = |f: &Finding| -> String {
-        let ev = &f.evidence;
-        let s = |k: &str| {
-            ev.get(k)
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .unwrap_or_default()
-        };
+        let s = |k: &str| f.evidence.get(k).map(evidence_value).unwrap_or_default();
         format!("{}:{} ({})", s("file"), s("line"), s("what"))
     };
     let (fails, unknown, waived) = (of(Status::Fail), of(Status::Unknown), of(Status::Waived));
@@ -276,7 +261,7 @@ fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
 /// The MSK section; `rules` names the rules behind each checklist line (by their tags).
 pub fn build(inv: &Inventory, findings: &[Finding], rules: &RuleSet) -> Option<MskSection> {
     let m = inv.msk.as_ref()?;
-    let described = gap(inv, "msk").is_none();
+    let described = whole_gap(inv, "msk").is_none();
     let mut facts: Vec<Fact> = Vec::new();
     let mut add = |name: &str, value: String| {
         if !value.is_empty() {
@@ -288,7 +273,7 @@ pub fn build(inv: &Inventory, findings: &[Finding], rules: &RuleSet) -> Option<M
     };
     add("ARN", m.cluster_arn.clone());
     add("Region / account", format!("{} / {}", m.region, m.account));
-    if let Some(g) = gap(inv, "msk") {
+    if let Some(g) = whole_gap(inv, "msk") {
         add("DescribeClusterV2", gap_text(g));
     }
     add("Type", m.cluster_type.clone());
@@ -373,7 +358,7 @@ pub fn build(inv: &Inventory, findings: &[Finding], rules: &RuleSet) -> Option<M
     }
     add(
         "Upgrade targets",
-        match gap(inv, "msk.versions") {
+        match whole_gap(inv, "msk.versions") {
             Some(g) => gap_text(g),
             None if m.compatible_versions.is_empty() => "none offered".into(),
             None => m.compatible_versions.join(", "),
@@ -447,17 +432,17 @@ pub fn build(inv: &Inventory, findings: &[Finding], rules: &RuleSet) -> Option<M
 
     let mut recreate = Vec::new();
     let mut item = |part: Option<&str>, what: &str, todo: Option<String>, none: &str| {
-        let (status, detail) =
-            match part
-                .and_then(|p| gap(inv, p))
-                .or(if described { None } else { gap(inv, "msk") })
-            {
-                Some(g) => ("unknown", gap_text(g)),
-                None => match todo {
-                    Some(d) => ("todo", d),
-                    None => ("none", none.to_string()),
-                },
-            };
+        let (status, detail) = match part.and_then(|p| whole_gap(inv, p)).or(if described {
+            None
+        } else {
+            whole_gap(inv, "msk")
+        }) {
+            Some(g) => ("unknown", gap_text(g)),
+            None => match todo {
+                Some(d) => ("todo", d),
+                None => ("none", none.to_string()),
+            },
+        };
         recreate.push(RecreateItem {
             item: what.into(),
             status: status.into(),
@@ -659,7 +644,7 @@ pub fn build(inv: &Inventory, findings: &[Finding], rules: &RuleSet) -> Option<M
             actions: strings(ev.get("actions")),
         });
     }
-    let (collected, summary) = match (&inv.iam, gap(inv, "iam")) {
+    let (collected, summary) = match (&inv.iam, whole_gap(inv, "iam")) {
         (_, Some(g)) => (false, format!("IAM is unknown: {}. The IAM rules report unknown.", gap_text(g))),
         (None, None) => (false, "IAM was not read.".to_string()),
         (Some(i), None) => (

@@ -2,7 +2,17 @@
 
 use super::Report;
 use crate::findings::Status;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Row, Table};
+
+/// A table for the terminal: condensed UTF-8 lines, cells wrapped to fit `width` columns.
+pub(crate) fn terminal_table(width: u16, header: impl Into<Row>) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width)
+        .set_header(header);
+    t
+}
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -61,11 +71,7 @@ pub fn render(report: &Report) -> String {
     if shown.is_empty() {
         out.push_str("\nNo failing, unknown or waived findings.\n");
     } else {
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(160);
-        t.set_header(["status", "severity", "rule", "resource", "message"]);
+        let mut t = terminal_table(160, ["status", "severity", "rule", "resource", "message"]);
         for f in shown {
             let mut msg = f.message.clone();
             if let Some(w) = &f.waiver {
