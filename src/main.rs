@@ -555,7 +555,7 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
         Some(name) => match &sources.aws {
             Some((opts, _)) if !name.contains(['/', ':']) => Some(plan::msk::ClusterArn::parse(
                 &collect::aws::cluster_arn_by_name(opts, name)
-                    .map_err(|e| anyhow::anyhow!("--new-msk-cluster {name}: {e}"))?,
+                    .map_err(|e| e.context(format!("--new-msk-cluster {name}")))?,
             )?),
             _ => bail!(
                 "--new-msk-cluster {name}: expected arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID, a describe-cluster-v2 JSON file, or (with --msk-cluster, read live) a cluster name"

@@ -71,6 +71,34 @@ fn enabled(v: Option<bool>) -> Value {
     Obj::new().b("Enabled", v).v()
 }
 
+/// A `Sasl` member: whether it enables SCRAM and IAM (`None`: that member absent).
+fn sasl(scram: Option<Option<bool>>, iam: Option<Option<bool>>) -> Value {
+    Obj::new()
+        .o("Scram", scram.map(enabled))
+        .o("Iam", iam.map(enabled))
+        .v()
+}
+
+fn public_access(p: &k::PublicAccess) -> Value {
+    Obj::new().s("Type", p.r#type()).v()
+}
+
+/// A Prometheus exporter's `EnabledInBroker`.
+fn exporter(enabled_in_broker: Option<bool>) -> Value {
+    Obj::new().b("EnabledInBroker", enabled_in_broker).v()
+}
+
+/// A replicator's `KafkaClusters` entry (summary or description).
+fn replicator_cluster(alias: Option<&str>, msk: Option<&k::AmazonMskCluster>) -> Value {
+    Obj::new()
+        .o(
+            "AmazonMskCluster",
+            msk.map(|m| Obj::new().s("MskClusterArn", m.msk_cluster_arn()).v()),
+        )
+        .s("KafkaClusterAlias", alias)
+        .v()
+}
+
 fn software(s: &k::BrokerSoftwareInfo) -> Value {
     Obj::new()
         .s("ConfigurationArn", s.configuration_arn())
@@ -80,14 +108,12 @@ fn software(s: &k::BrokerSoftwareInfo) -> Value {
 }
 
 fn client_auth(c: &k::ClientAuthentication) -> Value {
-    let sasl = c.sasl().map(|s| {
-        Obj::new()
-            .o("Scram", s.scram().map(|x| enabled(x.enabled())))
-            .o("Iam", s.iam().map(|x| enabled(x.enabled())))
-            .v()
-    });
     Obj::new()
-        .o("Sasl", sasl)
+        .o(
+            "Sasl",
+            c.sasl()
+                .map(|s| sasl(s.scram().map(|x| x.enabled()), s.iam().map(|x| x.enabled()))),
+        )
         .o(
             "Tls",
             c.tls().map(|t| {
@@ -111,25 +137,20 @@ fn broker_node_group(b: &k::BrokerNodeGroupInfo) -> Value {
     let conn = b.connectivity_info().map(|c| {
         let vpc = c.vpc_connectivity().map(|v| {
             let ca = v.client_authentication().map(|a| {
-                let sasl = a.sasl().map(|s| {
-                    Obj::new()
-                        .o("Scram", s.scram().map(|x| enabled(x.enabled())))
-                        .o("Iam", s.iam().map(|x| enabled(x.enabled())))
-                        .v()
-                });
                 Obj::new()
-                    .o("Sasl", sasl)
+                    .o(
+                        "Sasl",
+                        a.sasl().map(|s| {
+                            sasl(s.scram().map(|x| x.enabled()), s.iam().map(|x| x.enabled()))
+                        }),
+                    )
                     .o("Tls", a.tls().map(|t| enabled(t.enabled())))
                     .v()
             });
             Obj::new().o("ClientAuthentication", ca).v()
         });
         Obj::new()
-            .o(
-                "PublicAccess",
-                c.public_access()
-                    .map(|p| Obj::new().s("Type", p.r#type()).v()),
-            )
+            .o("PublicAccess", c.public_access().map(public_access))
             .o("VpcConnectivity", vpc)
             .v()
     });
@@ -182,13 +203,11 @@ fn provisioned(p: &k::Provisioned) -> Value {
             Obj::new()
                 .o(
                     "JmxExporter",
-                    pr.jmx_exporter()
-                        .map(|j| Obj::new().b("EnabledInBroker", j.enabled_in_broker()).v()),
+                    pr.jmx_exporter().map(|j| exporter(j.enabled_in_broker())),
                 )
                 .o(
                     "NodeExporter",
-                    pr.node_exporter()
-                        .map(|j| Obj::new().b("EnabledInBroker", j.enabled_in_broker()).v()),
+                    pr.node_exporter().map(|j| exporter(j.enabled_in_broker())),
                 )
                 .v()
         });
@@ -348,16 +367,7 @@ fn replicator_summary(r: &k::ReplicatorSummary) -> Value {
     let clusters: Vec<Value> = r
         .kafka_clusters_summary()
         .iter()
-        .map(|c| {
-            Obj::new()
-                .o(
-                    "AmazonMskCluster",
-                    c.amazon_msk_cluster()
-                        .map(|m| Obj::new().s("MskClusterArn", m.msk_cluster_arn()).v()),
-                )
-                .s("KafkaClusterAlias", c.kafka_cluster_alias())
-                .v()
-        })
+        .map(|c| replicator_cluster(c.kafka_cluster_alias(), c.amazon_msk_cluster()))
         .collect();
     let flows: Vec<Value> = r
         .replication_info_summary_list()
@@ -388,16 +398,7 @@ fn replicator_detail(
     let clusters: Vec<Value> = r
         .kafka_clusters()
         .iter()
-        .map(|c| {
-            Obj::new()
-                .o(
-                    "AmazonMskCluster",
-                    c.amazon_msk_cluster()
-                        .map(|m| Obj::new().s("MskClusterArn", m.msk_cluster_arn()).v()),
-                )
-                .s("KafkaClusterAlias", c.kafka_cluster_alias())
-                .v()
-        })
+        .map(|c| replicator_cluster(c.kafka_cluster_alias(), c.amazon_msk_cluster()))
         .collect();
     let flows: Vec<Value> = r
         .replication_info_list()
@@ -465,11 +466,7 @@ fn connectivity_info(m: &k::MutableClusterInfo) -> Value {
             "ConnectivityInfo",
             m.connectivity_info().map(|c| {
                 Obj::new()
-                    .o(
-                        "PublicAccess",
-                        c.public_access()
-                            .map(|p| Obj::new().s("Type", p.r#type()).v()),
-                    )
+                    .o("PublicAccess", c.public_access().map(public_access))
                     .v()
             }),
         )

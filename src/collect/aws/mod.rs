@@ -10,6 +10,7 @@ mod live;
 pub mod model;
 
 use crate::inventory::{Gap, Inventory, Part};
+use crate::settings::{bad, bad_input, usage, Input};
 use anyhow::{anyhow, bail, Context, Result};
 use aws_sdk_kafka::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_kafka::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -277,8 +278,9 @@ impl Clients {
     pub async fn new(opts: &AwsOptions) -> Result<Clients> {
         let conf = sdk_config(opts).await;
         let region = conf.region().map(|r| r.to_string()).ok_or_else(|| {
-            anyhow!(
-                "no AWS region: pass --region, or set AWS_REGION or a region in the AWS profile"
+            usage(
+                "no AWS region: pass {0}, or set AWS_REGION or a region in the AWS profile",
+                &[Input::Region],
             )
         })?;
         Ok(guarded_clients_in(&conf, region))
@@ -337,12 +339,8 @@ async fn find_by_name(clients: &Clients, name: &str) -> Result<String> {
         })?;
     let mut arns: Vec<String> = found
         .iter()
-        .filter(|c| c.get("ClusterName").and_then(|n| n.as_str()) == Some(name))
-        .filter_map(|c| {
-            c.get("ClusterArn")
-                .and_then(|a| a.as_str())
-                .map(str::to_string)
-        })
+        .filter(|c| str_member(c, "ClusterName") == Some(name))
+        .filter_map(|c| str_member(c, "ClusterArn").map(str::to_string))
         .collect();
     match arns.len() {
         0 => bail!("no MSK cluster named '{name}' in {}", clients.region),
@@ -378,11 +376,7 @@ pub async fn collect_live(opts: &AwsOptions, target: &MskTarget) -> Result<Vec<C
                 .map_err(|g| anyhow!("cannot list MSK clusters in {}: {}", clients.region, g.2))?;
             let arns: Vec<String> = found
                 .iter()
-                .filter_map(|c| {
-                    c.get("ClusterArn")
-                        .and_then(|a| a.as_str())
-                        .map(str::to_string)
-                })
+                .filter_map(|c| str_member(c, "ClusterArn").map(str::to_string))
                 .collect();
             if arns.is_empty() {
                 bail!("no MSK clusters in {}", clients.region);
@@ -448,6 +442,11 @@ pub async fn collect_live(opts: &AwsOptions, target: &MskTarget) -> Result<Vec<C
         .collect())
 }
 
+/// A string member of an answer.
+fn str_member<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(|x| x.as_str())
+}
+
 /// Read `--aws-json` files: each file's kind by its content; one cluster per audit.
 /// `cluster` picks a cluster from `list-clusters-v2` output (ARN or name).
 pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterData> {
@@ -473,8 +472,8 @@ pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterD
                         bail!(
                             "{}: describes cluster {}, but another file describes {}; give one cluster's files per audit",
                             p.display(),
-                            ci.get("ClusterArn").and_then(|a| a.as_str()).unwrap_or("?"),
-                            prev.get("ClusterArn").and_then(|a| a.as_str()).unwrap_or("?")
+                            str_member(&ci, "ClusterArn").unwrap_or("?"),
+                            str_member(prev, "ClusterArn").unwrap_or("?")
                         );
                     }
                 }
@@ -529,31 +528,40 @@ pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterD
             .filter(|c| match cluster {
                 None => true,
                 Some(x) => {
-                    c.get("ClusterArn").and_then(|a| a.as_str()) == Some(x)
-                        || c.get("ClusterName").and_then(|a| a.as_str()) == Some(x)
+                    str_member(c, "ClusterArn") == Some(x)
+                        || str_member(c, "ClusterName") == Some(x)
                 }
             })
             .collect();
         match pick.len() {
             1 => d.msk.cluster = Some(pick[0].clone()),
-            0 => bail!(
-                "--aws-json: no cluster{} in the list-clusters output",
-                cluster.map(|c| format!(" '{c}'")).unwrap_or_default()
-            ),
-            n => bail!("--aws-json: the list-clusters output has {n} clusters: name one with --msk-cluster"),
+            0 => {
+                return Err(bad_input(
+                    Input::AwsJson,
+                    format!(
+                        "no cluster{} in the list-clusters output",
+                        cluster.map(|c| format!(" '{c}'")).unwrap_or_default()
+                    ),
+                ))
+            }
+            n => {
+                return Err(usage(
+                    format!(
+                        "{{0}}: the list-clusters output has {n} clusters: name one with {{1}}"
+                    ),
+                    &[Input::AwsJson, Input::MskCluster],
+                ))
+            }
         }
     }
     if let (Some(want), Some(ci)) = (cluster, &d.msk.cluster) {
-        let arn = ci
-            .get("ClusterArn")
-            .and_then(|a| a.as_str())
-            .unwrap_or_default();
-        let name = ci
-            .get("ClusterName")
-            .and_then(|a| a.as_str())
-            .unwrap_or_default();
+        let arn = str_member(ci, "ClusterArn").unwrap_or_default();
+        let name = str_member(ci, "ClusterName").unwrap_or_default();
         if want != arn && want != name {
-            bail!("--msk-cluster {want}: the --aws-json files describe {arn}");
+            return Err(usage(
+                format!("{{0}} {want}: the {{1}} files describe {arn}"),
+                &[Input::MskCluster, Input::AwsJson],
+            ));
         }
     }
     if d.msk.cluster.is_some() {
@@ -590,8 +598,7 @@ pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterD
             .msk
             .cluster
             .as_ref()
-            .and_then(|c| c.get("ClusterArn"))
-            .and_then(|a| a.as_str())
+            .and_then(|c| str_member(c, "ClusterArn"))
             .unwrap_or_default()
             .to_string();
         if missing(Kind::ListClusterOperations) {
@@ -646,41 +653,52 @@ pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterD
             ));
         }
     } else if seen.iter().any(|k| *k != Kind::AccountAuthorizationDetails) {
-        bail!(
-            "--aws-json: no cluster description among the files: add the output of `aws kafka describe-cluster-v2 --cluster-arn ARN`"
-        );
+        return Err(bad_input(
+            Input::AwsJson,
+            "no cluster description among the files: add the output of `aws kafka describe-cluster-v2 --cluster-arn ARN`",
+        ));
     }
     d.iam = iam.map(Ok);
     Ok(d)
 }
 
 fn read_json(p: &Path) -> Result<(Kind, serde_json::Value)> {
+    let file = p.display();
     let text = std::fs::read_to_string(p)
-        .with_context(|| format!("--aws-json {}: cannot read", p.display()))?;
+        .map_err(|e| bad(Input::AwsJson, &file, format!("cannot read: {e}")))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        anyhow!(
-            "--aws-json {}: not valid JSON (line {}, column {}: {e})",
-            p.display(),
-            e.line(),
-            e.column()
+        bad(
+            Input::AwsJson,
+            &file,
+            format!(
+                "not valid JSON (line {}, column {}: {e})",
+                e.line(),
+                e.column()
+            ),
         )
     })?;
     if model::holds_secret_value(&v) {
-        bail!(
-            "--aws-json {}: this output holds a secret's value (SecretString/SecretBinary); kraftcheck never reads secret values: give `{}` output instead (metadata only)",
-            p.display(),
-            Kind::DescribeSecret.command()
-        );
+        return Err(bad(
+            Input::AwsJson,
+            &file,
+            format!(
+                "this output holds a secret's value (SecretString/SecretBinary); kraftcheck never reads secret values: give `{}` output instead (metadata only)",
+                Kind::DescribeSecret.command()
+            ),
+        ));
     }
     let kind = model::recognise(&v).ok_or_else(|| {
-        anyhow!(
-            "--aws-json {}: not AWS CLI output that kraftcheck reads; expected the JSON printed by one of: {}",
-            p.display(),
-            model::KINDS
-            .iter()
-            .map(|k| k.command())
-            .collect::<Vec<_>>()
-            .join(", ")
+        bad(
+            Input::AwsJson,
+            &file,
+            format!(
+                "not AWS CLI output that kraftcheck reads; expected the JSON printed by one of: {}",
+                model::KINDS
+                    .iter()
+                    .map(|k| k.command())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         )
     })?;
     Ok((kind, v))
@@ -846,33 +864,43 @@ mod tests {
             );
             assert!(ReadOnly::check(svc, op).is_ok());
         }
-        for op in [
-            "UpdateClusterKafkaVersion",
-            "UpdateConnectivity",
-            "DeleteCluster",
-            "PutClusterPolicy",
-            "BatchAssociateScramSecret",
-            "CreateReplicator",
-        ] {
-            assert!(ReadOnly::check("Kafka", op).is_err(), "{op}");
-        }
-        assert!(ReadOnly::check("IAM", "CreatePolicyVersion").is_err());
-        // Secret values are never read, whatever the service calls them.
-        for op in [
-            "GetSecretValue",
-            "BatchGetSecretValue",
-            "PutSecretValue",
-            "UpdateSecret",
-        ] {
-            assert!(ReadOnly::check("Secrets Manager", op).is_err(), "{op}");
-        }
-        for op in [
-            "Decrypt",
-            "GenerateDataKey",
-            "DisableKey",
-            "ScheduleKeyDeletion",
-        ] {
-            assert!(ReadOnly::check("KMS", op).is_err(), "{op}");
+        let refused: &[(&str, &[&str])] = &[
+            (
+                "Kafka",
+                &[
+                    "UpdateClusterKafkaVersion",
+                    "UpdateConnectivity",
+                    "DeleteCluster",
+                    "PutClusterPolicy",
+                    "BatchAssociateScramSecret",
+                    "CreateReplicator",
+                ],
+            ),
+            ("IAM", &["CreatePolicyVersion"]),
+            // Secret values are never read, whatever the service calls them.
+            (
+                "Secrets Manager",
+                &[
+                    "GetSecretValue",
+                    "BatchGetSecretValue",
+                    "PutSecretValue",
+                    "UpdateSecret",
+                ],
+            ),
+            (
+                "KMS",
+                &[
+                    "Decrypt",
+                    "GenerateDataKey",
+                    "DisableKey",
+                    "ScheduleKeyDeletion",
+                ],
+            ),
+        ];
+        for (svc, ops) in refused {
+            for op in *ops {
+                assert!(ReadOnly::check(svc, op).is_err(), "{svc}:{op}");
+            }
         }
         assert!(ReadOnly::check("Secrets Manager", "DescribeSecret").is_ok());
         assert!(ReadOnly::check("KMS", "DescribeKey").is_ok());

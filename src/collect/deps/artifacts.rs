@@ -159,8 +159,7 @@ pub(super) fn read_archive(path: &Path) -> Result<Vec<Decl>, String> {
 
 /// `node_modules/<name>/package.json` of an installed package.
 pub(super) fn installed_npm(text: &str) -> Result<Vec<Decl>, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let v = json_doc(text)?;
     let (Some(n), Some(ver)) = (
         v.get("name").and_then(|x| x.as_str()),
         v.get("version").and_then(|x| x.as_str()),

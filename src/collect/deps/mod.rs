@@ -625,6 +625,18 @@ fn merge(root: &Path, repo: &str, decls: Vec<(PathBuf, Decl)>) -> Vec<Dependency
     let locks: Vec<&(PathBuf, Decl, &str)> = classified.iter().filter(|(_, d, _)| d.lock).collect();
     let mut used = vec![false; locks.len()];
     let mut out = Vec::new();
+    // What a declaration says of itself, wherever it stands.
+    let declared = |f: &Path, d: &Decl, kind: &str| Dependency {
+        repo: repo.to_string(),
+        file: rel(root, f),
+        line: d.line,
+        ecosystem: d.ecosystem.into(),
+        kind: kind.into(),
+        library: d.package.clone(),
+        version: d.version.clone(),
+        version_source: d.source.clone(),
+        ..Default::default()
+    };
     for (f, d, kind) in classified.iter().filter(|(_, d, _)| !d.lock) {
         let dir = f.parent().unwrap_or(root);
         // nearest lock file at or above the manifest's directory
@@ -660,20 +672,12 @@ fn merge(root: &Path, repo: &str, decls: Vec<(PathBuf, Decl)>) -> Vec<Dependency
             None => (None, None),
         };
         out.push(Dependency {
-            repo: repo.to_string(),
-            file: rel(root, f),
-            line: d.line,
-            ecosystem: d.ecosystem.into(),
-            kind: (*kind).into(),
-            library: d.package.clone(),
-            version: d.version.clone(),
             resolved,
             lock_file,
             scope: if d.indirect { "transitive" } else { "direct" }.into(),
             test: d.test || text::is_test_path(&rel(root, f)),
-            version_source: d.source.clone(),
             unresolved: d.unresolved.clone(),
-            ..Default::default()
+            ..declared(f, d, kind)
         });
     }
     for (i, (f, d, kind)) in locks.iter().enumerate() {
@@ -681,21 +685,13 @@ fn merge(root: &Path, repo: &str, decls: Vec<(PathBuf, Decl)>) -> Vec<Dependency
             continue;
         }
         out.push(Dependency {
-            repo: repo.to_string(),
-            file: rel(root, f),
-            line: d.line,
-            ecosystem: d.ecosystem.into(),
-            kind: (*kind).into(),
-            library: d.package.clone(),
-            version: d.version.clone(),
             resolved: Some(d.version.clone()),
             lock_file: Some(rel(root, f)),
             scope: "transitive".into(),
             test: d.test
                 || text::is_test_path(&rel(root, f))
                 || test_only.contains(&(f.clone(), d.package.clone())),
-            version_source: d.source.clone(),
-            ..Default::default()
+            ..declared(f, d, kind)
         });
     }
     out
@@ -800,4 +796,8 @@ fn one_line(s: &str) -> String {
 
 fn toml_doc(text: &str) -> Result<toml::Table, String> {
     toml::from_str(text).map_err(|e| format!("invalid TOML: {}", one_line(&e.to_string())))
+}
+
+fn json_doc(text: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))
 }

@@ -4,8 +4,7 @@
 use super::*;
 
 pub(super) fn parse_package_json(text: &str) -> Result<Vec<Decl>, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let v = json_doc(text)?;
     let mut out = Vec::new();
     for k in [
         "dependencies",
@@ -32,8 +31,7 @@ pub(super) fn parse_package_json(text: &str) -> Result<Vec<Decl>, String> {
 }
 
 pub(super) fn parse_package_lock(text: &str) -> Result<Vec<Decl>, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let v = json_doc(text)?;
     let mut out = Vec::new();
     if let Some(pkgs) = v.get("packages").and_then(|x| x.as_object()) {
         for (path, p) in pkgs {

@@ -181,8 +181,7 @@ pub(super) fn parse_pipfile(text: &str) -> Result<Vec<Decl>, String> {
 }
 
 pub(super) fn parse_pipfile_lock(text: &str) -> Result<Vec<Decl>, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let v = json_doc(text)?;
     let mut out = Vec::new();
     for k in ["default", "develop"] {
         if let Some(m) = v.get(k).and_then(|x| x.as_object()) {

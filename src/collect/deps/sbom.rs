@@ -157,7 +157,7 @@ pub(super) fn parse_sbom(text: &str) -> Result<Vec<Decl>, String> {
         }
         return cyclonedx_xml(t);
     }
-    let v: serde_json::Value = serde_json::from_str(t).map_err(|e| format!("invalid JSON: {e}"))?;
+    let v = json_doc(t)?;
     let mut out = Vec::new();
     if v.get("bomFormat").and_then(|x| x.as_str()) == Some("CycloneDX") {
         cyclonedx_json(text, &v, &mut out);

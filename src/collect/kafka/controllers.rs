@@ -12,14 +12,14 @@
 //! as a broker gets its roles filled in.
 
 use super::conn::Conn;
-use super::gather::{api_ranges, node_configs, s};
+use super::gather::{api_ranges, node_configs, quorum, quorum_request, s};
 use super::names;
 use super::ConnConfig;
-use crate::inventory::{Broker, ConfigEntry, Inventory, Quorum};
+use crate::inventory::{Broker, ConfigEntry, GapReason, Inventory};
 use anyhow::{anyhow, bail, Result};
 use kafka_protocol::messages::{
-    describe_configs_request::DescribeConfigsResource, describe_quorum_request,
-    DescribeClusterRequest, DescribeConfigsRequest, DescribeQuorumRequest, TopicName,
+    describe_configs_request::DescribeConfigsResource, DescribeClusterRequest,
+    DescribeConfigsRequest, DescribeQuorumRequest,
 };
 use kafka_protocol::protocol::StrBytes;
 use std::collections::BTreeMap;
@@ -78,48 +78,36 @@ pub async fn collect_controllers(
     }
     // The quorum, when the brokers did not already tell it.
     if inv.cluster.quorum.is_none() && boot.version::<DescribeQuorumRequest>().is_some() {
-        let req = DescribeQuorumRequest::default().with_topics(vec![
-            describe_quorum_request::TopicData::default()
-                .with_topic_name(TopicName(StrBytes::from_static_str("__cluster_metadata")))
-                .with_partitions(vec![
-                    describe_quorum_request::PartitionData::default().with_partition_index(0)
-                ]),
-        ]);
-        if let Ok(resp) = boot.send(req).await {
+        if let Ok(resp) = boot.send(quorum_request()).await {
             if let Some(p) = resp
                 .topics
                 .first()
                 .and_then(|t| t.partitions.first())
                 .filter(|p| resp.error_code == 0 && p.error_code == 0)
             {
-                inv.cluster.quorum = Some(Quorum {
-                    leader_id: p.leader_id.0 as i64,
-                    voters: p
-                        .current_voters
-                        .iter()
-                        .map(|v| v.replica_id.0 as i64)
-                        .collect(),
-                    observers: p.observers.iter().map(|v| v.replica_id.0 as i64).collect(),
-                    high_watermark: p.high_watermark,
-                });
+                inv.cluster.quorum = Some(quorum(p));
             }
         }
     }
     // Each controller's own configs and API versions.
     for (id, host, port) in nodes {
         let addr = format!("{host}:{port}");
+        // This controller's configs cannot be read.
+        let configs_gap = |inv: &mut Inventory, e: anyhow::Error| {
+            inv.add_gap(
+                "brokers.configs",
+                &format!("controller:{id}"),
+                GapReason::Error,
+                format!("{e:#}"),
+            )
+        };
         let mut c = if addr == boot.addr {
             None
         } else {
             match Conn::connect(&addr, cfg).await {
                 Ok(c) => Some(c),
                 Err(e) => {
-                    inv.add_gap(
-                        "brokers.configs",
-                        &format!("controller:{id}"),
-                        crate::inventory::GapReason::Error,
-                        format!("{e:#}"),
-                    );
+                    configs_gap(inv, e);
                     None
                 }
             }
@@ -131,12 +119,7 @@ pub async fn collect_controllers(
         let configs = match configs {
             Ok(c) => c,
             Err(e) => {
-                inv.add_gap(
-                    "brokers.configs",
-                    &format!("controller:{id}"),
-                    crate::inventory::GapReason::Error,
-                    format!("{e:#}"),
-                );
+                configs_gap(inv, e);
                 BTreeMap::new()
             }
         };

@@ -23,6 +23,30 @@ fn iam_attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Value {
         .collect::<Vec<_>>())
 }
 
+/// A user, group or role as the CLI prints it, its members named after the kind (`member`:
+/// `UserName`, `UserId`, `UserPolicyList`, …): its path, name, id and ARN, the inline
+/// policies, its groups (users only), the managed policies attached.
+fn principal(
+    member: &str,
+    [path, name, id, arn]: [Option<&str>; 4],
+    inline: &[aws_sdk_iam::types::PolicyDetail],
+    groups: &[String],
+    attached: &[aws_sdk_iam::types::AttachedPolicy],
+) -> Value {
+    Obj::new()
+        .s("Path", path)
+        .s(&format!("{member}Name"), name)
+        .s(&format!("{member}Id"), id)
+        .s("Arn", arn)
+        .o(
+            &format!("{member}PolicyList"),
+            Some(iam_policy_list(inline)),
+        )
+        .l("GroupList", groups)
+        .o("AttachedManagedPolicies", Some(iam_attached(attached)))
+        .v()
+}
+
 /// GetAccountAuthorizationDetails, every page, users, groups, roles and customer managed
 /// policies (AWS managed policies name no customer resource).
 pub async fn iam_answers(c: &Clients) -> Result<IamAnswers, AwsGap> {
@@ -40,59 +64,31 @@ pub async fn iam_answers(c: &Clients) -> Result<IamAnswers, AwsGap> {
     while let Some(page) = p.next().await {
         let page = page.map_err(|e| classify("iam", "GetAccountAuthorizationDetails", &e))?;
         for u in page.user_detail_list() {
-            a.users.push(
-                Obj::new()
-                    .s("Path", u.path())
-                    .s("UserName", u.user_name())
-                    .s("UserId", u.user_id())
-                    .s("Arn", u.arn())
-                    .o(
-                        "UserPolicyList",
-                        Some(iam_policy_list(u.user_policy_list())),
-                    )
-                    .l("GroupList", u.group_list())
-                    .o(
-                        "AttachedManagedPolicies",
-                        Some(iam_attached(u.attached_managed_policies())),
-                    )
-                    .v(),
-            );
+            a.users.push(principal(
+                "User",
+                [u.path(), u.user_name(), u.user_id(), u.arn()],
+                u.user_policy_list(),
+                u.group_list(),
+                u.attached_managed_policies(),
+            ));
         }
         for g in page.group_detail_list() {
-            a.groups.push(
-                Obj::new()
-                    .s("Path", g.path())
-                    .s("GroupName", g.group_name())
-                    .s("GroupId", g.group_id())
-                    .s("Arn", g.arn())
-                    .o(
-                        "GroupPolicyList",
-                        Some(iam_policy_list(g.group_policy_list())),
-                    )
-                    .o(
-                        "AttachedManagedPolicies",
-                        Some(iam_attached(g.attached_managed_policies())),
-                    )
-                    .v(),
-            );
+            a.groups.push(principal(
+                "Group",
+                [g.path(), g.group_name(), g.group_id(), g.arn()],
+                g.group_policy_list(),
+                &[],
+                g.attached_managed_policies(),
+            ));
         }
         for r in page.role_detail_list() {
-            a.roles.push(
-                Obj::new()
-                    .s("Path", r.path())
-                    .s("RoleName", r.role_name())
-                    .s("RoleId", r.role_id())
-                    .s("Arn", r.arn())
-                    .o(
-                        "RolePolicyList",
-                        Some(iam_policy_list(r.role_policy_list())),
-                    )
-                    .o(
-                        "AttachedManagedPolicies",
-                        Some(iam_attached(r.attached_managed_policies())),
-                    )
-                    .v(),
-            );
+            a.roles.push(principal(
+                "Role",
+                [r.path(), r.role_name(), r.role_id(), r.arn()],
+                r.role_policy_list(),
+                &[],
+                r.attached_managed_policies(),
+            ));
         }
         for pol in page.policies() {
             let versions: Vec<Value> = pol

@@ -209,51 +209,43 @@ pub fn build_iam(a: &IamAnswers) -> Result<Iam> {
             .filter(|arn| kept.contains(arn))
             .collect()
     };
+    // A user, group or role (`kind`), whose members are named after it: `UserName`,
+    // `UserPolicyList`, … (`member`).
+    let principal = |v: &Value, kind: &str, member: &str| -> Result<IamPrincipal> {
+        let name = st(v, &[format!("{member}Name").as_str()]).unwrap_or_default();
+        Ok(IamPrincipal {
+            kind: kind.into(),
+            arn: st(v, &["Arn"]).unwrap_or_default(),
+            attached_policies: attached(v),
+            groups: vec![],
+            inline_policies: inline(v, &format!("{member}PolicyList"), &format!("{kind} {name}"))?,
+            name,
+        })
+    };
+    let kept_principal = |p: &IamPrincipal| {
+        !p.attached_policies.is_empty() || !p.inline_policies.is_empty() || !p.groups.is_empty()
+    };
     let mut kafka_groups: BTreeSet<String> = BTreeSet::new();
     for g in &a.groups {
-        let name = st(g, &["GroupName"]).unwrap_or_default();
-        let p = IamPrincipal {
-            kind: "group".into(),
-            arn: st(g, &["Arn"]).unwrap_or_default(),
-            attached_policies: attached(g),
-            groups: vec![],
-            inline_policies: inline(g, "GroupPolicyList", &format!("group {name}"))?,
-            name,
-        };
-        if !p.attached_policies.is_empty() || !p.inline_policies.is_empty() {
+        let p = principal(g, "group", "Group")?;
+        if kept_principal(&p) {
             kafka_groups.insert(p.name.clone());
             iam.principals.push(p);
         }
     }
     for u in &a.users {
-        let name = st(u, &["UserName"]).unwrap_or_default();
-        let p = IamPrincipal {
-            kind: "user".into(),
-            arn: st(u, &["Arn"]).unwrap_or_default(),
-            attached_policies: attached(u),
-            groups: strings(u, &["GroupList"])
-                .into_iter()
-                .filter(|g| kafka_groups.contains(g))
-                .collect(),
-            inline_policies: inline(u, "UserPolicyList", &format!("user {name}"))?,
-            name,
-        };
-        if !p.attached_policies.is_empty() || !p.inline_policies.is_empty() || !p.groups.is_empty()
-        {
+        let mut p = principal(u, "user", "User")?;
+        p.groups = strings(u, &["GroupList"])
+            .into_iter()
+            .filter(|g| kafka_groups.contains(g))
+            .collect();
+        if kept_principal(&p) {
             iam.principals.push(p);
         }
     }
     for r in &a.roles {
-        let name = st(r, &["RoleName"]).unwrap_or_default();
-        let p = IamPrincipal {
-            kind: "role".into(),
-            arn: st(r, &["Arn"]).unwrap_or_default(),
-            attached_policies: attached(r),
-            groups: vec![],
-            inline_policies: inline(r, "RolePolicyList", &format!("role {name}"))?,
-            name,
-        };
-        if !p.attached_policies.is_empty() || !p.inline_policies.is_empty() {
+        let p = principal(r, "role", "Role")?;
+        if kept_principal(&p) {
             iam.principals.push(p);
         }
     }

@@ -208,14 +208,10 @@ pub(super) async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> Bro
                 });
             }
         }
-        Ok(resp) => r
-            .gaps
-            .push(code_gap("brokers.log_dirs", &res, resp.error_code)),
-        Err(e) => r.gaps.push(gap(
+        failed => r.gaps.push(failed_gap(
             "brokers.log_dirs",
             &res,
-            GapReason::Error,
-            format!("{e:#}"),
+            failed.map(|resp| resp.error_code),
         )),
     }
 
@@ -260,18 +256,10 @@ pub(super) async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> Bro
                     })
                     .collect();
             }
-            Ok(resp) => r.gaps.push(gap(
-                "transactions",
-                "",
-                names::gap_reason(resp.error_code),
-                format!("broker {id}: {}", names::error(resp.error_code)),
-            )),
-            Err(e) => r.gaps.push(gap(
-                "transactions",
-                "",
-                GapReason::Error,
-                format!("broker {id}: {e:#}"),
-            )),
+            failed => r.gaps.push(
+                failed_gap("transactions", "", failed.map(|resp| resp.error_code))
+                    .after(&format!("broker {id}")),
+            ),
         }
     } else {
         r.gaps.push(gap(
@@ -315,10 +303,11 @@ pub(super) async fn per_broker(id: i64, mut c: Conn, is_controller: bool) -> Bro
                         .collect(),
                 )
             }
-            Ok(resp) => r.gaps.push(code_gap("reassignments", "", resp.error_code)),
-            Err(e) => r
-                .gaps
-                .push(gap("reassignments", "", GapReason::Error, format!("{e:#}"))),
+            failed => r.gaps.push(failed_gap(
+                "reassignments",
+                "",
+                failed.map(|resp| resp.error_code),
+            )),
         }
     }
     r.conn = Some(c);
@@ -376,6 +365,17 @@ pub(super) async fn describe_groups(
     }
     // Committed offsets: one request for all groups where the broker supports it (v8+).
     let v = c.version::<OffsetFetchRequest>().map(|v| v.min(9));
+    // One group's offsets are unknown: the gap for it.
+    let unknown = |id: &str, reason: GapReason, detail: String| {
+        gap("groups.offsets", &format!("group:{id}"), reason, detail)
+    };
+    // Every group's offsets are unknown, for one reason.
+    let all_unknown = |reason: GapReason, detail: String| -> Vec<(String, Result<_, GapNote>)> {
+        r.groups
+            .iter()
+            .map(|g| (g.id.clone(), Err(unknown(&g.id, reason, detail.clone()))))
+            .collect()
+    };
     let fetched: Vec<(String, Result<Vec<GroupOffset>, GapNote>)> = match v {
         Some(v) if v >= 8 => {
             let req = OffsetFetchRequest::default().with_groups(
@@ -418,21 +418,7 @@ pub(super) async fn describe_groups(
                         (id, res)
                     })
                     .collect(),
-                Err(e) => r
-                    .groups
-                    .iter()
-                    .map(|g| {
-                        (
-                            g.id.clone(),
-                            Err(gap(
-                                "groups.offsets",
-                                &format!("group:{}", g.id),
-                                GapReason::Error,
-                                format!("{e:#}"),
-                            )),
-                        )
-                    })
-                    .collect(),
+                Err(e) => all_unknown(GapReason::Error, format!("{e:#}")),
             }
         }
         Some(v) => {
@@ -462,32 +448,13 @@ pub(super) async fn describe_groups(
                                 })
                         })
                         .collect()),
-                    Err(e) => Err(gap(
-                        "groups.offsets",
-                        &format!("group:{}", g.id),
-                        GapReason::Error,
-                        format!("{e:#}"),
-                    )),
+                    Err(e) => Err(unknown(&g.id, GapReason::Error, format!("{e:#}"))),
                 };
                 out.push((g.id.clone(), res));
             }
             out
         }
-        None => r
-            .groups
-            .iter()
-            .map(|g| {
-                (
-                    g.id.clone(),
-                    Err(gap(
-                        "groups.offsets",
-                        &format!("group:{}", g.id),
-                        GapReason::Unsupported,
-                        "OffsetFetch not supported",
-                    )),
-                )
-            })
-            .collect(),
+        None => all_unknown(GapReason::Unsupported, "OffsetFetch not supported".into()),
     };
     for (id, res) in fetched {
         match res {

@@ -3,6 +3,29 @@
 
 use super::*;
 
+/// DescribeQuorum of the metadata log (`__cluster_metadata`, partition 0).
+pub(in crate::collect::kafka) fn quorum_request() -> DescribeQuorumRequest {
+    let partition = describe_quorum_request::PartitionData::default().with_partition_index(0);
+    let topic = describe_quorum_request::TopicData::default()
+        .with_topic_name(TopicName(StrBytes::from_static_str("__cluster_metadata")))
+        .with_partitions(vec![partition]);
+    DescribeQuorumRequest::default().with_topics(vec![topic])
+}
+
+/// The quorum a DescribeQuorum answer's metadata-log partition names.
+pub(in crate::collect::kafka) fn quorum(p: &describe_quorum_response::PartitionData) -> Quorum {
+    Quorum {
+        leader_id: p.leader_id.0 as i64,
+        voters: p
+            .current_voters
+            .iter()
+            .map(|v| v.replica_id.0 as i64)
+            .collect(),
+        observers: p.observers.iter().map(|v| v.replica_id.0 as i64).collect(),
+        high_watermark: p.high_watermark,
+    }
+}
+
 pub(super) struct ClusterWide {
     pub(super) acls: Vec<Acl>,
     pub(super) scram: Vec<ScramUser>,
@@ -138,10 +161,9 @@ pub(super) async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         }
         // No authorizer configured: there are no ACLs, which is a fact, not a gap.
         Ok(resp) if resp.error_code == 54 => {}
-        Ok(resp) => out.gaps.push(code_gap("acls", "", resp.error_code)),
-        Err(e) => out
+        failed => out
             .gaps
-            .push(gap("acls", "", GapReason::Error, format!("{e:#}"))),
+            .push(failed_gap("acls", "", failed.map(|resp| resp.error_code))),
     }
 
     // An empty user list means "all users" (as the Java admin client sends it); a null list
@@ -176,10 +198,11 @@ pub(super) async fn cluster_wide(c: &mut Conn) -> ClusterWide {
                     });
                 }
             }
-            Ok(resp) => out.gaps.push(code_gap("scram_users", "", resp.error_code)),
-            Err(e) => out
-                .gaps
-                .push(gap("scram_users", "", GapReason::Error, format!("{e:#}"))),
+            failed => out.gaps.push(failed_gap(
+                "scram_users",
+                "",
+                failed.map(|resp| resp.error_code),
+            )),
         }
     } else {
         out.gaps.push(gap(
@@ -216,10 +239,9 @@ pub(super) async fn cluster_wide(c: &mut Conn) -> ClusterWide {
                     });
                 }
             }
-            Ok(resp) => out.gaps.push(code_gap("quotas", "", resp.error_code)),
-            Err(e) => out
+            failed => out
                 .gaps
-                .push(gap("quotas", "", GapReason::Error, format!("{e:#}"))),
+                .push(failed_gap("quotas", "", failed.map(|resp| resp.error_code))),
         }
     } else {
         out.gaps.push(gap(
@@ -249,27 +271,16 @@ pub(super) async fn cluster_wide(c: &mut Conn) -> ClusterWide {
         }
         // Delegation tokens not enabled: none can exist.
         Ok(resp) if resp.error_code == 61 => out.tokens_enabled = false,
-        Ok(resp) => out
-            .gaps
-            .push(code_gap("delegation_tokens", "", resp.error_code)),
-        Err(e) => out.gaps.push(gap(
+        failed => out.gaps.push(failed_gap(
             "delegation_tokens",
             "",
-            GapReason::Error,
-            format!("{e:#}"),
+            failed.map(|resp| resp.error_code),
         )),
     }
 
     // KRaft quorum (answered by KRaft clusters; ZooKeeper brokers do not know the API).
     if c.version::<DescribeQuorumRequest>().is_some() {
-        let req = DescribeQuorumRequest::default().with_topics(vec![
-            describe_quorum_request::TopicData::default()
-                .with_topic_name(TopicName(StrBytes::from_static_str("__cluster_metadata")))
-                .with_partitions(vec![
-                    describe_quorum_request::PartitionData::default().with_partition_index(0)
-                ]),
-        ]);
-        match c.send(req).await {
+        match c.send(quorum_request()).await {
             Ok(resp) if resp.error_code == 0 => {
                 if let Some(p) = resp
                     .topics
@@ -277,30 +288,13 @@ pub(super) async fn cluster_wide(c: &mut Conn) -> ClusterWide {
                     .and_then(|t| t.partitions.first())
                     .filter(|p| p.error_code == 0)
                 {
-                    out.quorum = Some(Quorum {
-                        leader_id: p.leader_id.0 as i64,
-                        voters: p
-                            .current_voters
-                            .iter()
-                            .map(|v| v.replica_id.0 as i64)
-                            .collect(),
-                        observers: p.observers.iter().map(|v| v.replica_id.0 as i64).collect(),
-                        high_watermark: p.high_watermark,
-                    });
+                    out.quorum = Some(quorum(p));
                 }
             }
-            Ok(resp) => out.gaps.push(gap(
-                "cluster.controller",
-                "",
-                names::gap_reason(resp.error_code),
-                format!("DescribeQuorum: {}", names::error(resp.error_code)),
-            )),
-            Err(e) => out.gaps.push(gap(
-                "cluster.controller",
-                "",
-                GapReason::Error,
-                format!("DescribeQuorum: {e:#}"),
-            )),
+            failed => out.gaps.push(
+                failed_gap("cluster.controller", "", failed.map(|resp| resp.error_code))
+                    .after("DescribeQuorum"),
+            ),
         }
     }
     out

@@ -66,6 +66,23 @@ impl Gaps {
     }
 }
 
+/// The gap for a request that the broker refused (`Ok`: the response's error code, not 0) or
+/// that got no answer (`Err`).
+pub(super) fn failed_gap(part: &str, resource: &str, failed: Result<i16>) -> GapNote {
+    match failed {
+        Ok(code) => code_gap(part, resource, code),
+        Err(e) => gap(part, resource, GapReason::Error, format!("{e:#}")),
+    }
+}
+
+impl GapNote {
+    /// The note with `what` (which broker or request) before its detail: `what: detail`.
+    pub(super) fn after(mut self, what: &str) -> GapNote {
+        self.detail = format!("{what}: {}", self.detail);
+        self
+    }
+}
+
 /// A gap for a Kafka error code: authorization failures are `unauthorized`, and so on.
 pub(super) fn code_gap(part: &str, resource: &str, code: i16) -> GapNote {
     gap(part, resource, names::gap_reason(code), names::error(code))

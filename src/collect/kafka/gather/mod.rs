@@ -23,6 +23,7 @@ mod gaps;
 
 use broker::*;
 use cluster::*;
+pub(super) use cluster::{quorum, quorum_request};
 use gaps::*;
 
 /// How many topics go into one DescribeConfigs request.
