@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `kraftcheck collect` against a real ZooKeeper-mode Kafka 3.9.2 cluster (issue 7, "collect").
 #
-#   benches/collect.sh [RUNS] [--topics N] [--small N] [--down]
+#   benches/collect.sh [RUNS] [--kraft] [--topics N] [--small N] [--down]
 #
 #   RUNS        measured rounds (default 5); each round runs, in rotating order:
 #                 (a) kraftcheck collect --bootstrap-server B -o FILE
@@ -14,6 +14,9 @@
 #   --topics N  size of the cluster (default 2000 topics x 10 partitions = 20,000 partitions)
 #   --small N   size for the first request count (default 200; 0: skip)
 #   --down      stop the rig at the end (default: leave bench39 up for another run)
+#   --kraft     the same on the KRaft-mode twin benchkraft39 (Kafka 3.9.2, a controller-only node + 2
+#               brokers, ports 188xx, rig/benchkraft.sh) instead of bench39; the report then also has
+#               the controller's CPU per command; report target/bench/collect-kraft.md
 #
 # What it does: `cargo build --release`; `rig/rig.sh up bench39` (ZooKeeper + 2 brokers, Kafka 3.9.2,
 # JMX exporter on 127.0.0.1:19815/19825); `rig/rig.sh seed-large bench39 --topics SMALL`; counts the
@@ -34,15 +37,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
 
-RUNS=5 TOPICS=2000 SMALL=200 DOWN=0
+RUNS=5 TOPICS=2000 SMALL=200 DOWN=0 KRAFT=0
 WARMUP=${KRAFTCHECK_BENCH_WARMUP:-3}
 while [ $# -gt 0 ]; do
   case "$1" in
     --topics) TOPICS=${2:?--topics N}; shift 2 ;;
     --small) SMALL=${2:?--small N}; shift 2 ;;
     --down) DOWN=1; shift ;;
+    --kraft) KRAFT=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) [[ "$1" =~ ^[1-9][0-9]*$ ]] || { echo "usage: benches/collect.sh [RUNS] [--topics N] [--small N] [--down]" >&2; exit 2; }
+    *) [[ "$1" =~ ^[1-9][0-9]*$ ]] || { echo "usage: benches/collect.sh [RUNS] [--kraft] [--topics N] [--small N] [--down]" >&2; exit 2; }
        RUNS=$1; shift ;;
   esac
 done
@@ -52,13 +56,16 @@ if ! [[ "$TOPICS" =~ ^[1-9][0-9]*$ ]] || ! [[ "$SMALL" =~ ^[0-9]+$ ]]; then echo
 RIG=rig/rig.sh
 KC=${KRAFTCHECK_BENCH_BIN:-target/release/kraftcheck}
 OUT=target/bench
-W=$OUT/collect
-REPORT=$OUT/collect.md
+# the rig: bench39 (ZooKeeper mode) or, with --kraft, benchkraft39; its `rig.sh env` variables' prefix
+if [ "$KRAFT" = 1 ]; then BRIG=benchkraft39 W=$OUT/collect-kraft REPORT=$OUT/collect-kraft.md
+else BRIG=bench39 W=$OUT/collect REPORT=$OUT/collect.md; fi
+P=KRAFTCHECK_RIG_$(echo "$BRIG" | tr '[:lower:]' '[:upper:]')
+rv() { local n=${P}_$1; echo "${!n:-}"; } # rv NAME: the rig's $KRAFTCHECK_RIG_<RIG>_NAME
 
 die() { echo "collect.sh: $*" >&2; exit 1; }
 say() { echo "collect.sh: $*" >&2; }
 
-if [ "$DOWN" = 1 ]; then trap '"$RIG" down bench39 >&2 || true' EXIT; fi
+if [ "$DOWN" = 1 ]; then trap '"$RIG" down "$BRIG" >&2 || true' EXIT; fi
 
 # ---- tools --------------------------------------------------------------------------------------
 need_apt=()
@@ -84,19 +91,20 @@ mkdir -p "$W"
 
 # ---- the cluster --------------------------------------------------------------------------------
 t0=$SECONDS
-was_up=$("$RIG" status | grep -c '^bench39: up' || true)
-"$RIG" up bench39
+was_up=$("$RIG" status | grep -c "^$BRIG: up" || true)
+"$RIG" up "$BRIG"
 UP_S="$((SECONDS - t0)) s$([ "$was_up" = 0 ] || echo " (was up)")"
-eval "$("$RIG" env bench39)"
-BS=$KRAFTCHECK_RIG_BENCH39_BOOTSTRAP
-METRICS=${KRAFTCHECK_RIG_BENCH39_METRICS_URLS:-}
-SEEDED=$KRAFTCHECK_RIG_BENCH39_SEEDED_LARGE_JSON
-[ -n "$METRICS" ] || die "the bench39 brokers run without the JMX exporter"
+eval "$("$RIG" env "$BRIG")"
+BS=$(rv BOOTSTRAP)
+METRICS=$(rv METRICS_URLS)
+SEEDED=$(rv SEEDED_LARGE_JSON)
+RUN_DIR=$(rv RUN_DIR)
+[ -n "$METRICS" ] || die "the $BRIG brokers run without the JMX exporter"
 seeded_topics() { if [ -s "$SEEDED" ]; then jq -r .topics "$SEEDED"; else echo 0; fi; }
 
 seed() { # N -> prints the seconds it took
   local t=$SECONDS
-  "$RIG" seed-large bench39 --topics "$1" >&2
+  "$RIG" seed-large "$BRIG" --topics "$1" >&2
   echo $((SECONDS - t))
 }
 
@@ -208,21 +216,24 @@ check_kcat() { # FILE
 }
 
 # ---- measurements -------------------------------------------------------------------------------
-T_MS=0 T_KB=0 T_BCPU=0 T_CPU=0
+T_MS=0 T_KB=0 T_BCPU=0 T_CPU=0 T_CCPU=0
 CLK_TCK=$(getconf CLK_TCK)
-# User + system CPU the bench39 brokers' JVMs have used so far, in ms (/proc/PID/stat fields 14, 15).
-broker_cpu_ms() {
+# User + system CPU the rig's JVMs named like ERE (default: the brokers) have used so far, in ms
+# (/proc/PID/stat fields 14, 15). benchkraft39's controller: cpu_ms '^controller$'.
+cpu_ms() {
   local pid t=0 n
-  for pid in $(awk '$1 ~ /^broker[0-9]+$/ { print $2 }' "$KRAFTCHECK_RIG_BENCH39_RUN_DIR/pids"); do
+  for pid in $(awk -v re="${1:-^broker[0-9]+\$}" '$1 ~ re { print $2 }' "$RUN_DIR/pids"); do
     n=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
     t=$((t + n))
   done
   echo $((t * 1000 / CLK_TCK))
 }
-timed() { # OUT ERR CMD...: T_MS (wall), T_KB (max RSS), T_BCPU (brokers' CPU ms), T_CPU (its own user + system CPU ms); a failing command ends the benchmark
-  local out=$1 err=$2 t0 t1 c0 rc=0
+timed() { # OUT ERR CMD...: T_MS (wall), T_KB (max RSS), T_BCPU (brokers' CPU ms), T_CPU (its own user + system CPU ms),
+  # T_CCPU (benchkraft39's controller's CPU ms; 0 on bench39); a failing command ends the benchmark
+  local out=$1 err=$2 t0 t1 c0 cc0 rc=0
   shift 2
-  c0=$(broker_cpu_ms)
+  cc0=$(cpu_ms '^controller$')
+  c0=$(cpu_ms)
   t0=$(date +%s%N)
   /usr/bin/time -f "%M %U %S" -o "$W/time.txt" "$@" >"$out" 2>"$err" || rc=$?
   t1=$(date +%s%N)
@@ -232,12 +243,13 @@ timed() { # OUT ERR CMD...: T_MS (wall), T_KB (max RSS), T_BCPU (brokers' CPU ms
   fi
   T_MS=$(((t1 - t0) / 1000000))
   read -r T_KB T_CPU < <(tail -n 1 "$W/time.txt" | awk '{ printf "%d %d\n", $1, ($2 + $3) * 1000 }')
-  T_BCPU=$(($(broker_cpu_ms) - c0))
+  T_BCPU=$(($(cpu_ms) - c0))
+  T_CCPU=$(($(cpu_ms '^controller$') - cc0))
 }
 
 run_a() { # DIR
   timed "$1/kraftcheck.out" "$1/kraftcheck.err" "$KC" collect --bootstrap-server "$BS" -o "$1/kraftcheck.json"
-  echo "$T_MS $T_KB $T_BCPU $T_CPU" >>"$W/a.times"
+  echo "$T_MS $T_KB $T_BCPU $T_CPU $T_CCPU" >>"$W/a.times"
   check_kraftcheck "$1/kraftcheck.json"
 }
 
@@ -253,29 +265,29 @@ capture_cli() {
     args=${e#*|}
     # shellcheck disable=SC2086
     JAVA=$fake KRAFTCHECK_RIG_JVM_OPTS=${KRAFTCHECK_BENCH_CLI_JVM_OPTS:-${KRAFTCHECK_RIG_JVM_OPTS:-}} \
-      "$RIG" tool bench39 $args --bootstrap-server "$BS" >"$W/cmd-$name" ||
-      die "rig/rig.sh tool bench39 $args failed"
+      "$RIG" tool "$BRIG" $args --bootstrap-server "$BS" >"$W/cmd-$name" ||
+      die "rig/rig.sh tool $BRIG $args failed"
   done
 }
 if [ -z "${KRAFTCHECK_BENCH_CLI_JVM_OPTS:-}${KRAFTCHECK_RIG_JVM_OPTS:-}" ]; then unset KRAFTCHECK_RIG_JVM_OPTS; fi
 
 run_b() { # DIR
-  local d=$1 e name total=0 peak=0 cpu=0 own=0 argv
+  local d=$1 e name total=0 peak=0 cpu=0 own=0 ctl=0 argv
   for e in "${CLI[@]}"; do
     name=${e%%|*}
     mapfile -d '' -t argv <"$W/cmd-$name"
     timed "$d/$name.out" "$d/$name.err" "${JAVA:-java}" "${argv[@]}"
     echo "$T_MS $T_KB $(wc -l <"$d/$name.out")" >>"$W/b-$name.times"
-    total=$((total + T_MS)) cpu=$((cpu + T_BCPU)) own=$((own + T_CPU))
+    total=$((total + T_MS)) cpu=$((cpu + T_BCPU)) own=$((own + T_CPU)) ctl=$((ctl + T_CCPU))
     if ((T_KB > peak)); then peak=$T_KB; fi
   done
-  echo "$total $peak $cpu $own" >>"$W/b.times"
+  echo "$total $peak $cpu $own $ctl" >>"$W/b.times"
   check_cli "$d"
 }
 
 run_c() { # DIR
   timed "$1/kcat.out" "$1/kcat.err" kcat -L -b "$BS"
-  echo "$T_MS $T_KB $T_BCPU $T_CPU" >>"$W/c.times"
+  echo "$T_MS $T_KB $T_BCPU $T_CPU $T_CCPU" >>"$W/c.times"
   check_kcat "$1/kcat.out"
 }
 
@@ -288,7 +300,7 @@ if [ "$SMALL" -gt 0 ]; then
     say "counting requests at $SMALL topics"
     count_requests small
   else
-    SMALL_NOTE="(bench39 already holds $have topics: no count at $SMALL topics; 'rig/rig.sh down bench39' first for it)"
+    SMALL_NOTE="($BRIG already holds $have topics: no count at $SMALL topics; 'rig/rig.sh down $BRIG' first for it)"
     SMALL=0
   fi
 fi
@@ -388,34 +400,38 @@ report() {
   read -r ma _ _ <<<"$(stats "$W/a.times" 1)"
   read -r mb _ _ <<<"$(stats "$W/b.times" 1)"
   read -r mc _ _ <<<"$(stats "$W/c.times" 1)"
-  echo "## kraftcheck collect vs the Kafka CLI vs kcat (ZooKeeper-mode Kafka $KRAFTCHECK_RIG_BENCH39_KAFKA_VERSION, rig bench39)"
+  echo "## kraftcheck collect vs the Kafka CLI vs kcat ($([ "$KRAFT" = 1 ] && echo KRaft || echo ZooKeeper)-mode Kafka $(rv KAFKA_VERSION), rig $BRIG)"
   echo
   if [ -n "${KRAFTCHECK_BENCH_BIN:-}" ]; then
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $KC_VERSION (\`$KC\`), $(nproc) cores, load average before the rounds $LOAD."
   else
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $KC_VERSION at $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo ' + uncommitted changes'), $(nproc) cores, load average before the rounds $LOAD."
   fi
-  echo "Cluster: 2 brokers, $E_TOPICS topics, $E_PARTS partitions (10 per topic, RF 2 on a third of the topics, RF 1 on the rest), $E_RETENTION topics with retention.ms,"
+  echo "Cluster: 2 brokers$([ "$KRAFT" = 0 ] || echo " and a controller-only node"), $E_TOPICS topics, $E_PARTS partitions (10 per topic, RF 2 on a third of the topics, RF 1 on the rest), $E_RETENTION topics with retention.ms,"
   echo "$E_ACLS ACLs (+3 of the rig), $E_GROUPS consumer groups with committed offsets and lag, $E_SCRAM SCRAM users (+2), $E_QUOTAS quotas. Bootstrap \`$BS\` (PLAINTEXT)."
-  echo "Setup: \`rig/rig.sh up bench39\` $UP_S; \`rig/rig.sh seed-large bench39\` to $SMALL_ASKED topics ${SEED_SMALL_S} s, then to $E_TOPICS topics ${SEED_FULL_S} s (\`-\`: already seeded)."
+  echo "Setup: \`rig/rig.sh up $BRIG\` $UP_S; \`rig/rig.sh seed-large $BRIG\` to $SMALL_ASKED topics ${SEED_SMALL_S} s, then to $E_TOPICS topics ${SEED_FULL_S} s (\`-\`: already seeded)."
   echo
   echo "Median of $RUNS rounds after $WARMUP warm-up rounds; wall clock. Peak RSS: the largest max RSS (\`/usr/bin/time -f %M\`) over the rounds; for the CLI, over its commands."
   echo
-  echo "| | Command | Median (s) | Min (s) | Max (s) | Peak RSS (MiB) | Brokers' CPU, median (s) | Own CPU, median (s) |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
-  local f m lo hi bc oc
+  local f m lo hi bc oc cc chead="" crule=""
+  if [ "$KRAFT" = 1 ]; then chead=" Controller's CPU, median (s) |" crule="---:|"; fi
+  echo "| | Command | Median (s) | Min (s) | Max (s) | Peak RSS (MiB) | Brokers' CPU, median (s) |$chead Own CPU, median (s) |"
+  echo "|---|---|---:|---:|---:|---:|---:|$crule---:|"
   for f in a b c; do
     read -r m lo hi <<<"$(stats "$W/$f.times" 1)"
     read -r bc _ _ <<<"$(stats "$W/$f.times" 3)"
     read -r oc _ _ <<<"$(stats "$W/$f.times" 4)"
+    read -r cc _ _ <<<"$(stats "$W/$f.times" 5)"
+    if [ "$KRAFT" = 1 ]; then cc=" $(secs "$cc") |"; else cc=""; fi
     case $f in
-      a) echo "| (a) | \`kraftcheck collect\` | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/a.times" 2)") | $(secs "$bc") | $(secs "$oc") |" ;;
-      b) echo "| (b) | Kafka CLI, ${#CLI[@]} commands in turn | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/b.times" 2)") | $(secs "$bc") | $(secs "$oc") |" ;;
-      c) echo "| (c) | \`kcat -L\` (metadata only) | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/c.times" 2)") | $(secs "$bc") | $(secs "$oc") |" ;;
+      a) echo "| (a) | \`kraftcheck collect\` | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/a.times" 2)") | $(secs "$bc") |$cc $(secs "$oc") |" ;;
+      b) echo "| (b) | Kafka CLI, ${#CLI[@]} commands in turn | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/b.times" 2)") | $(secs "$bc") |$cc $(secs "$oc") |" ;;
+      c) echo "| (c) | \`kcat -L\` (metadata only) | $(secs "$m") | $(secs "$lo") | $(secs "$hi") | $(mib "$(peak "$W/c.times" 2)") | $(secs "$bc") |$cc $(secs "$oc") |" ;;
     esac
   done
   echo
   echo "Brokers' CPU: user + system CPU time of both broker JVMs (\`/proc/PID/stat\`) from the start to the end of each command, summed over the CLI's commands."
+  [ "$KRAFT" = 0 ] || echo "Controller's CPU: the same for the controller-only node's JVM."
   echo "Own CPU: user + system CPU time of the command itself (\`/usr/bin/time\` %U + %S), summed over the CLI's commands."
   echo
   echo "Every round (s): (a) $(awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 / 1000 }' "$W/a.times"); (b) $(awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 / 1000 }' "$W/b.times"); (c) $(awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 / 1000 }' "$W/c.times")."
@@ -425,7 +441,7 @@ report() {
   echo "kraftcheck's inventory: $KC_FACTS. It also holds what the CLI sequence does not fetch (log dirs, transactions,"
   echo "reassignments, delegation tokens, log end offsets of every partition)."
   echo
-  echo "The CLI sequence: the java command lines that \`rig/rig.sh tool bench39 … --bootstrap-server $BS\` runs (one JVM each, -Xmx256m,"
+  echo "The CLI sequence: the java command lines that \`rig/rig.sh tool $BRIG … --bootstrap-server $BS\` runs (one JVM each, -Xmx256m,"
   echo "JVM options \`$(tr '\0' ' ' <"$W/cmd-acls" | grep -o -- '-XX:[^ ]*' | paste -sd' ')\`):"
   echo
   echo "| Command | Median (s) | Peak RSS (MiB) | Output lines |"
@@ -443,8 +459,13 @@ report() {
   echo "and both brokers, scraped before and after one \`kraftcheck collect\` with no other client connected.${SMALL_NOTE:+ $SMALL_NOTE}"
   echo
   req_table
-  echo "- The replica fetchers (Fetch and FetchFollower count the same requests) and the controller (LeaderAndIsr, UpdateMetadata, …)"
-  echo "  talk to the brokers all the time; kraftcheck never sends those APIs, so they are left out of the table."
+  if [ "$KRAFT" = 1 ]; then
+    echo "- The replica fetchers (Fetch and FetchFollower count the same requests) talk to the brokers all the time;"
+    echo "  kraftcheck never sends those APIs, so they are left out of the table."
+  else
+    echo "- The replica fetchers (Fetch and FetchFollower count the same requests) and the controller (LeaderAndIsr, UpdateMetadata, …)"
+    echo "  talk to the brokers all the time; kraftcheck never sends those APIs, so they are left out of the table."
+  fi
   if [ "$SMALL" -gt 0 ]; then
     local grew
     grew=$(join "$W/req-small.kraftcheck" "$W/req-full.kraftcheck" | awk '$2 != $3 { printf "%s%s %d → %d", (n++ ? ", " : ""), $1, $2, $3 }')
@@ -456,4 +477,4 @@ report() {
 
 report | tee "$REPORT"
 say "report written to $REPORT; outputs of the last round in $W/round"
-if [ "$DOWN" = 0 ]; then say "bench39 is still up ('rig/rig.sh down bench39' stops it; --down does it at the end)"; fi
+if [ "$DOWN" = 0 ]; then say "$BRIG is still up ('rig/rig.sh down $BRIG' stops it; --down does it at the end)"; fi

@@ -37,6 +37,8 @@
 #   rig/rig.sh seed-large bench39 [--topics N]   N topics x 10 partitions (default 2000), 2,000 ACLs,
 #                                                200 groups, 100 SCRAM users, 100 quotas; more topics later
 #                                                only adds topics; already that size: no-op
+#   rig/rig.sh up benchkraft39                   the same in KRaft mode (3.9): a controller + 2 brokers
+#   rig/rig.sh seed-large benchkraft39 [--topics N]   (rig/benchkraft.sh; benches/collect.sh --kraft)
 #
 # Everything listens on 127.0.0.1 only. See rig/README.md.
 set -euo pipefail
@@ -63,7 +65,7 @@ JVM_OPTS=${KRAFTCHECK_RIG_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xs
 BENCH_JVM_OPTS=${KRAFTCHECK_RIG_BENCH_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true}
 jvm_opts() {
   case "$1" in
-    bench39) echo "$BENCH_JVM_OPTS" ;;
+    bench39 | benchkraft39) echo "$BENCH_JVM_OPTS" ;;
     # Kafka 3.9.1+ only fetches OAuth URLs that this system property allows
     auth39) echo "$JVM_OPTS -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$AUTH_ISSUER/jwks,$AUTH_ISSUER/token $(krb_jvm_opt)" ;;
     kraft39) echo "$JVM_OPTS $(krb_jvm_opt)" ;;
@@ -72,7 +74,7 @@ jvm_opts() {
 }
 ALL_RIGS=(zk39 kraft39 kraft4 recreate39)
 # rigs that `up all` leaves alone (started by the tests that need them); `down all` stops them too
-EXTRA_RIGS=(mig39 mm2target bench39 auth39 fault39)
+EXTRA_RIGS=(mig39 mm2target bench39 benchkraft39 auth39 fault39)
 PW=rigpass
 
 die() { echo "rig: $*" >&2; exit 1; }
@@ -82,18 +84,18 @@ say() { echo "rig: $*" >&2; }
 # rig definitions
 rig_ver() {
   case "$1" in
-    zk39 | kraft39 | mig39 | mm2target | bench39 | auth39 | recreate39 | fault39 | 39 | 3.9) echo 39 ;;
+    zk39 | kraft39 | mig39 | mm2target | bench39 | benchkraft39 | auth39 | recreate39 | fault39 | 39 | 3.9) echo 39 ;;
     kraft4 | 4) echo 4 ;;
-    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39, auth39, recreate39, fault39)" ;;
+    *) die "unknown rig '$1' (zk39, kraft39, kraft4, mig39, mm2target, bench39, benchkraft39, auth39, recreate39, fault39)" ;;
   esac
 }
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$RIG_DIR/pom-kafka$1.xml"; }
 upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
-broker_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_HEAP"; else echo "$BROKER_HEAP"; fi; }
+broker_heap() { if [ "$1" = bench39 ] || [ "$1" = benchkraft39 ]; then echo "$BENCH_HEAP"; else echo "$BROKER_HEAP"; fi; }
 zk_heap() { if [ "$1" = bench39 ]; then echo "$BENCH_ZK_HEAP"; else echo "$ZK_HEAP"; fi; }
 
 # ports: zk39 191xx, fault39 192xx, kraft39 193xx, kraft4 194xx, auth39 195xx, mig39 196xx, mm2target 197xx,
-# bench39 198xx, recreate39 189xx
+# bench39 198xx, recreate39 189xx, benchkraft39 188xx
 zk_port() { case "${1:-zk39}" in fault39) echo 19281 ;; mig39) echo 19681 ;; bench39) echo 19881 ;; auth39) echo 19581 ;; *) echo 19181 ;; esac; }
 # broker_port RIG ID KIND  (KIND: plain|sasl|ssl|ctl)
 broker_port() {
@@ -108,13 +110,14 @@ broker_port() {
     bench39) base=$((19800 + 10 * $2)) ;;
     auth39) base=$((19500 + 10 * $2)) ;;
     recreate39) base=$((18900 + 10 * $2)) ;;
+    benchkraft39) base=$((18800 + 10 * $2)) ;;
   esac
   case "$3" in plain) off=1 ;; sasl) off=2 ;; ssl) off=3 ;; ctl) off=4 ;; esac
   if [ "$3" = ctl ] && [ "$1" = mig39 ]; then echo $MIG_CTRL_PORT; return; fi
   if [ "$3" = ctl ] && [ "$1" != zk39 ]; then off=9; fi
   echo $((base + off))
 }
-broker_ids() { case "$1" in fault39) echo "1 2 3" ;; zk39 | mig39 | mm2target | bench39 | recreate39) echo "1 2" ;; *) echo 1 ;; esac; }
+broker_ids() { case "$1" in fault39) echo "1 2 3" ;; zk39 | mig39 | mm2target | bench39 | benchkraft39 | recreate39) echo "1 2" ;; *) echo 1 ;; esac; }
 bootstrap_of() { # RIG KIND -> comma-separated list
   local out="" id
   for id in $(broker_ids "$1"); do out="$out${out:+,}127.0.0.1:$(broker_port "$1" "$id" "$2")"; done
@@ -131,6 +134,7 @@ rig_ports() {
   [ "$1" = auth39 ] && printf '%s\n' "$(zk_port auth39)" "$AUTH_TLS_PORT" "$AUTH_OAUTH_PORT" "$AUTH_WRONGNAME_PORT" "$AUTH_OAUTH_SERVER_PORT" "$AUTH_OAUTH_HTTPS_PORT" "$AUTH_GSSAPI_PORT" "$AUTH_GSSAPI_SSL_PORT" "$AUTH_ZK_TLS_PORT"
   [ "$1" = kraft39 ] && printf '%s\n' "$KRAFT39_GSSAPI_PORT" "$KRAFT39_GSSAPI_SSL_PORT" "$KRAFT39_GSSAPI_CONTROLLER_PORT"
   [ "$1" = bench39 ] && printf '%s\n' "$(zk_port bench39)" "$(exporter_port bench39 1)" "$(exporter_port bench39 2)"
+  [ "$1" = benchkraft39 ] && printf '%s\n' "$BENCHKRAFT_CTRL_PORT" "$(exporter_port benchkraft39 1)" "$(exporter_port benchkraft39 2)"
   for id in $(broker_ids "$1"); do for k in plain sasl ssl ctl; do broker_port "$1" "$id" $k; done; done | sort -u
 }
 
@@ -299,12 +303,12 @@ proc_names() { awk '{ print $1 }' "$(rundir "$1")/pids" 2>/dev/null | awk '!seen
 # and `env zk39` exports KRAFTCHECK_RIG_ZK39_METRICS_URLS. Without the jar nothing changes.
 # bench39 (issue 7) always has it (`up bench39` runs `clients.sh prepare` when the jar is missing),
 # with rig/clients/exporter-bench39.yaml: 127.0.0.1:198N5, KRAFTCHECK_RIG_BENCH39_METRICS_URLS.
-exporter_port() { case "$1" in zk39) echo $((19105 + 10 * $2)) ;; bench39) echo $((19805 + 10 * $2)) ;; esac; }
+exporter_port() { case "$1" in zk39) echo $((19105 + 10 * $2)) ;; bench39) echo $((19805 + 10 * $2)) ;; benchkraft39) echo $((18805 + 10 * $2)) ;; esac; }
 exporter_opt() { # RIG NAME -> the -javaagent option, or nothing
   local jar=$CACHE/jmx_prometheus_javaagent.jar
   case "$1:$2" in
     zk39:broker[12]) [ ! -f "$jar" ] || echo "-javaagent:$jar=127.0.0.1:$(exporter_port "$1" "${2#broker}"):$RIG_DIR/clients/exporter.yaml" ;;
-    bench39:broker[12]) [ ! -f "$jar" ] || echo "-javaagent:$jar=127.0.0.1:$(exporter_port "$1" "${2#broker}"):$RIG_DIR/clients/exporter-bench39.yaml" ;;
+    bench39:broker[12] | benchkraft39:broker[12]) [ ! -f "$jar" ] || echo "-javaagent:$jar=127.0.0.1:$(exporter_port "$1" "${2#broker}"):$RIG_DIR/clients/exporter-bench39.yaml" ;;
   esac
 }
 metrics_env() { # RIG U: the URLs, if the running brokers carry the agent
@@ -447,7 +451,7 @@ log4j.appender.audit.File=$rd/logs/zookeeper-audit.log
 log4j.appender.audit.layout=org.apache.log4j.PatternLayout
 log4j.appender.audit.layout.ConversionPattern=%d %p %m%n
 EOF
-  elif [ "$rig" = bench39 ]; then
+  elif [ "$rig" = bench39 ] || [ "$rig" = benchkraft39 ]; then
     # no request log: logging every request and response of a 20,000-partition cluster at DEBUG
     # would be what the benchmark measures; no per-partition INFO lines (20,000 per broker)
     cat >"$f" <<EOF
@@ -792,7 +796,7 @@ write_env() { # RIG
       echo "export ${U}_BROKER_IDS=1,2"
       metrics_env bench39 "$U"
       echo "export ${U}_SEEDED_LARGE_JSON=$rd/seeded-large.json"
-    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ] || [ "$rig" = recreate39 ]; then
+    elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ] || [ "$rig" = recreate39 ] || [ "$rig" = benchkraft39 ]; then
       ${rig}_env "$U"
     else
       echo "export ${U}_MODE=kraft"
@@ -848,8 +852,8 @@ up_unlocked() {
   fi
   build "$v"
   # bench39 always carries the JMX exporter (its request metrics are part of the benchmark)
-  if [ "$rig" = bench39 ] && [ ! -f "$CACHE/jmx_prometheus_javaagent.jar" ]; then
-    "$RIG_DIR/clients/clients.sh" prepare >&2 9>&- || die "bench39: rig/clients/clients.sh prepare failed (JMX exporter)"
+  if { [ "$rig" = bench39 ] || [ "$rig" = benchkraft39 ]; } && [ ! -f "$CACHE/jmx_prometheus_javaagent.jar" ]; then
+    "$RIG_DIR/clients/clients.sh" prepare >&2 9>&- || die "$rig: rig/clients/clients.sh prepare failed (JMX exporter)"
   fi
   check_ports_free "$rig"
   t0=$SECONDS
@@ -865,7 +869,7 @@ up_unlocked() {
     wait_zk "$rig" 60
     for id in $(broker_ids "$rig"); do start_java "$rig" "broker$id" "$(broker_heap "$rig")" kafka.Kafka "$rd/conf/broker$id.properties" >/dev/null; done
     for id in $(broker_ids "$rig"); do wait_log "$rig" "broker$id" "\[KafkaServer id=$id\] started" "$TIMEOUT"; done
-  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ] || [ "$rig" = recreate39 ]; then
+  elif [ "$rig" = mig39 ] || [ "$rig" = mm2target ] || [ "$rig" = auth39 ] || [ "$rig" = recreate39 ] || [ "$rig" = benchkraft39 ]; then
     start_${rig}_nodes
   else
     write_kraft_configs "$rig"
@@ -909,6 +913,7 @@ down_unlocked() {
   else
     rm -rf "$rd"
     if [ "$rig" = bench39 ]; then rm -rf "$BENCH_DATA"; fi
+    if [ "$rig" = benchkraft39 ]; then rm -rf "$BENCHKRAFT_DATA"; fi
     say "$rig stopped"
   fi
 }
@@ -980,7 +985,7 @@ large_topics() { sed -n 's/^ *"topics": *\([0-9]*\),*$/\1/p' "$(rundir "$1")/see
 seed_large_unlocked() { # RIG TOPICS
   local rig=$1 n=$2 rd prev t0 lim per rf2
   rd=$(rundir "$rig")
-  [ "$rig" = bench39 ] || die "seed-large: only for the bench39 rig ('rig/rig.sh up bench39')"
+  [ "$rig" = bench39 ] || [ "$rig" = benchkraft39 ] || die "seed-large: only for the bench39 and benchkraft39 rigs ('rig/rig.sh up bench39')"
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "seed-large: --topics takes a positive number, not '$n'"
   rig_is_up "$rig" || die "$rig is not up ('rig/rig.sh up $rig')"
   build 39
@@ -1019,6 +1024,9 @@ expand() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}"; else rig_ver "$
 # the re-creation target recreate39 (issue 13)
 # shellcheck source=recreate.sh
 . "$RIG_DIR/recreate.sh"
+# the KRaft benchmark rig benchkraft39 (issue 15)
+# shellcheck source=benchkraft.sh
+. "$RIG_DIR/benchkraft.sh"
 
 # every rig, including those `up all` does not start (for down, env, status)
 expand_known() { if [ "${1:-all}" = all ]; then echo "${ALL_RIGS[@]}" "${EXTRA_RIGS[@]}"; else expand "$1"; fi; }
@@ -1057,7 +1065,7 @@ case "$cmd" in
     locked "$1" write_env "$1"
     ;;
   seed-large)
-    [ $# -eq 1 ] || { [ $# -eq 3 ] && [ "$2" = --topics ]; } || die "usage: rig.sh seed-large bench39 [--topics N]"
+    [ $# -eq 1 ] || { [ $# -eq 3 ] && [ "$2" = --topics ]; } || die "usage: rig.sh seed-large bench39|benchkraft39 [--topics N]"
     locked "$1" seed_large_unlocked "$1" "${3:-2000}"
     ;;
   migrate) [ $# -eq 2 ] || die "usage: rig.sh migrate mig39 controller|brokers-migration|brokers-kraft|finalize|all"; locked "$1" migrate_unlocked "$1" "$2" ;;
@@ -1076,7 +1084,7 @@ case "$cmd" in
       *" --bootstrap-server"* | *" --bootstrap-controller"* | *" --zookeeper"* | *" --authorizer-properties"* | *" -server "* | *" --help "* | *" --version "*) ;;
       *)
         if [ "$t" = zookeeper-shell ]; then case "$r" in zk39 | mig39 | bench39 | auth39 | fault39) extra=(-server "127.0.0.1:$(zk_port "$r")") ;; esac
-        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39 | auth39 | recreate39 | fault39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
+        elif [ "$t" != kafka-storage ]; then case "$r" in zk39 | kraft39 | kraft4 | mig39 | mm2target | bench39 | benchkraft39 | auth39 | recreate39 | fault39) extra=(--bootstrap-server "$(bootstrap_of "$r" plain | cut -d, -f1)") ;; esac; fi
         if [ ${#extra[@]} -gt 0 ] && ! rig_is_up "$r"; then say "warning: $r is not up; ${extra[*]} will not answer"; fi
         ;;
     esac

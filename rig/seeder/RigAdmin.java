@@ -778,7 +778,7 @@ public class RigAdmin {
       }
       Json out = new Json();
       out.begin();
-      out.kv("rig", "bench39");
+      out.kv("rig", run.getFileName().toString()); // the run dir is rig/run/RIG
       out.raw("topics", String.valueOf(n));
       out.raw("partitions_per_topic", String.valueOf(PARTITIONS));
       out.raw("partitions", String.valueOf(n * PARTITIONS));
@@ -845,14 +845,28 @@ public class RigAdmin {
 
     void groups(Admin admin) throws Exception {
       // group g commits on every partition of topic g (of the first 200), offset p % 5 of 5: lag 30 a group
-      List<org.apache.kafka.common.KafkaFuture<Void>> fs = new ArrayList<>();
-      for (int g = 0; g < GROUPS; g++) {
-        Map<TopicPartition, OffsetAndMetadata> offs = new LinkedHashMap<>();
-        for (int part = 0; part < PARTITIONS; part++)
-          offs.put(new TopicPartition(topic(g % dataTopics()), part), new OffsetAndMetadata(part % RECORDS, "seeded"));
-        fs.add(admin.alterConsumerGroupOffsets(String.format("bench-group-%03d", g), offs).all());
+      // a commit that times out (a busy machine: the offsets topic's acks=all) is sent again, up to 5 times
+      List<Integer> todo = new ArrayList<>();
+      for (int g = 0; g < GROUPS; g++) todo.add(g);
+      for (int attempt = 1; !todo.isEmpty(); attempt++) {
+        Map<Integer, org.apache.kafka.common.KafkaFuture<Void>> fs = new LinkedHashMap<>();
+        for (int g : todo) {
+          Map<TopicPartition, OffsetAndMetadata> offs = new LinkedHashMap<>();
+          for (int part = 0; part < PARTITIONS; part++)
+            offs.put(new TopicPartition(topic(g % dataTopics()), part), new OffsetAndMetadata(part % RECORDS, "seeded"));
+          fs.put(g, admin.alterConsumerGroupOffsets(String.format("bench-group-%03d", g), offs).all());
+        }
+        todo.clear();
+        for (Map.Entry<Integer, org.apache.kafka.common.KafkaFuture<Void>> e : fs.entrySet()) {
+          try { e.getValue().get(); }
+          catch (ExecutionException ex) {
+            if (attempt >= 5 || !(causedBy(ex, org.apache.kafka.common.errors.TimeoutException.class)
+                || causedBy(ex, org.apache.kafka.common.errors.RetriableException.class))) throw ex;
+            todo.add(e.getKey());
+          }
+        }
+        if (!todo.isEmpty()) log("seed-large: " + todo.size() + " group commit(s) timed out, again (attempt " + (attempt + 1) + ")");
       }
-      for (org.apache.kafka.common.KafkaFuture<Void> f : fs) f.get();
       log("seed-large: " + GROUPS + " consumer groups with committed offsets");
     }
 
