@@ -15,9 +15,8 @@ pub struct Removal {
     /// Versions below this one are removed (`i16::MAX`: the whole API is gone).
     pub new_minimum: i16,
     /// Removed in 4.0.0 only, served again from 4.0.1 and 4.1.0 (JoinGroup v0–1, KAFKA-19444).
+    /// (Whether only brokers send the API, never a client finding, is [`is_inter_broker`].)
     pub only_400: bool,
-    /// Sent by brokers, not clients: never a client finding.
-    pub inter_broker: bool,
 }
 
 pub(super) const fn rm(api: &'static str, key: i16, new_minimum: i16) -> Removal {
@@ -26,7 +25,6 @@ pub(super) const fn rm(api: &'static str, key: i16, new_minimum: i16) -> Removal
         key,
         new_minimum,
         only_400: false,
-        inter_broker: false,
     }
 }
 
@@ -46,10 +44,7 @@ pub const REMOVALS: &[Removal] = &[
     rm("CreateTopics", 19, 2),
     rm("DeleteTopics", 20, 1),
     rm("OffsetForLeaderEpoch", 23, 2),
-    Removal {
-        inter_broker: true,
-        ..rm("WriteTxnMarkers", 27, 1)
-    },
+    rm("WriteTxnMarkers", 27, 1),
     rm("DescribeAcls", 29, 1),
     rm("CreateAcls", 30, 1),
     rm("DeleteAcls", 31, 1),
@@ -61,22 +56,10 @@ pub const REMOVALS: &[Removal] = &[
     rm("ExpireDelegationToken", 40, 1),
     rm("DescribeDelegationToken", 41, 1),
     // The ZooKeeper controller's RPCs: gone with ZooKeeper.
-    Removal {
-        inter_broker: true,
-        ..rm("LeaderAndIsr", 4, i16::MAX)
-    },
-    Removal {
-        inter_broker: true,
-        ..rm("StopReplica", 5, i16::MAX)
-    },
-    Removal {
-        inter_broker: true,
-        ..rm("UpdateMetadata", 6, i16::MAX)
-    },
-    Removal {
-        inter_broker: true,
-        ..rm("ControlledShutdown", 7, i16::MAX)
-    },
+    rm("LeaderAndIsr", 4, i16::MAX),
+    rm("StopReplica", 5, i16::MAX),
+    rm("UpdateMetadata", 6, i16::MAX),
+    rm("ControlledShutdown", 7, i16::MAX),
 ];
 
 /// APIs only brokers send to each other (never a client finding).

@@ -22,23 +22,16 @@ pub(super) fn label_of_broker(b: &crate::inventory::BrokerMetrics) -> String {
 
 /// The inter-broker listener of the cluster, if the broker configs say.
 pub(super) fn inter_broker_listener(inv: &Inventory) -> Option<String> {
-    for b in &inv.brokers {
-        if let Some(n) = b
-            .configs
-            .get("inter.broker.listener.name")
-            .and_then(|e| e.value.clone())
-        {
-            return Some(n.to_ascii_uppercase());
-        }
-    }
-    for b in &inv.brokers {
-        if let Some(p) = b
-            .configs
-            .get("security.inter.broker.protocol")
-            .and_then(|e| e.value.clone())
-        {
-            return Some(p.to_ascii_uppercase());
-        }
+    // The first broker that sets `key`.
+    let first = |key: &str| {
+        inv.brokers
+            .iter()
+            .find_map(|b| b.configs.get(key).and_then(|e| e.value.clone()))
+    };
+    if let Some(n) =
+        first("inter.broker.listener.name").or_else(|| first("security.inter.broker.protocol"))
+    {
+        return Some(n.to_ascii_uppercase());
     }
     // Kafka's default when neither is set, but only if the configs were read at all.
     inv.brokers
@@ -406,25 +399,22 @@ pub fn judge_dependency(d: &Dependency, deps: &[Dependency]) -> DepJudgement {
             None => format!("{lo} or newer"),
         };
         let bundled = format!("librdkafka {range} (source: {source})");
-        if v(&lo) >= v(baseline) {
-            let mut verdict = judge_librdkafka(&lo);
+        // The whole range on one side of the baseline: judged as its librdkafka `at` would be.
+        let judged = |at: &str, bundled: String| {
+            let mut verdict = judge_librdkafka(at);
             verdict.family = fam_id.to_string();
             verdict.display = fam.map(|f| f.display).unwrap_or_default().to_string();
-            return DepJudgement {
+            DepJudgement {
                 verdict,
                 reason: String::new(),
                 bundled,
-            };
+            }
+        };
+        if v(&lo) >= v(baseline) {
+            return judged(&lo, bundled);
         }
         if let Some(h) = hi.as_deref().filter(|h| v(h) < v(baseline)) {
-            let mut verdict = judge_librdkafka(h);
-            verdict.family = fam_id.to_string();
-            verdict.display = fam.map(|f| f.display).unwrap_or_default().to_string();
-            return DepJudgement {
-                verdict,
-                reason: String::new(),
-                bundled,
-            };
+            return judged(h, bundled);
         }
         let mut j = undecided(format!(
             "{} {ver} bundles librdkafka {range}: below and above the {baseline} baseline; the lock file decides (e.g. Cargo.lock's rdkafka-sys), so scan the repository with its lock file",

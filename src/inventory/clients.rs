@@ -7,17 +7,14 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Clients {
     /// One entry per metrics source (one broker's exporter endpoint or a saved scrape).
-    #[serde(default)]
     pub brokers: Vec<BrokerMetrics>,
     /// Kafka and ZooKeeper client libraries, ZooKeeper tool usage and bootstrap lists found in
     /// application repositories.
-    #[serde(default)]
     pub dependencies: Vec<Dependency>,
     /// The directories given to `--scan-deps`, with what was read there.
-    #[serde(default)]
     pub scanned: Vec<ScannedDir>,
 }
 

@@ -76,43 +76,41 @@ pub struct Inventory {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Cluster {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `self-managed` or `msk` (empty when unknown).
-    #[serde(default)]
     pub kind: ClusterKind,
     /// `zookeeper`, `migrating`, `kraft`, or empty when unknown.
-    #[serde(default)]
     pub mode: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub controller_id: Option<i64>,
     /// The cluster id the KRaft controllers answer with (DescribeCluster through
     /// `--bootstrap-controller`): they must have been formatted with the cluster's own id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub controller_cluster_id: Option<String>,
     /// Kafka software version (the lowest across brokers when they differ).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// KRaft `metadata.version` when finalized.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_version: Option<String>,
     /// Finalized feature levels (name → level).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub features: BTreeMap<String, i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zk_migration_ready: Option<bool>,
     /// The KRaft controller quorum, where the cluster answers DescribeQuorum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quorum: Option<Quorum>,
     /// ZooKeeper → KRaft migration phase (KIP-866), told from what the cluster shows:
     /// `zookeeper`, `pre-migration`, `dual-write`, `kraft-brokers`, `finalized`, `kraft`
     /// (KRaft brokers, controllers not visible), or empty when unknown. See `collect::phase`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub phase: String,
     /// What the phase was told from.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phase_evidence: Vec<String>,
 }
 

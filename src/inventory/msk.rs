@@ -152,35 +152,29 @@ pub struct Msk {
 
 /// Which client authentication types are turned on.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct MskAuth {
-    #[serde(default)]
     pub iam: bool,
-    #[serde(default)]
     pub scram: bool,
-    #[serde(default)]
     pub tls: bool,
-    #[serde(default)]
     pub unauthenticated: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct OpenMonitoring {
-    #[serde(default)]
     pub jmx_exporter: bool,
-    #[serde(default)]
     pub node_exporter: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct BrokerLogs {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloudwatch_log_group: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firehose_delivery_stream: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub s3_bucket: Option<String>,
 }
 
@@ -262,11 +256,10 @@ pub struct MskSecret {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct MskClusterPolicy {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(default)]
     pub statements: Vec<IamStatement>,
 }
 
@@ -303,29 +296,21 @@ pub struct MskReplicator {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct MskReplicationFlow {
-    #[serde(default)]
     pub source: String,
-    #[serde(default)]
     pub target: String,
-    #[serde(default)]
     pub copy_topic_configurations: bool,
-    #[serde(default)]
     pub copy_topic_acls: bool,
-    #[serde(default)]
     pub detect_and_copy_new_topics: bool,
-    #[serde(default)]
     pub sync_group_offsets: bool,
     /// `LEGACY` or `ENHANCED`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offset_sync_mode: Option<String>,
     /// `PREFIXED_WITH_SOURCE_CLUSTER_ALIAS` or `IDENTICAL`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub topic_name_configuration: Option<String>,
-    #[serde(default)]
     pub topics_to_replicate: Vec<String>,
-    #[serde(default)]
     pub groups_to_replicate: Vec<String>,
 }
 
@@ -334,34 +319,27 @@ pub struct MskReplicationFlow {
 /// wildcards). Only each managed policy's default version is kept; AWS managed policies are
 /// counted but not kept (they name no customer resource).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Iam {
     /// The account the details belong to (from the ARNs), when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// Everything GetAccountAuthorizationDetails returned, Kafka-related or not.
-    #[serde(default)]
     pub scanned: IamCounts,
     /// Customer managed policies with at least one Kafka statement in their default version.
-    #[serde(default)]
     pub policies: Vec<IamPolicy>,
     /// Users, roles and groups that get a Kafka statement: inline, through an attached
     /// managed policy, or (users) through a group.
-    #[serde(default)]
     pub principals: Vec<IamPrincipal>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct IamCounts {
-    #[serde(default)]
     pub users: usize,
-    #[serde(default)]
     pub roles: usize,
-    #[serde(default)]
     pub groups: usize,
     /// Managed policies (customer and AWS managed).
-    #[serde(default)]
     pub policies: usize,
 }
 

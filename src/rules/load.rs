@@ -3,6 +3,7 @@
 use super::{celenv, profiles::PROFILES, Example, Rule, Scope};
 use crate::findings::Severity;
 use crate::inventory::Part;
+use crate::settings::{bad, Input};
 use anyhow::{anyhow, bail, Context, Result};
 use include_dir::{include_dir, Dir};
 use serde::Deserialize;
@@ -110,7 +111,11 @@ pub fn load_rules(extra: Option<&Path>) -> Result<RuleSet> {
         let mut paths = Vec::new();
         collect_dir(dir, &mut paths)?;
         if paths.is_empty() {
-            bail!("--rules {}: no .toml rule files found", dir.display());
+            return Err(bad(
+                Input::Rules,
+                dir.display(),
+                "no .toml rule files found",
+            ));
         }
         let mut texts = Vec::new();
         for p in paths {
@@ -163,8 +168,13 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
 }
 
 fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("--rules {}: cannot read directory", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        bad(
+            Input::Rules,
+            dir.display(),
+            format!("cannot read directory: {e}"),
+        )
+    })?;
     for e in entries {
         let p = e?.path();
         if p.is_dir() {
@@ -190,17 +200,113 @@ fn parse_all(files: Vec<(String, String)>) -> Result<Vec<Rule>> {
     Ok(rules)
 }
 
+/// How deeply a CEL expression may nest (brackets, unary operators, conditionals; see
+/// [`nested_deeper_than`]). CEL's parser recurses several frames per level: a debug build
+/// overflows the main thread's 8 MiB stack at between 40 and 60 nested parentheses (issue 15). The deepest
+/// expression of the bundled pack nests 9 levels (11 with its lets expanded).
+pub const MAX_CEL_NESTING: usize = 32;
+
+/// Whether `src` nests deeper than `limit`: brackets `( [ {`, each unary `!` or `-` before an
+/// operand, and each conditional `?` (its branches nest to the right) open a level; a closing
+/// bracket returns to the level it opened at, a comma to the level inside its bracket. String literals are skipped. Stops at the first
+/// level past `limit`, so a hostile expression costs one pass.
+fn nested_deeper_than(src: &str, limit: usize) -> bool {
+    let b = src.as_bytes();
+    // Per open bracket: the level it returns to when closed, and the level inside it.
+    let mut open = Vec::new();
+    let (mut level, mut run, mut operand) = (0usize, 0usize, false);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'"' | b'\'' => {
+                i = literal_end(b, i);
+                (run, operand) = (0, true);
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                let inside = level + run + 1;
+                open.push((level, inside));
+                level = inside;
+                (run, operand) = (0, false);
+            }
+            b')' | b']' | b'}' => {
+                level = open.pop().map_or(0, |(outside, _)| outside);
+                (run, operand) = (0, true);
+            }
+            // The next argument or element starts afresh (conditionals do not carry over).
+            b',' => {
+                level = open.last().map_or(0, |&(_, inside)| inside);
+                (run, operand) = (0, false);
+            }
+            b'!' if b.get(i + 1) != Some(&b'=') => run += 1,
+            b'-' if !operand => run += 1,
+            b'?' => {
+                level += 1;
+                operand = false;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' => (run, operand) = (0, true),
+            c if c.is_ascii_whitespace() => {}
+            _ => operand = false,
+        }
+        if level + run > limit {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The index just past the CEL string literal (also triple-quoted, also raw: `r'…'`, where a
+/// backslash escapes nothing) that starts at `b[i]`.
+fn literal_end(b: &[u8], i: usize) -> usize {
+    let c = b[i];
+    let raw = i > 0 && matches!(b[i - 1], b'r' | b'R');
+    let triple = b[i..].starts_with(&[c, c, c]);
+    let q = if triple { 3 } else { 1 };
+    let mut j = i + q;
+    while j < b.len() {
+        if b[j] == b'\\' && !raw {
+            j += 2;
+            continue;
+        }
+        if b[j] == c && (!triple || b[j..].starts_with(&[c, c, c])) {
+            j += q;
+            break;
+        }
+        j += 1;
+    }
+    j.min(b.len())
+}
+
+/// The line of `text` where the expression `src` begins.
+fn first_line(text: &str, src: &Spanned<String>) -> usize {
+    let line = crate::textpos::line_col(text, src.span().start).0;
+    // A multi-line string's content starts on the line after its opening quotes.
+    let opener = &text[src.span().start..];
+    if opener.starts_with("'''\n") || opener.starts_with("\"\"\"\n") {
+        line + 1
+    } else {
+        line
+    }
+}
+
+/// Refuse an expression nested deeper than [`MAX_CEL_NESTING`] before CEL's parser sees it.
+fn check_nesting(origin: &str, text: &str, field: &str, src: &Spanned<String>) -> Result<()> {
+    if nested_deeper_than(src.get_ref(), MAX_CEL_NESTING) {
+        bail!(
+            "{origin}:{}: field `{field}`: expression nested deeper than {MAX_CEL_NESTING} levels",
+            first_line(text, src)
+        );
+    }
+    Ok(())
+}
+
 /// Compile a CEL expression; errors give the file line and column.
 fn compile(origin: &str, text: &str, field: &str, src: &Spanned<String>) -> Result<cel::Program> {
+    check_nesting(origin, text, field, src)?;
     celenv::env().compile(src.get_ref()).map_err(|e| {
-        let base = crate::textpos::line_col(text, src.span().start).0;
-        // A multi-line string's content starts on the line after its opening quotes.
-        let opener = &text[src.span().start..];
-        let base = if opener.starts_with("'''\n") || opener.starts_with("\"\"\"\n") {
-            base + 1
-        } else {
-            base
-        };
+        let base = first_line(text, src);
         let first = e.errors.first();
         let (l, c, msg) = match first {
             Some(pe) => (
@@ -340,7 +446,16 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         if lets.is_empty() {
             return Ok((src.get_ref().clone(), compile(origin, text, field, src)?));
         }
+        check_nesting(origin, text, field, src)?;
         let e = expand_lets(src.get_ref(), &lets, 0).map_err(|m| at(field, m))?;
+        if nested_deeper_than(&e, MAX_CEL_NESTING) {
+            return Err(at(
+                field,
+                format!(
+                    "expression nested deeper than {MAX_CEL_NESTING} levels with its lets expanded"
+                ),
+            ));
+        }
         let prog = celenv::env()
             .compile(&e)
             .map_err(|err| at(field, format!("CEL error with its lets expanded: {err}")))?;
@@ -506,21 +621,7 @@ fn expand_lets(src: &str, lets: &BTreeMap<&str, &str>, depth: usize) -> Result<S
         let c = b[i];
         if c == b'"' || c == b'\'' {
             // A string literal (also triple-quoted), copied as is.
-            let triple = b[i..].starts_with(&[c, c, c]);
-            let q = if triple { 3 } else { 1 };
-            let mut j = i + q;
-            while j < b.len() {
-                if b[j] == b'\\' {
-                    j += 2;
-                    continue;
-                }
-                if b[j] == c && (!triple || b[j..].starts_with(&[c, c, c])) {
-                    j += q;
-                    break;
-                }
-                j += 1;
-            }
-            let j = j.min(b.len());
+            let j = literal_end(b, i);
             out.push_str(&src[i..j]);
             i = j;
         } else if c.is_ascii_alphabetic() || c == b'_' {
@@ -573,6 +674,40 @@ fn expand_example(t: toml::Table) -> serde_json::Value {
         }
     }
     v
+}
+
+#[cfg(test)]
+mod nesting_tests {
+    use super::nested_deeper_than as deeper;
+
+    #[test]
+    fn levels_are_brackets_unary_operators_and_conditionals() {
+        assert!(!deeper("f(a[0], {1: (2)})", 3));
+        assert!(deeper("f(a[(0)])", 2));
+        assert!(!deeper("!!a && !b", 2));
+        assert!(deeper("!!!a", 2));
+        // Binary minus and `!=` open nothing; unary minus does.
+        assert!(!deeper("a - b - c != d", 0));
+        assert!(deeper("- -a", 1));
+        assert!(!deeper("a ? b : c", 1));
+        assert!(deeper("a ? b : c ? d : e", 1));
+        // A closing bracket returns to the level its bracket opened at, a comma to the level
+        // inside its bracket.
+        assert!(!deeper("(!(a)) || ((b))", 3));
+        assert!(!deeper("[a ? b : c, d ? e : f, g ? h : i]", 2));
+        assert!(deeper("[a ? b : c ? d : e]", 2));
+    }
+
+    #[test]
+    fn string_literals_hide_nothing() {
+        assert!(!deeper(
+            r#"x == "((((" && y == '[[[[' && z == """{{{{""""#,
+            0
+        ));
+        assert!(!deeper(r#"x == "a\"((((" "#, 0));
+        // In a raw string a backslash escapes nothing: the brackets after it count.
+        assert!(deeper(r"r'\' + ((((1)))) > 0", 3));
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ mod selftest;
 pub mod tags;
 
 pub use eval::{evaluate, EvalOptions, InventoryFile};
-pub use load::{load_rules, rule_set_from_text, RuleSet};
+pub use load::{load_rules, rule_set_from_text, RuleSet, MAX_CEL_NESTING};
 pub use scope::{
     part_fields, part_of_variable, variables, Global, Scope, ScopeDef, View, GLOBALS, SCOPES,
 };
