@@ -17,14 +17,14 @@ pub fn note(msg: impl FnOnce() -> String) {
 
 /// Times a stage: prints `stage NAME: N ms` when dropped, if debug output is on.
 pub struct Stage {
-    name: &'static str,
+    name: std::borrow::Cow<'static, str>,
     start: Instant,
 }
 
 impl Stage {
-    pub fn start(name: &'static str) -> Stage {
+    pub fn start(name: impl Into<std::borrow::Cow<'static, str>>) -> Stage {
         Stage {
-            name,
+            name: name.into(),
             start: Instant::now(),
         }
     }

@@ -16,6 +16,7 @@ pub mod zookeeper;
 
 pub use offline::{collect_offline, OfflineSources};
 
+use crate::inventory::{GapReason, Inventory, Part};
 use crate::settings::{usage, Input};
 use anyhow::Result;
 
@@ -49,7 +50,7 @@ impl Sources {
 }
 
 /// Collect the inventory from every given source (one cluster).
-pub fn collect(src: &Sources) -> Result<crate::inventory::Inventory> {
+pub fn collect(src: &Sources) -> Result<Inventory> {
     let mut all = collect_all(src)?;
     if all.len() != 1 {
         return Err(usage(
@@ -64,7 +65,7 @@ pub fn collect(src: &Sources) -> Result<crate::inventory::Inventory> {
 }
 
 /// Collect one inventory per cluster: several only with `--msk-all`.
-pub fn collect_all(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
+pub fn collect_all(src: &Sources) -> Result<Vec<Inventory>> {
     if !src.clients.metrics.is_empty() && matches!(src.aws, Some((_, aws::MskTarget::All))) {
         return Err(usage(
             "{0} reads one cluster's brokers: it cannot be combined with {1}",
@@ -79,7 +80,7 @@ pub fn collect_all(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
     Ok(all)
 }
 
-fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
+fn collect_sources(src: &Sources) -> Result<Vec<Inventory>> {
     if src.aws.is_some() && !src.aws_json.is_empty() {
         return Err(usage(
             "{0} is for offline audits; {1}/{2} read MSK live: give one of them",
@@ -106,10 +107,7 @@ fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
         None
     };
     let data = if let Some((opts, target)) = &src.aws {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let rt = runtime()?;
         rt.block_on(aws::collect_live(opts, target))?
     } else if !src.aws_json.is_empty() {
         vec![aws::load_offline(
@@ -120,9 +118,8 @@ fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
         let mut inv = base.expect("a Kafka-side source");
         // IAM only concerns MSK clusters: a self-managed cluster has no IAM part to miss.
         if inv.cluster.kind != crate::inventory::ClusterKind::Msk {
-            inv.gaps.retain(|g| {
-                !(g.part == "iam" && g.reason == crate::inventory::GapReason::NotCollected)
-            });
+            inv.gaps
+                .retain(|g| !(g.part == "iam" && g.reason == GapReason::NotCollected));
         }
         return Ok(vec![inv]);
     };
@@ -140,42 +137,77 @@ fn collect_sources(src: &Sources) -> Result<Vec<crate::inventory::Inventory>> {
 }
 
 /// The Kafka side: a live cluster, or saved inventory / server.properties files.
-fn collect_kafka(src: &Sources) -> Result<crate::inventory::Inventory> {
+fn collect_kafka(src: &Sources) -> Result<Inventory> {
     // Read the version sources first: a bad file is refused before the cluster is asked.
     let known = versions::read(&src.versions)?;
     let mut inv = collect_kafka_side(src)?;
     versions::apply(&mut inv, &known)?;
-    match &src.zookeeper {
-        Some(zk) => {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()?;
-            inv.gaps
-                .retain(|g| g.part != "zookeeper" && !g.part.starts_with("zookeeper."));
-            let _stage = crate::debug::Stage::start("collect: zookeeper");
-            rt.block_on(zookeeper::collect(&mut inv, zk))?;
-        }
-        // A ZooKeeper-mode cluster's ZooKeeper was not read: say so (a saved inventory may
-        // carry it already).
-        None if inv.zookeeper.is_none()
-            && inv.cluster.kind != crate::inventory::ClusterKind::Msk
-            && inv.cluster.mode != "kraft"
-            && inv.gap_for("zookeeper", None).is_none() =>
-        {
-            inv.add_gap(
-                "zookeeper",
-                "",
-                crate::inventory::GapReason::NotCollected,
-                "give --zookeeper HOST:PORT[/chroot] to read it",
-            );
-        }
-        None => {}
+    for run in COLLECTORS {
+        run(src, &mut inv)?;
     }
     Ok(inv)
 }
 
-fn collect_kafka_side(src: &Sources) -> Result<crate::inventory::Inventory> {
+/// A source that adds its parts to a cluster's inventory once the Kafka side is collected
+/// (live, saved or from broker configs). What each needs alike is done by [`run`]: a runtime,
+/// the debug stage timing, dropping the gaps a saved inventory recorded for the parts it fills,
+/// and, when the source was not given, the "not collected" gap the cluster should show.
+pub trait Collector {
+    /// Its name, in the debug stage timings (`collect: NAME`).
+    const NAME: &'static str;
+    /// The parts it fills (each with its sub-parts).
+    const FILLS: &'static [Part];
+    /// Its input, when the user gave one.
+    fn given(src: &Sources) -> Option<&Self>;
+    /// Add what it reads to `inv`; what it cannot read is a gap, a bad input an error.
+    fn collect(&self, inv: &mut Inventory, rt: &tokio::runtime::Runtime) -> Result<()>;
+    /// Not given: the part to record as not collected and the hint, when this cluster
+    /// should have it (a gap the inventory already has for that part is kept instead).
+    fn missing(_inv: &Inventory) -> Option<(Part, &'static str)> {
+        None
+    }
+}
+
+/// Every [`Collector`], in the order they run. A new one is its module, a line here and its
+/// flag.
+const COLLECTORS: &[fn(&Sources, &mut Inventory) -> Result<()>] = &[run::<zookeeper::ZkSource>];
+
+/// Run collector `C` on `inv`, or record that it was not given.
+fn run<C: Collector>(src: &Sources, inv: &mut Inventory) -> Result<()> {
+    match C::given(src) {
+        Some(input) => {
+            let rt = runtime()?;
+            inv.gaps.retain(|stale| {
+                !C::FILLS.iter().any(|p| {
+                    stale
+                        .part
+                        .strip_prefix(p.as_ref())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                })
+            });
+            let _stage = crate::debug::Stage::start(format!("collect: {}", C::NAME));
+            input.collect(inv, &rt)
+        }
+        None => {
+            if let Some((part, hint)) = C::missing(inv) {
+                if inv.gap_for(part.as_ref(), None).is_none() {
+                    inv.add_gap(part, "", GapReason::NotCollected, hint);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The runtime a collector's requests run on.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn collect_kafka_side(src: &Sources) -> Result<Inventory> {
     let Some(cfg) = &src.kafka else {
         return collect_offline(&src.offline);
     };
@@ -185,10 +217,7 @@ fn collect_kafka_side(src: &Sources) -> Result<crate::inventory::Inventory> {
             &[Input::Inventory, Input::BootstrapServer],
         ));
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = runtime()?;
     let mut inv = rt.block_on(kafka::collect(cfg))?;
     offline::merge_hidden(&mut inv, &src.offline.broker_configs)?;
     if !src.bootstrap_controllers.is_empty() {
@@ -205,4 +234,25 @@ fn collect_kafka_side(src: &Sources) -> Result<crate::inventory::Inventory> {
         }
     }
     Ok(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_collector_not_given_records_its_gap_once_where_the_cluster_needs_it() {
+        let src = Sources::default();
+        let mut inv = Inventory::new();
+        inv.cluster.mode = "zookeeper".into();
+        run::<zookeeper::ZkSource>(&src, &mut inv).unwrap();
+        run::<zookeeper::ZkSource>(&src, &mut inv).unwrap();
+        let gaps: Vec<_> = inv.gaps.iter().filter(|g| g.part == "zookeeper").collect();
+        assert_eq!(gaps.len(), 1, "{:?}", inv.gaps);
+        assert_eq!(gaps[0].reason, GapReason::NotCollected);
+        let mut kraft = Inventory::new();
+        kraft.cluster.mode = "kraft".into();
+        run::<zookeeper::ZkSource>(&src, &mut kraft).unwrap();
+        assert!(kraft.gap_for("zookeeper", None).is_none());
+    }
 }

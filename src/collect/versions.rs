@@ -18,7 +18,7 @@
 use crate::inventory::Inventory;
 use crate::settings::{bad, Input};
 use crate::version::KafkaVersion;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use std::io::BufRead;
 use std::path::Path;
 
@@ -51,17 +51,19 @@ pub struct Known {
 }
 
 /// `ID=REST` or `REST`; the id must be a whole number.
-fn split_id<'a>(flag: &str, spec: &'a str) -> Result<(Option<i64>, &'a str)> {
+fn split_id(input: Input, spec: &str) -> Result<(Option<i64>, &str)> {
     match spec.split_once('=') {
         Some((id, rest)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
             let id = id
                 .parse::<i64>()
-                .map_err(|_| anyhow!("{flag} {spec}: broker id '{id}' is too large"))?;
+                .map_err(|_| bad(input, spec, format!("broker id '{id}' is too large")))?;
             Ok((Some(id), rest))
         }
-        Some((id, _)) if !id.contains(['/', '\\', '.']) => {
-            bail!("{flag} {spec}: '{id}' is not a broker id (give ID=… with a number, or no id)")
-        }
+        Some((id, _)) if !id.contains(['/', '\\', '.']) => Err(bad(
+            input,
+            spec,
+            format!("'{id}' is not a broker id (give ID=… with a number, or no id)"),
+        )),
         _ => Ok((None, spec)),
     }
 }
@@ -70,7 +72,7 @@ fn split_id<'a>(flag: &str, spec: &'a str) -> Result<(Option<i64>, &'a str)> {
 pub fn read(src: &VersionSources) -> Result<Vec<Known>> {
     let mut out = Vec::new();
     for spec in &src.kafka_version {
-        let (broker, v) = split_id("--kafka-version", spec)?;
+        let (broker, v) = split_id(Input::KafkaVersion, spec)?;
         KafkaVersion::parse(v).map_err(|e| bad(Input::KafkaVersion, spec, e.to_string()))?;
         out.push(Known {
             broker,
@@ -79,7 +81,7 @@ pub fn read(src: &VersionSources) -> Result<Vec<Known>> {
         });
     }
     for spec in &src.broker_logs {
-        let (id, file) = split_id("--broker-log", spec)?;
+        let (id, file) = split_id(Input::BrokerLog, spec)?;
         let (logged_id, version) = from_log(Path::new(file))?;
         out.push(Known {
             broker: id.or(logged_id),
@@ -88,7 +90,7 @@ pub fn read(src: &VersionSources) -> Result<Vec<Known>> {
         });
     }
     for spec in &src.kafka_homes {
-        let (broker, dir) = split_id("--kafka-home", spec)?;
+        let (broker, dir) = split_id(Input::KafkaHome, spec)?;
         out.push(Known {
             broker,
             version: from_home(Path::new(dir))?,
@@ -100,17 +102,26 @@ pub fn read(src: &VersionSources) -> Result<Vec<Known>> {
 
 /// The version of the broker's last start in its log, and the broker id it logged.
 pub fn from_log(path: &Path) -> Result<(Option<i64>, String)> {
-    let f = std::fs::File::open(path)
-        .with_context(|| format!("--broker-log {}: cannot open", path.display()))?;
+    let f = std::fs::File::open(path).map_err(|e| {
+        bad(
+            Input::BrokerLog,
+            path.display(),
+            format!("cannot open: {e}"),
+        )
+    })?;
     let mut r = std::io::BufReader::new(f);
     let mut version: Option<String> = None;
     let mut id: Option<i64> = None;
     let mut line = Vec::new();
     loop {
         line.clear();
-        let n = r
-            .read_until(b'\n', &mut line)
-            .with_context(|| format!("--broker-log {}: cannot read", path.display()))?;
+        let n = r.read_until(b'\n', &mut line).map_err(|e| {
+            bad(
+                Input::BrokerLog,
+                path.display(),
+                format!("cannot read: {e}"),
+            )
+        })?;
         if n == 0 {
             break;
         }
@@ -133,9 +144,10 @@ pub fn from_log(path: &Path) -> Result<(Option<i64>, String)> {
         }
     }
     let version = version.ok_or_else(|| {
-        anyhow!(
-            "--broker-log {}: no 'Kafka version: X.Y.Z' line (Kafka's AppInfoParser logs it at INFO when the broker starts); give the log of the broker's last start",
-            path.display()
+        bad(
+            Input::BrokerLog,
+            path.display(),
+            "no 'Kafka version: X.Y.Z' line (Kafka's AppInfoParser logs it at INFO when the broker starts); give the log of the broker's last start",
         )
     })?;
     Ok((id, version))
@@ -144,11 +156,14 @@ pub fn from_log(path: &Path) -> Result<(Option<i64>, String)> {
 /// The release of an installation from its `libs/` jar names.
 pub fn from_home(dir: &Path) -> Result<String> {
     let libs = dir.join("libs");
-    let entries = std::fs::read_dir(&libs).with_context(|| {
-        format!(
-            "--kafka-home {}: cannot read {} (give the directory that holds bin/, config/ and libs/)",
+    let entries = std::fs::read_dir(&libs).map_err(|e| {
+        bad(
+            Input::KafkaHome,
             dir.display(),
-            libs.display()
+            format!(
+                "cannot read {} (give the directory that holds bin/, config/ and libs/): {e}",
+                libs.display()
+            ),
         )
     })?;
     let mut core = None;
@@ -174,10 +189,13 @@ pub fn from_home(dir: &Path) -> Result<String> {
         }
     }
     let raw = core.or(clients).ok_or_else(|| {
-        anyhow!(
-            "--kafka-home {}: no kafka_<scala>-<version>.jar or kafka-clients-<version>.jar in {}",
+        bad(
+            Input::KafkaHome,
             dir.display(),
-            libs.display()
+            format!(
+                "no kafka_<scala>-<version>.jar or kafka-clients-<version>.jar in {}",
+                libs.display()
+            ),
         )
     })?;
     apache_version(&raw).map_err(|e| bad(Input::KafkaHome, dir.display(), e.to_string()))

@@ -27,14 +27,6 @@ use zookeeper_client as zk;
 #[derive(Debug)]
 pub struct ZkKerberos(pub Arc<Kerberos>);
 
-/// The hint of an unknown server principal, said in ZooKeeper's words.
-fn zk_words(e: &anyhow::Error) -> String {
-    format!("{e:#}").replace(
-        "check sasl.kerberos.service.name and that the broker is reached by the host name in its principal",
-        "check zookeeper.sasl.client.username (--zk-sasl-client-username) and that ZooKeeper is reached by the host name in its principal (as written in --zookeeper)",
-    )
-}
-
 /// Hosts of a connect string `HOST:PORT[,…][/chroot]`.
 fn hosts(connect: &str) -> Vec<String> {
     connect
@@ -56,32 +48,27 @@ fn hosts(connect: &str) -> Vec<String> {
 
 /// Log in and make the first context with each host of `connect`, bounded by `timeout`.
 pub async fn prepare(krb: &Arc<Kerberos>, connect: &str, timeout: Duration) -> Result<()> {
-    krb.login(timeout)
-        .await
-        .map_err(|e| anyhow!(zk_words(&e)))?;
+    krb.login(timeout).await?;
     for host in hosts(connect) {
         let first = async {
             let ctx = krb.start(&host).await?;
             ctx.step(None).await.map(|_| ())
         };
-        tokio::time::timeout(timeout, first)
-            .await
-            .map_err(|_| {
-                anyhow!(
-                    "{}: Kerberos service ticket for {}/{host}: no answer from the KDC within {} ms",
-                    krb.at,
-                    krb.service,
-                    timeout.as_millis()
-                )
-            })?
-            .map_err(|e| anyhow!(zk_words(&e)))?;
+        tokio::time::timeout(timeout, first).await.map_err(|_| {
+            anyhow!(
+                "{}: Kerberos service ticket for {}/{host}: no answer from the KDC within {} ms",
+                krb.at,
+                krb.service,
+                timeout.as_millis()
+            )
+        })??;
     }
     Ok(())
 }
 
 impl zk::CustomSasl for ZkKerberos {
     fn start(&self, host: &str) -> Result<Box<dyn zk::CustomSaslSession>, String> {
-        let fail = |e: anyhow::Error| zk_words(&e);
+        let fail = |e: anyhow::Error| format!("{e:#}");
         let mut ctx = self.0.start_blocking(host).map_err(fail)?;
         let (first, established) = ctx.step_blocking(None).map_err(fail)?;
         Ok(Box::new(Exchange {
@@ -107,7 +94,7 @@ impl zk::CustomSaslSession for Exchange {
     }
 
     fn step(&mut self, challenge: &[u8]) -> Result<Option<Vec<u8>>, String> {
-        let fail = |e: anyhow::Error| zk_words(&e);
+        let fail = |e: anyhow::Error| format!("{e:#}");
         if !self.established {
             let (token, done) = self.ctx.step_blocking(Some(challenge)).map_err(fail)?;
             self.established = done;

@@ -8,8 +8,8 @@
 //! when they are created, so thousands of reads issued together travel pipelined on one session
 //! instead of one round trip after another.
 
-use crate::inventory::{Inventory, ZkBroker, ZkMissingRights, ZooKeeper};
-use crate::settings::{bad, Input};
+use crate::inventory::{Inventory, Part, ZkBroker, ZkMissingRights, ZooKeeper};
+use crate::settings::{bad, usage, Input};
 use anyhow::{anyhow, bail, Result};
 use futures::future::join_all;
 use serde_json::Value as Json;
@@ -86,6 +86,31 @@ impl std::fmt::Debug for ZkSource {
     }
 }
 
+/// `--zookeeper` given: its znodes; not given, a ZooKeeper-mode cluster shows ZooKeeper as not
+/// collected (a saved inventory may carry it already).
+impl super::Collector for ZkSource {
+    const NAME: &'static str = "zookeeper";
+    const FILLS: &'static [Part] = &[Part::Zookeeper, Part::ZookeeperEnsemble];
+
+    fn given(src: &super::Sources) -> Option<&Self> {
+        src.zookeeper.as_ref()
+    }
+
+    fn collect(&self, inv: &mut Inventory, rt: &tokio::runtime::Runtime) -> Result<()> {
+        rt.block_on(collect(inv, self))
+    }
+
+    fn missing(inv: &Inventory) -> Option<(Part, &'static str)> {
+        (inv.zookeeper.is_none()
+            && inv.cluster.kind != crate::inventory::ClusterKind::Msk
+            && inv.cluster.mode != "kraft")
+            .then_some((
+                Part::Zookeeper,
+                "give --zookeeper HOST:PORT[/chroot] to read it",
+            ))
+    }
+}
+
 /// Read the cluster's znodes into `inv.zookeeper`; a znode that cannot be read is a gap.
 pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
     let (connect, timeout) = (src.connect.as_str(), src.timeout);
@@ -113,8 +138,9 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
             None => connector.connect(connect).await,
         };
         let client = connected.map_err(|e| {
-            anyhow!(
-                "--zookeeper {connect}: cannot connect{}{}: {e}",
+            usage(
+                format!(
+                "{{0}} {connect}: cannot connect{}{}: {e}",
                 if src.tls.is_some() {
                     " (TLS; a handshake the ensemble refuses, such as a missing or untrusted client certificate or a plain port, ends this way too)"
                 } else {
@@ -126,11 +152,13 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
                         k
                     ),
                     (zk::Error::AuthFailed, Some(ZkSasl::Digest(_))) =>
-                        " (the ensemble refused the DIGEST-MD5 login of --zk-jaas-config)".to_string(),
+                        " (the ensemble refused the DIGEST-MD5 login of {1})".to_string(),
                     (zk::Error::AuthFailed, None) =>
-                        " (the ensemble may require a SASL login: give --zk-jaas-config)".to_string(),
+                        " (the ensemble may require a SASL login: give {1})".to_string(),
                     _ => String::new(),
                 }
+                ),
+                &[Input::Zookeeper, Input::ZkJaasConfig],
             )
         })?;
         crate::debug::note(|| {
@@ -169,9 +197,10 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
     };
     // Every read together is bounded: a stalled ensemble cannot hang the audit.
     tokio::time::timeout(timeout * 6, work).await.map_err(|_| {
-        anyhow!(
-            "--zookeeper {connect}: no answer within {} ms",
-            timeout.as_millis() * 6
+        bad(
+            Input::Zookeeper,
+            connect,
+            format!("no answer within {} ms", timeout.as_millis() * 6),
         )
     })?
 }
@@ -664,10 +693,9 @@ pub fn sasl_settings(path: &std::path::Path, service: Option<&str>) -> Result<Zk
             .map_err(|e| bad(Input::ZkJaasConfig, &name, format!("{e:#}")))?;
         let service = service.unwrap_or("zookeeper").trim();
         if service.is_empty() {
-            return Err(bad(
-                Input::ZkJaasConfig,
-                &name,
-                "--zk-sasl-client-username is empty: give ZooKeeper's Kerberos service name (zookeeper.sasl.client.username, default zookeeper)",
+            return Err(usage(
+                format!("{{0}} {name}: {{1}} is empty: give ZooKeeper's Kerberos service name (zookeeper.sasl.client.username, default zookeeper)"),
+                &[Input::ZkJaasConfig, Input::ZkSaslClientUsername],
             ));
         }
         return Ok(ZkSasl::Kerberos(
@@ -675,6 +703,7 @@ pub fn sasl_settings(path: &std::path::Path, service: Option<&str>) -> Result<Zk
                 service.to_string(),
                 login,
                 format!("--zk-jaas-config {name}"),
+                "check zookeeper.sasl.client.username (--zk-sasl-client-username) and that ZooKeeper is reached by the host name in its principal (as written in --zookeeper)",
             ),
         ));
     }
@@ -772,15 +801,15 @@ fn missing_rights(
 /// kept.
 pub fn controller_identity(path: &std::path::Path) -> Result<Vec<String>> {
     let name = path.display().to_string();
-    let what = format!("--zk-controller-jaas {name}");
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{what}: cannot read it: {e}"))?;
+    let bad = |message: &str| bad(Input::ZkControllerJaas, &name, message);
+    let text = std::fs::read_to_string(path).map_err(|e| bad(&format!("cannot read it: {e}")))?;
     let section = client_section(&text).ok_or_else(|| {
-        anyhow!("{what}: no `Client {{ … }};` section (the one the controllers use for ZooKeeper)")
+        bad("no `Client { … };` section (the one the controllers use for ZooKeeper)")
     })?;
     let get = |k: &str| crate::collect::kafka::config::jaas_option(section, k);
     if section.contains("Krb5LoginModule") {
         let principal = get("principal").filter(|p| !p.trim().is_empty()).ok_or_else(|| {
-            anyhow!("{what}: the Client section's Krb5LoginModule has no principal: write the principal the controllers log in as")
+            bad("the Client section's Krb5LoginModule has no principal: write the principal the controllers log in as")
         })?;
         let (user, realm) = match principal.split_once('@') {
             Some((u, r)) => (u.to_string(), Some(r.to_string())),
@@ -799,12 +828,10 @@ pub fn controller_identity(path: &std::path::Path) -> Result<Vec<String>> {
     if section.contains("DigestLoginModule") {
         let user = get("username")
             .filter(|u| !u.trim().is_empty())
-            .ok_or_else(|| {
-                anyhow!("{what}: the Client section's DigestLoginModule has no username")
-            })?;
+            .ok_or_else(|| bad("the Client section's DigestLoginModule has no username"))?;
         return Ok(vec![format!("sasl:{user}")]);
     }
-    bail!("{what}: the Client section names no login module kraftcheck knows (org.apache.zookeeper.server.auth.DigestLoginModule, com.sun.security.auth.module.Krb5LoginModule)")
+    Err(bad("the Client section names no login module kraftcheck knows (org.apache.zookeeper.server.auth.DigestLoginModule, com.sun.security.auth.module.Krb5LoginModule)"))
 }
 
 /// `cdrwa` letters of a permission set, as zookeeper-shell prints them.
@@ -867,9 +894,12 @@ mod tests {
         std::fs::write(&p, "Client {\n org.apache.zookeeper.server.auth.DigestLoginModule required username=\"ctl\" password=\"s3cret\";\n};\n").unwrap();
         assert_eq!(controller_identity(&p).unwrap(), vec!["sasl:ctl"]);
         std::fs::write(&p, "KafkaServer {\n};\n").unwrap();
-        let e = controller_identity(&p).unwrap_err().to_string();
+        let e = controller_identity(&p).unwrap_err();
+        let bad = e.downcast_ref::<crate::settings::InputError>().unwrap();
+        assert_eq!(bad.input, Input::ZkControllerJaas);
         assert!(
-            e.contains("--zk-controller-jaas") && e.contains("Client"),
+            bad.render("--zk-controller-jaas")
+                .starts_with(&format!("--zk-controller-jaas {}: no `Client", p.display())),
             "{e}"
         );
     }

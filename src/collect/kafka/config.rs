@@ -356,7 +356,7 @@ impl KerberosSettings {
                 ),
             },
         };
-        Ok(Kerberos::new(service, login, at))
+        Ok(Kerberos::new(service, login, at, "check sasl.kerberos.service.name and that the broker is reached by the host name in its principal"))
     }
 }
 

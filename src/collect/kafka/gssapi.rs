@@ -394,6 +394,8 @@ pub struct Kerberos {
     pub login: Login,
     /// Where the settings came from, for messages.
     pub at: String,
+    /// What to check when the KDC has no service principal for a host, in the caller's words.
+    pub principal_hint: String,
     cred: tokio::sync::Mutex<Option<Arc<Cred>>>,
 }
 
@@ -426,11 +428,12 @@ async fn off_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -
 }
 
 impl Kerberos {
-    pub fn new(service: String, login: Login, at: String) -> Arc<Kerberos> {
+    pub fn new(service: String, login: Login, at: String, principal_hint: &str) -> Arc<Kerberos> {
         Arc::new(Kerberos {
             service,
             login,
             at,
+            principal_hint: principal_hint.to_string(),
             cred: tokio::sync::Mutex::new(None),
         })
     }
@@ -524,6 +527,7 @@ impl Kerberos {
             service: self.service.clone(),
             host: host.to_string(),
             at: self.at.clone(),
+            principal_hint: self.principal_hint.clone(),
         })
     }
 }
@@ -701,6 +705,7 @@ pub struct Context {
     service: String,
     host: String,
     at: String,
+    principal_hint: String,
 }
 
 // SAFETY: a context is used by one thread at a time (moved to the GSS thread and back).
@@ -761,8 +766,8 @@ impl Context {
             let what = api.describe(major, minor);
             let hint = match minor as i32 {
                 KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN => format!(
-                    " (the KDC has no service principal {}/{}: check sasl.kerberos.service.name and that the broker is reached by the host name in its principal)",
-                    self.service, self.host
+                    " (the KDC has no service principal {}/{}: {})",
+                    self.service, self.host, self.principal_hint
                 ),
                 KRB5KRB_AP_ERR_TKT_EXPIRED => " (the ticket has expired: run kinit again)".into(),
                 _ => String::new(),
