@@ -896,7 +896,7 @@ mod tests {
         std::fs::write(&p, "KafkaServer {\n};\n").unwrap();
         let e = controller_identity(&p).unwrap_err();
         let bad = e.downcast_ref::<crate::settings::InputError>().unwrap();
-        assert_eq!(bad.input, Input::ZkControllerJaas);
+        assert_eq!(bad.input, crate::settings::Input::ZkControllerJaas);
         assert!(
             bad.render("--zk-controller-jaas")
                 .starts_with(&format!("--zk-controller-jaas {}: no `Client", p.display())),
