@@ -663,13 +663,12 @@ pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterD
 }
 
 fn read_json(p: &Path) -> Result<(Kind, serde_json::Value)> {
-    let file = p.display();
     let text = std::fs::read_to_string(p)
-        .map_err(|e| bad(Input::AwsJson, &file, format!("cannot read: {e}")))?;
+        .map_err(|e| bad(Input::AwsJson, p.display(), format!("cannot read: {e}")))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         bad(
             Input::AwsJson,
-            &file,
+            p.display(),
             format!(
                 "not valid JSON (line {}, column {}: {e})",
                 e.line(),
@@ -680,7 +679,7 @@ fn read_json(p: &Path) -> Result<(Kind, serde_json::Value)> {
     if model::holds_secret_value(&v) {
         return Err(bad(
             Input::AwsJson,
-            &file,
+            p.display(),
             format!(
                 "this output holds a secret's value (SecretString/SecretBinary); kraftcheck never reads secret values: give `{}` output instead (metadata only)",
                 Kind::DescribeSecret.command()
@@ -690,7 +689,7 @@ fn read_json(p: &Path) -> Result<(Kind, serde_json::Value)> {
     let kind = model::recognise(&v).ok_or_else(|| {
         bad(
             Input::AwsJson,
-            &file,
+            p.display(),
             format!(
                 "not AWS CLI output that kraftcheck reads; expected the JSON printed by one of: {}",
                 model::KINDS
