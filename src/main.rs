@@ -363,7 +363,7 @@ fn audit_one(
     let mut rendered = Vec::new();
     for f in &formats {
         let _t = kraftcheck::debug::Stage::start("render");
-        rendered.push((f.file_name(), report::render(*f, &report)?));
+        rendered.push((f.file_name("kraftcheck"), report::render(*f, &report)?));
     }
     let out = match out {
         // --msk-all: always a directory per cluster.
@@ -518,7 +518,10 @@ fn run_diff(d: DiffArgs) -> Result<u8> {
     formats.dedup();
     let mut rendered = Vec::new();
     for f in &formats {
-        rendered.push((diff::file_name(*f), diff::render(*f, &result, &opts)?));
+        rendered.push((
+            f.file_name("kraftcheck-diff"),
+            diff::render(*f, &result, &opts)?,
+        ));
     }
     output::write_all(output::plan(rendered, d.output.as_deref())?)?;
     Ok(result.exit_code())
@@ -600,10 +603,7 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
     }
     let mut rendered = Vec::new();
     for f in &formats {
-        rendered.push((
-            plan::render::file_name(*f),
-            plan::render::render(*f, &the_plan)?,
-        ));
+        rendered.push((f.file_name("plan"), plan::render::render(*f, &the_plan)?));
     }
     if let Some(dir) = &a.c.output {
         if dir.exists() && !dir.is_dir() {

@@ -45,7 +45,7 @@ pub fn file_safe(name: &str) -> String {
 /// Where each rendered output goes. With one output and no `-o`, stdout (`None`).
 /// With several, `-o` must name a directory (created if missing).
 pub fn plan(
-    outputs: Vec<(&'static str, String)>,
+    outputs: Vec<(String, String)>,
     out: Option<&Path>,
 ) -> Result<Vec<(Option<PathBuf>, String)>> {
     match (outputs.len(), out) {

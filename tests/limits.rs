@@ -114,7 +114,7 @@ fn a_deeply_nested_rule_expression_is_refused_at_load() {
         let dir = rule_dir(&when);
         let t = Instant::now();
         let out = kc()
-            .args(["rules", "test", "--rules"])
+            .args(["rules", "test"])
             .arg(dir.path())
             .output()
             .unwrap();

@@ -462,15 +462,3 @@ pub fn render(format: Format, diff: &Diff, opts: &DiffOptions) -> anyhow::Result
         Format::Junit => junit::render(diff),
     }
 }
-
-/// File name used when several formats are written into one directory.
-pub fn file_name(format: Format) -> &'static str {
-    match format {
-        Format::Table => "kraftcheck-diff.txt",
-        Format::Markdown => "kraftcheck-diff.md",
-        Format::Html => "kraftcheck-diff.html",
-        Format::Json => "kraftcheck-diff.json",
-        Format::Sarif => "kraftcheck-diff.sarif",
-        Format::Junit => "kraftcheck-diff.junit.xml",
-    }
-}

@@ -13,17 +13,6 @@ const TEMPLATE: &str = include_str!("../../report-templates/plan.html");
 /// Findings listed per step in the table and Markdown (HTML and JSON list all).
 const FINDINGS_PER_STEP: usize = 25;
 
-pub fn file_name(f: Format) -> &'static str {
-    match f {
-        Format::Table => "plan.txt",
-        Format::Markdown => "plan.md",
-        Format::Html => "plan.html",
-        Format::Json => "plan.json",
-        Format::Sarif => "plan.sarif",
-        Format::Junit => "plan.junit.xml",
-    }
-}
-
 pub fn render(f: Format, plan: &Plan) -> anyhow::Result<String> {
     match f {
         Format::Table => Ok(table(plan)),

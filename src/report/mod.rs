@@ -27,16 +27,22 @@ pub enum Format {
 }
 
 impl Format {
-    /// File name used when several formats are written into one directory.
-    pub fn file_name(self) -> &'static str {
+    /// The file name extension of this format.
+    pub fn extension(self) -> &'static str {
         match self {
-            Format::Table => "kraftcheck.txt",
-            Format::Markdown => "kraftcheck.md",
-            Format::Html => "kraftcheck.html",
-            Format::Json => "kraftcheck.json",
-            Format::Sarif => "kraftcheck.sarif",
-            Format::Junit => "kraftcheck.junit.xml",
+            Format::Table => "txt",
+            Format::Markdown => "md",
+            Format::Html => "html",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit.xml",
         }
+    }
+
+    /// File name used when several formats are written into one directory: `stem` (what the
+    /// document is: `kraftcheck`, `plan`, `kraftcheck-diff`) and this format's extension.
+    pub fn file_name(self, stem: &str) -> String {
+        format!("{stem}.{}", self.extension())
     }
 }
 
