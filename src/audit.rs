@@ -80,6 +80,7 @@ pub fn run(rules: &RuleSet, inv: &Inventory, opts: &AuditOptions) -> Report {
         platforms: opts.platforms.clone(),
     };
     let mut findings = evaluate(rules, inv, &eval_opts);
+    let _t = crate::debug::Stage::start("audit: waivers, verdicts, summaries");
     let notices = waivers::apply(&mut findings, &opts.waivers, opts.today);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let verdicts: Vec<ProfileVerdict> = profiles

@@ -8,8 +8,10 @@ use std::path::Path;
 /// point). Every failure names the file and what is wrong.
 pub fn load_inventory(path: &Path) -> Result<(Inventory, LineIndex)> {
     let _t = crate::debug::Stage::start("load inventory");
+    let t = crate::debug::Stage::start("load inventory: read");
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read inventory {}", path.display()))?;
+    drop(t);
     // On a parse error, the schema version alone is read again so that an inventory of
     // another version gets its own message rather than a field error.
     #[derive(serde::Deserialize)]
@@ -18,8 +20,13 @@ pub fn load_inventory(path: &Path) -> Result<(Inventory, LineIndex)> {
     }
     // The line index (where findings point) is built on a second core while serde parses.
     let (parsed, index) = std::thread::scope(|s| {
-        let index = s.spawn(|| LineIndex::build(&text));
+        let index = s.spawn(|| {
+            let _t = crate::debug::Stage::start("load inventory: line index");
+            LineIndex::build(&text)
+        });
+        let t = crate::debug::Stage::start("load inventory: parse");
         let parsed = serde_json::from_str::<Inventory>(&text);
+        drop(t);
         (parsed, index.join().expect("the line index does not panic"))
     });
     let mut inv: Inventory = match parsed {
@@ -63,6 +70,7 @@ pub fn load_inventory(path: &Path) -> Result<(Inventory, LineIndex)> {
             inv.schema_version
         );
     }
+    let _t = crate::debug::Stage::start("load inventory: normalize");
     inv.normalize();
     Ok((inv, index))
 }

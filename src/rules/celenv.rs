@@ -622,108 +622,6 @@ pub fn inventory_view(inv: &Inventory) -> Json {
     root
 }
 
-/// What the derived topic fields need from the rest of the inventory, gathered once.
-pub struct TopicContext {
-    /// The cluster-wide `min.insync.replicas` (the first broker that sets it; Kafka's default 1).
-    default_min_isr: i64,
-    /// Consumer group ids, to find the group a topic name starts with in one lookup per `-`.
-    group_ids: std::collections::HashSet<String>,
-}
-
-impl TopicContext {
-    pub fn new(inv: &Inventory) -> Self {
-        TopicContext {
-            default_min_isr: inv
-                .brokers
-                .iter()
-                .find_map(|b| {
-                    b.configs
-                        .get("min.insync.replicas")
-                        .and_then(|e| e.value.as_deref())
-                        .and_then(|v| v.trim().parse().ok())
-                })
-                .unwrap_or(1),
-            group_ids: inv.groups.iter().map(|g| g.id.clone()).collect(),
-        }
-    }
-
-    /// The longest consumer group id that the topic name starts with, followed by `-`
-    /// (Kafka Streams names its internal topics `<application.id>-…`, and the application id
-    /// is its consumer group).
-    fn app_group(&self, topic: &str) -> Option<String> {
-        topic
-            .rmatch_indices('-')
-            .map(|(i, _)| &topic[..i])
-            .find(|prefix| self.group_ids.contains(*prefix))
-            .map(str::to_string)
-    }
-}
-
-/// A topic as JSON without its `partitions` (CEL reads those from the typed inventory, see
-/// `celval::PartitionVal`), with derived fields: `partition_count`, `replication_factor`,
-/// `offline_partitions`, `under_replicated_partitions`, `replica_brokers` (the broker ids
-/// holding a replica), `min_isr`, `under_min_isr_partitions` and `app_group` (the longest
-/// consumer group id the name starts with, followed by `-`; null when none).
-pub fn topic_view(t: &crate::inventory::Topic, cx: &TopicContext) -> Json {
-    // Every field listed (no `..`), so a new topic field cannot be forgotten here.
-    let shallow = crate::inventory::Topic {
-        name: t.name.clone(),
-        id: t.id.clone(),
-        internal: t.internal,
-        // As `Inventory::normalize` does: recognised by name when the inventory does not say.
-        framework: t
-            .framework
-            .clone()
-            .or_else(|| crate::inventory::framework_of(&t.name).map(str::to_string)),
-        partitions: Vec::new(),
-        configs: t.configs.clone(),
-        pending_deletion: t.pending_deletion,
-    };
-    let mut v = serde_json::to_value(&shallow).expect("topic serializes");
-    let min_isr: i64 = t
-        .configs
-        .get("min.insync.replicas")
-        .and_then(|e| e.value.as_deref())
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(cx.default_min_isr);
-    let parts = &t.partitions;
-    let mut replica_brokers: Vec<i64> = parts
-        .iter()
-        .flat_map(|p| p.replicas.iter().copied())
-        .collect();
-    replica_brokers.sort_unstable();
-    replica_brokers.dedup();
-    let o = v.as_object_mut().expect("topic is an object");
-    o.remove("partitions");
-    o.insert("partition_count".into(), json!(parts.len()));
-    o.insert(
-        "replication_factor".into(),
-        json!(parts.iter().map(|p| p.replicas.len()).max().unwrap_or(0)),
-    );
-    o.insert(
-        "offline_partitions".into(),
-        json!(parts.iter().filter(|p| p.leader < 0).count()),
-    );
-    o.insert(
-        "under_replicated_partitions".into(),
-        json!(parts
-            .iter()
-            .filter(|p| p.isr.len() < p.replicas.len())
-            .count()),
-    );
-    o.insert("replica_brokers".into(), json!(replica_brokers));
-    o.insert("app_group".into(), json!(cx.app_group(&t.name)));
-    o.insert("min_isr".into(), json!(min_isr));
-    o.insert(
-        "under_min_isr_partitions".into(),
-        json!(parts
-            .iter()
-            .filter(|p| (p.isr.len() as i64) < min_isr)
-            .count()),
-    );
-    v
-}
-
 /// Compare two version strings for Rust callers (profiles, reports).
 pub fn version_ge(a: &str, b: &str) -> bool {
     matches!(
@@ -768,28 +666,6 @@ mod topic_tests {
         for name in registered {
             assert!(documented.contains(&name), "{name}");
         }
-    }
-
-    #[test]
-    fn app_group_is_the_longest_group_prefix() {
-        let mut inv = Inventory::new();
-        for g in ["orders", "orders-app", "pay"] {
-            inv.groups.push(crate::inventory::ConsumerGroup {
-                id: g.into(),
-                ..Default::default()
-            });
-        }
-        let cx = TopicContext::new(&inv);
-        assert_eq!(
-            cx.app_group("orders-app-store-changelog").as_deref(),
-            Some("orders-app")
-        );
-        assert_eq!(
-            cx.app_group("orders-x-repartition").as_deref(),
-            Some("orders")
-        );
-        assert_eq!(cx.app_group("payments-x-changelog"), None);
-        assert_eq!(cx.app_group("pay"), None);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::celval;
 use super::profiles::{profile, target_for};
-use super::{celenv, Rule, RuleSet, Scope};
+use super::{celenv, topic, Rule, RuleSet, Scope};
 use crate::findings::{Finding, Location, Resource, Status};
 use crate::inventory::{Gap, Inventory, LineIndex};
 use cel::common::types::{CelBool, CelList, CelNull, CelString};
@@ -173,7 +173,7 @@ impl VariableResolver for ItemVars<'_> {
 /// every scope as CEL values with their resources, and the line index of the inventory file.
 struct Prepared<'g> {
     view: &'g Json,
-    topic_cx: &'g celenv::TopicContext,
+    topic_cx: &'g topic::TopicContext,
     items: HashMap<&'static str, Vec<(Resource, ItemVars<'g>)>>,
     lines: Option<&'g LineIndex>,
 }
@@ -182,7 +182,7 @@ struct Prepared<'g> {
 fn globals<'a>(
     view: &'a Json,
     inv: &'a Inventory,
-    cx: &celenv::TopicContext,
+    cx: &topic::TopicContext,
     hidden: &Hidden,
 ) -> Globals<'a> {
     let mut entries: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = Vec::new();
@@ -191,27 +191,11 @@ fn globals<'a>(
             entries.push((CelString::from(k.as_str()), celval::from_json(v)));
         }
     }
-    let topics: Vec<Box<dyn Val + 'a>> = inv
-        .topics
-        .iter()
-        .map(|t| {
-            let mut view = celenv::topic_view(t, cx);
-            if hidden.all_topic_configs || hidden.topic_configs.contains(&t.name) {
-                if let Some(o) = view.as_object_mut() {
-                    o.remove("configs");
-                }
-            }
-            let mut fields: Vec<(CelString<'a>, Box<dyn Val + 'a>)> = match view {
-                Json::Object(o) => celval::entries_owned(o),
-                _ => Vec::new(),
-            };
-            fields.push((
-                CelString::from("partitions"),
-                celval::partitions(&t.partitions),
-            ));
-            Box::new(celval::Obj::new(fields)) as Box<dyn Val + 'a>
-        })
-        .collect();
+    let topic = |t: &'a crate::inventory::Topic| {
+        let hide = hidden.all_topic_configs || hidden.topic_configs.contains(&t.name);
+        topic::topic_value(t, cx, !hide)
+    };
+    let topics = on_all_cores(&inv.topics, topic);
     entries.push((CelString::from("topics"), Box::new(CelList::from(topics))));
     for k in super::GLOBALS.iter().filter(|g| g.nullable).map(|g| g.name) {
         if view.get(k).is_none() {
@@ -229,6 +213,28 @@ fn globals<'a>(
     }
 }
 
+/// `f` of every item, in order, on all cores when the list is long (a large cluster's tens of
+/// thousands of topics); on this thread otherwise.
+fn on_all_cores<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
+    const ALONE: usize = 4096;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || items.len() < ALONE {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(cores);
+    let f = &f;
+    std::thread::scope(|s| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().expect("making CEL values does not panic"))
+            .collect()
+    })
+}
+
 pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Finding> {
     let t = crate::debug::Stage::start("inventory view");
     let mut view = celenv::inventory_view(inv);
@@ -236,7 +242,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     let view = view;
     drop(t);
     let t = crate::debug::Stage::start("CEL values");
-    let topic_cx = celenv::TopicContext::new(inv);
+    let topic_cx = topic::TopicContext::new(inv);
     let globals = globals(&view, inv, &topic_cx, &hidden);
     let mut items = HashMap::new();
     for scope in Scope::all() {
@@ -249,7 +255,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
         let var = scope.variable().expect("item scopes bind a variable");
         let resources: Vec<Resource> = match view.get(list).and_then(Json::as_array) {
             Some(json_items) => json_items.iter().map(|j| scope.resource(j)).collect(),
-            // Topics are not in the JSON view (see celenv::topic_view).
+            // Topics are not in the JSON view (see topic::topic_view).
             None => inv
                 .topics
                 .iter()
@@ -276,7 +282,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     drop(t);
     let mut root = celenv::root_context();
     root.set_variable_resolver(&globals);
-    let _t = crate::debug::Stage::start("evaluate");
+    let t = crate::debug::Stage::start("evaluate");
     let mut selected: Vec<(usize, &Rule)> = set
         .rules
         .iter()
@@ -339,6 +345,11 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     }
     let mut findings: Vec<Finding> = results.into_iter().flat_map(|(_, f, _)| f).collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    drop(t);
+    let _t = crate::debug::Stage::start("evaluate: free CEL values");
+    drop(root);
+    drop(prep);
+    drop(globals);
     findings
 }
 
@@ -547,14 +558,19 @@ fn evaluate_rule<'v>(
     let items = prep.items.get(list).expect("every scope list is prepared");
     let json_items = view.get(list).and_then(Json::as_array);
     // The item as JSON, for messages and locations, made only for items that are reported:
-    // topics come from the typed inventory (with their partitions when the message reads them).
+    // topics come from the typed inventory (with their partitions when the message reads them:
+    // a topic's partitions are most of its JSON).
+    let message_reads_partitions = set.templates.get_template(&rule.id).is_ok_and(|t| {
+        let vars = t.undeclared_variables(true);
+        vars.contains("item") || vars.contains("item.partitions")
+    });
     let item_json = |i: usize| -> Cow<Json> {
         match json_items.and_then(|a| a.get(i)) {
             Some(j) => Cow::Borrowed(j),
             None => match inv.topics.get(i).filter(|_| list == "topics") {
                 Some(t) => {
-                    let mut v = celenv::topic_view(t, prep.topic_cx);
-                    if rule.message.contains("partitions") {
+                    let mut v = topic::topic_view(t, prep.topic_cx);
+                    if message_reads_partitions {
                         if let Some(o) = v.as_object_mut() {
                             o.insert("partitions".into(), json!(t.partitions));
                         }
@@ -618,7 +634,16 @@ fn evaluate_rule<'v>(
         }
         let mut ctx = run.ctx.new_inner_scope();
         ctx.set_variable_resolver(vars);
-        let (status, ev, msg) = match eval_item(set, rule, &ctx, &|| item_json(i), res, run) {
+        // Made once, for the message and the location.
+        let item = std::cell::OnceCell::new();
+        let (status, ev, msg) = match eval_item(
+            set,
+            rule,
+            &ctx,
+            &|| Cow::Borrowed(item.get_or_init(|| item_json(i)).as_ref()),
+            res,
+            run,
+        ) {
             Outcome::Fire(ev, msg) => (Status::Fail, ev, msg),
             Outcome::Quiet => continue,
             Outcome::Error(ev, msg) => {
@@ -626,8 +651,8 @@ fn evaluate_rule<'v>(
                 (Status::Unknown, ev, msg)
             }
         };
-        let item = item_json(i);
-        let loc = location(rule, inv, prep, &pointer_of(i, &item), Some(&item), opts);
+        let item = item.get_or_init(|| item_json(i));
+        let loc = location(rule, inv, prep, &pointer_of(i, item), Some(item), opts);
         out.push(finding(rule, res.clone(), status, msg, ev, loc));
     }
     let checked = format!("{} {} checked", items.len(), list.replace('_', " "));

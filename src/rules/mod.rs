@@ -14,6 +14,7 @@ pub mod reads;
 mod scope;
 mod selftest;
 pub mod tags;
+pub mod topic;
 
 pub use eval::{evaluate, EvalOptions, InventoryFile};
 pub use load::{load_rules, rule_set_from_text, RuleSet, MAX_CEL_NESTING};

@@ -35,7 +35,7 @@ pub enum View {
     Cluster,
     /// The inventory field of the list's name, as serialized.
     Field,
-    /// Topics: made one by one from the typed inventory (see `celenv::topic_view`).
+    /// Topics: made one by one from the typed inventory (see `topic::topic_value`).
     Topics,
     /// Derived from the inventory by this function (a JSON array).
     Derived(fn(&Inventory) -> Json),
@@ -165,7 +165,7 @@ pub const SCOPES: &[ScopeDef] = &[
         kind: "topic",
         resource: |i| res("topic", s(i, "name")),
         view: View::Topics,
-        fields: "`name`, `internal`, `framework` (kafka, streams, connect, mirrormaker2, msk-replicator, schema-registry, ksqldb, confluent, msk; recognised by name when the inventory does not say), `partitions` (`id`, `leader` (-1 offline), `replicas`, `isr`, `adding_replicas`, `removing_replicas`), `configs` (non-default only), `pending_deletion`, plus derived `partition_count`, `replication_factor`, `offline_partitions`, `under_replicated_partitions`, `replica_brokers` (distinct broker ids holding a replica), `min_isr`, `under_min_isr_partitions`, `app_group` (the longest consumer group id the name starts with followed by `-`, as Kafka Streams names its internal topics; null when none).",
+        fields: "`name`, `internal`, `framework` (kafka, streams, connect, mirrormaker2, msk-replicator, schema-registry, ksqldb, confluent, msk; recognised by name when the inventory does not say), `partitions` (`id`, `leader` (-1 offline), `replicas`, `isr`, `adding_replicas`, `removing_replicas`), `configs` (non-default only), `pending_deletion`, plus derived `partition_count`, `replication_factor`, `offline_partitions`, `under_replicated_partitions`, `replica_brokers` (distinct broker ids holding a replica), `missing_replica_brokers` (those of `replica_brokers` not in `broker_ids`), `min_isr`, `under_min_isr_partitions`, `app_group` (the longest consumer group id the name starts with followed by `-`, as Kafka Streams names its internal topics; null when none).",
     },
     ScopeDef {
         scope: Scope::Acl,
