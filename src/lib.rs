@@ -10,6 +10,7 @@ pub mod compat;
 pub mod debug;
 pub mod diff;
 pub mod findings;
+pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod inventory;

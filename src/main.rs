@@ -9,7 +9,7 @@ use cli::{
 };
 use kraftcheck::audit::{self, AuditOptions, FailOn};
 use kraftcheck::collect::{self, kafka, OfflineSources};
-use kraftcheck::report::{self, Format};
+use kraftcheck::report;
 use kraftcheck::rules::{
     self,
     profiles::{ProfileId, PROFILES},
@@ -542,11 +542,11 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
     check_target_version(a.c.target_version.as_deref())?;
     let mut formats = a.c.formats.clone();
     formats.dedup();
-    if let Some(f) = formats
-        .iter()
-        .find(|f| matches!(f, Format::Sarif | Format::Junit))
-    {
-        bail!("--format {f:?}: plan is written as table, markdown, html or json");
+    if let Some(f) = formats.iter().find(|f| f.def().plan.is_none()) {
+        bail!(
+            "--format {f:?}: plan is written as {}",
+            kraftcheck::formats::plan_formats()
+        );
     }
     let sources = to_sources(&a.c.sources)?;
     let new_msk = match a.new_msk_cluster.as_deref() {

@@ -21,12 +21,12 @@
 
 mod compare;
 pub(crate) mod expected;
-mod html;
-mod json;
-mod junit;
-mod markdown;
-mod sarif;
-mod table;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod markdown;
+pub(crate) mod sarif;
+pub(crate) mod table;
 
 use crate::inventory::Inventory;
 use crate::report::Format;
@@ -453,12 +453,5 @@ pub(crate) fn assemble(
 
 /// Render one format.
 pub fn render(format: Format, diff: &Diff, opts: &DiffOptions) -> anyhow::Result<String> {
-    match format {
-        Format::Table => Ok(table::render(diff)),
-        Format::Markdown => Ok(markdown::render(diff)),
-        Format::Html => html::render(diff),
-        Format::Json => json::render(diff),
-        Format::Sarif => sarif::render(diff, opts),
-        Format::Junit => junit::render(diff),
-    }
+    (format.def().diff)(diff, opts)
 }

@@ -14,16 +14,17 @@ const TEMPLATE: &str = include_str!("../../report-templates/plan.html");
 const FINDINGS_PER_STEP: usize = 25;
 
 pub fn render(f: Format, plan: &Plan) -> anyhow::Result<String> {
-    match f {
-        Format::Table => Ok(table(plan)),
-        Format::Markdown => Ok(markdown(plan)),
-        Format::Html => html(plan),
-        Format::Json => Ok(serde_json::to_string_pretty(plan)? + "\n"),
-        Format::Sarif | Format::Junit => Err(bad_input(
+    match f.def().plan {
+        Some(render) => render(plan),
+        None => Err(bad_input(
             Input::Format,
-            "plan is written as table, markdown, html or json",
+            format!("plan is written as {}", crate::formats::plan_formats()),
         )),
     }
+}
+
+pub(crate) fn json(plan: &Plan) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(plan)? + "\n")
 }
 
 fn status_label(status: &str, irreversible: bool) -> String {
@@ -136,7 +137,7 @@ fn iam_section(plan: &Plan, heading: &str, esc: impl Fn(&str) -> String) -> Stri
     text
 }
 
-fn table(plan: &Plan) -> String {
+pub(crate) fn table(plan: &Plan) -> String {
     let mut out = header(plan);
     for p in &plan.paths {
         out.push_str(&format!(
@@ -168,7 +169,7 @@ fn table(plan: &Plan) -> String {
     out
 }
 
-fn markdown(plan: &Plan) -> String {
+pub(crate) fn markdown(plan: &Plan) -> String {
     let mut out = format!("# kraftcheck plan\n\n{}", md(&header(plan)));
     out.push('\n');
     for p in &plan.paths {
@@ -214,7 +215,7 @@ fn markdown(plan: &Plan) -> String {
     out
 }
 
-fn html(plan: &Plan) -> anyhow::Result<String> {
+pub(crate) fn html(plan: &Plan) -> anyhow::Result<String> {
     let mut env = Environment::new();
     // The name ends in .html, so minijinja escapes every value it prints.
     env.add_template("plan.html", TEMPLATE)?;

@@ -2,9 +2,9 @@
 
 pub mod checklist;
 pub mod clients;
-mod html;
-mod json;
-mod junit;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod junit;
 pub(crate) mod markdown;
 pub mod msk;
 pub(crate) mod sarif;
@@ -27,16 +27,9 @@ pub enum Format {
 }
 
 impl Format {
-    /// The file name extension of this format.
+    /// The file name extension of this format (its row in [`crate::formats::FORMATS`]).
     pub fn extension(self) -> &'static str {
-        match self {
-            Format::Table => "txt",
-            Format::Markdown => "md",
-            Format::Html => "html",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Junit => "junit.xml",
-        }
+        self.def().extension
     }
 
     /// File name used when several formats are written into one directory: `stem` (what the
@@ -283,14 +276,7 @@ impl Report {
 
 /// Render one format. Renderers only read the report and the inventory summary.
 pub fn render(format: Format, report: &Report) -> anyhow::Result<String> {
-    match format {
-        Format::Table => Ok(table::render(report)),
-        Format::Markdown => markdown::render(report),
-        Format::Html => html::render(report),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Junit => junit::render(report),
-    }
+    (format.def().audit)(report)
 }
 
 /// "a, b, c, … (+4 more)": the first `max` of `items`, and how many more there are.
