@@ -152,7 +152,9 @@ pub fn bad_input(input: Input, message: impl Into<String>) -> anyhow::Error {
 }
 
 /// A message about how inputs are used together (or one that needs another), with each input
-/// named where the template says `{0}`, `{1}`, … (indexes into `inputs`).
+/// named where the template says `{0}`, `{1}`, … (indexes into `inputs`). Values from outside
+/// (a user's value, an error) go into the template through [`literal`], so that braces in them
+/// are never read as placeholders.
 #[derive(Debug)]
 pub struct Usage {
     pub inputs: Vec<Input>,
@@ -162,10 +164,34 @@ pub struct Usage {
 impl Usage {
     /// The message, with input `i` named by `name(i)` (its flag, in the CLI).
     pub fn render(&self, name: impl Fn(Input) -> String) -> String {
-        let mut out = self.template.clone();
-        for (i, input) in self.inputs.iter().enumerate() {
-            out = out.replace(&format!("{{{i}}}"), &name(*input));
+        // One pass: `{N}` is input N, `{{` and `}}` are braces; anything else stays as it is.
+        let mut out = String::with_capacity(self.template.len());
+        let mut rest = self.template.as_str();
+        while let Some(at) = rest.find(['{', '}']) {
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            if rest.starts_with("{{") || rest.starts_with("}}") {
+                out.push_str(&rest[..1]);
+                rest = &rest[2..];
+                continue;
+            }
+            let placeholder = rest.strip_prefix('{').and_then(|r| {
+                let end = r.find('}')?;
+                let input = self.inputs.get(r[..end].parse::<usize>().ok()?)?;
+                Some((*input, end + 2))
+            });
+            match placeholder {
+                Some((input, len)) => {
+                    out.push_str(&name(input));
+                    rest = &rest[len..];
+                }
+                None => {
+                    out.push_str(&rest[..1]);
+                    rest = &rest[1..];
+                }
+            }
         }
+        out.push_str(rest);
         out
     }
 }
@@ -177,6 +203,11 @@ impl fmt::Display for Usage {
 }
 
 impl std::error::Error for Usage {}
+
+/// `text` as part of a [`usage`] template: its braces doubled, so that it reads as written.
+pub fn literal(text: impl fmt::Display) -> String {
+    text.to_string().replace('{', "{{").replace('}', "}}")
+}
 
 /// A usage error: `template` names `inputs` by index (`{0}`, `{1}`, …).
 pub fn usage(template: impl Into<String>, inputs: &[Input]) -> anyhow::Error {
@@ -190,6 +221,26 @@ pub fn usage(template: impl Into<String>, inputs: &[Input]) -> anyhow::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn braces_in_values_are_not_placeholders() {
+        let value = "a{0}b{1}c{x}}{";
+        let e = usage(
+            format!("{{0}} {}: not with {{1}}", literal(value)),
+            &[Input::TargetSize, Input::TargetPlatform],
+        );
+        let u = e.downcast_ref::<Usage>().unwrap();
+        assert_eq!(
+            u.render(|i| format!("--{i:?}")),
+            "--TargetSize a{0}b{1}c{x}}{: not with --TargetPlatform"
+        );
+        // Unknown indexes and stray braces stay as written.
+        let u = Usage {
+            inputs: vec![Input::TargetSize],
+            template: "{0} {7} {x} } {".into(),
+        };
+        assert_eq!(u.render(|_| "F".into()), "F {7} {x} } {");
+    }
 
     #[test]
     fn errors_name_inputs_as_the_caller_spells_them() {

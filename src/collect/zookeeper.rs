@@ -9,7 +9,7 @@
 //! instead of one round trip after another.
 
 use crate::inventory::{Inventory, Part, ZkBroker, ZkMissingRights, ZooKeeper};
-use crate::settings::{bad, usage, Input};
+use crate::settings::{bad, literal, usage, Input};
 use anyhow::{anyhow, bail, Result};
 use futures::future::join_all;
 use serde_json::Value as Json;
@@ -140,7 +140,8 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
         let client = connected.map_err(|e| {
             usage(
                 format!(
-                "{{0}} {connect}: cannot connect{}{}: {e}",
+                "{{0}} {}: cannot connect{}{}: {}",
+                literal(connect),
                 if src.tls.is_some() {
                     " (TLS; a handshake the ensemble refuses, such as a missing or untrusted client certificate or a plain port, ends this way too)"
                 } else {
@@ -148,15 +149,16 @@ pub async fn collect(inv: &mut Inventory, src: &ZkSource) -> Result<()> {
                 },
                 match (&e, &src.sasl) {
                     (zk::Error::AuthFailed, Some(ZkSasl::Kerberos(k))) => format!(
-                        " (the ensemble refused the Kerberos login of {:?})",
-                        k
+                        " (the ensemble refused the Kerberos login of {})",
+                        literal(format!("{k:?}"))
                     ),
                     (zk::Error::AuthFailed, Some(ZkSasl::Digest(_))) =>
                         " (the ensemble refused the DIGEST-MD5 login of {1})".to_string(),
                     (zk::Error::AuthFailed, None) =>
                         " (the ensemble may require a SASL login: give {1})".to_string(),
                     _ => String::new(),
-                }
+                },
+                literal(&e)
                 ),
                 &[Input::Zookeeper, Input::ZkJaasConfig],
             )
@@ -694,7 +696,7 @@ pub fn sasl_settings(path: &std::path::Path, service: Option<&str>) -> Result<Zk
         let service = service.unwrap_or("zookeeper").trim();
         if service.is_empty() {
             return Err(usage(
-                format!("{{0}} {name}: {{1}} is empty: give ZooKeeper's Kerberos service name (zookeeper.sasl.client.username, default zookeeper)"),
+                format!("{{0}} {}: {{1}} is empty: give ZooKeeper's Kerberos service name (zookeeper.sasl.client.username, default zookeeper)", literal(&name)),
                 &[Input::ZkJaasConfig, Input::ZkSaslClientUsername],
             ));
         }

@@ -436,7 +436,10 @@ pub fn for_inventory(inv: &Inventory, new: &ClusterArn) -> anyhow::Result<IamRea
     let old = ClusterArn::parse(&m.cluster_arn).context("the source cluster's ARN")?;
     if old == *new {
         return Err(usage(
-            format!("{{0}} names the source cluster itself ({})", m.cluster_arn),
+            format!(
+                "{{0}} names the source cluster itself ({})",
+                crate::settings::literal(&m.cluster_arn)
+            ),
             &[Input::NewMskCluster],
         ));
     }

@@ -5,7 +5,7 @@
 //! `limits` (see [`Selected::cel_limits`]). A limit marked `uncertain` is never enforced: a
 //! finding that used one is reported as "verify" (info).
 
-use crate::settings::{bad, usage, Input};
+use crate::settings::{bad, literal, usage, Input};
 use anyhow::{anyhow, bail, Context, Result};
 use include_dir::{include_dir, Dir};
 use serde::{Deserialize, Serialize};
@@ -449,12 +449,19 @@ pub fn select(names: &[String], sizes: &[String], brokers: Option<i64>) -> Resul
         if !used {
             return Err(usage(
                 format!(
-                    "{{0}} {s}: no selected {{1}} has this size ({})",
-                    out.iter()
-                        .filter(|x| !x.platform.sizes.is_empty())
-                        .map(|x| format!("{}: {}", x.platform.name, x.platform.sizes.join(", ")))
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    "{{0}} {}: no selected {{1}} has this size ({})",
+                    literal(s),
+                    literal(
+                        out.iter()
+                            .filter(|x| !x.platform.sizes.is_empty())
+                            .map(|x| format!(
+                                "{}: {}",
+                                x.platform.name,
+                                x.platform.sizes.join(", ")
+                            ))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
                 ),
                 &[Input::TargetSize, Input::TargetPlatform],
             ));

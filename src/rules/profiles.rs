@@ -161,7 +161,7 @@ pub fn check_target(inv: &Inventory, user: Option<&str>) -> anyhow::Result<()> {
         KafkaVersion::parse(t).map_err(|e| bad_input(Input::TargetVersion, e.to_string()))?;
         if let Some(running) = running_above(inv, t) {
             return Err(usage(
-                format!("{{0}} {t} is below the Kafka version the cluster already runs ({running}); give the version it will run after the move"),
+                format!("{{0}} {} is below the Kafka version the cluster already runs ({}); give the version it will run after the move", crate::settings::literal(t), crate::settings::literal(&running)),
                 &[Input::TargetVersion],
             ));
         }

@@ -10,7 +10,7 @@ mod live;
 pub mod model;
 
 use crate::inventory::{Gap, Inventory, Part};
-use crate::settings::{bad, bad_input, usage, Input};
+use crate::settings::{bad, bad_input, literal, usage, Input};
 use anyhow::{anyhow, bail, Context, Result};
 use aws_sdk_kafka::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_kafka::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -559,7 +559,11 @@ pub fn load_offline(paths: &[PathBuf], cluster: Option<&str>) -> Result<ClusterD
         let name = str_member(ci, "ClusterName").unwrap_or_default();
         if want != arn && want != name {
             return Err(usage(
-                format!("{{0}} {want}: the {{1}} files describe {arn}"),
+                format!(
+                    "{{0}} {}: the {{1}} files describe {}",
+                    literal(want),
+                    literal(arn)
+                ),
                 &[Input::MskCluster, Input::AwsJson],
             ));
         }

@@ -494,7 +494,10 @@ pub fn https_trust(
     let tls = build("metrics:443", command_config, &o, timeout_ms)
         .map_err(|e| {
             crate::settings::usage(
-                format!("{{0}} https: {e:#}"),
+                format!(
+                    "{{0}} https: {}",
+                    crate::settings::literal(format!("{e:#}"))
+                ),
                 &[crate::settings::Input::Metrics],
             )
         })?
@@ -514,7 +517,10 @@ pub fn build(
     if let Some(p) = command_config {
         let text = std::fs::read_to_string(p).map_err(|e| {
             crate::settings::usage(
-                format!("cannot read {{0}} {}: {e}", p.display()),
+                format!(
+                    "cannot read {{0}} {}",
+                    crate::settings::literal(format!("{}: {e}", p.display()))
+                ),
                 &[crate::settings::Input::CommandConfig],
             )
         })?;

@@ -43,7 +43,10 @@ pub async fn collect_controllers(
     }
     let Some(mut boot) = boot else {
         return Err(crate::settings::usage(
-            format!("cannot reach any {{0}}: {}", errors.join("; ")),
+            format!(
+                "cannot reach any {{0}}: {}",
+                crate::settings::literal(errors.join("; "))
+            ),
             &[crate::settings::Input::BootstrapController],
         ));
     };
