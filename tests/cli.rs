@@ -1,5 +1,7 @@
 //! The command-line contract: exit codes, bad input, secrets, outputs.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -23,19 +25,10 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-const GOOD_RULE: &str = r#"
-id = "TEST-001"
-title = "test rule"
-severity = "low"
-area = "config"
-profiles = ["inplace"]
-scope = "broker"
-when = 'has_cfg(broker, "x")'
-message = "x"
-why = "w"
-remediation = "r"
-references = ["KIP-866"]
-"#;
+/// A rule file that loads (see `common::test_rule`).
+fn good_rule() -> String {
+    common::test_rule("TEST-001", "")
+}
 
 #[test]
 fn example_audit_follows_exit_code_contract() {
@@ -88,7 +81,7 @@ fn clean_config_exits_zero_and_unknowns_can_fail() {
     write(
         &rules,
         "TEST-001.toml",
-        &GOOD_RULE
+        &good_rule()
             .replace(
                 "scope = \"broker\"",
                 "scope = \"topic\"\nneeds = [\"topics\"]",
@@ -153,7 +146,7 @@ fn malformed_inputs_exit_2_with_one_clear_message() {
     write(
         &cel_dir,
         "TEST-001.toml",
-        &GOOD_RULE.replace(
+        &good_rule().replace(
             r#"when = 'has_cfg(broker, "x")'"#,
             "when = '''\nbroker.id == 1 &&\n  (broker.id >'''",
         ),
@@ -162,13 +155,13 @@ fn malformed_inputs_exit_2_with_one_clear_message() {
     write(
         &var_dir,
         "TEST-001.toml",
-        &GOOD_RULE.replace(r#"has_cfg(broker, "x")"#, "topic.name == \"x\""),
+        &good_rule().replace(r#"has_cfg(broker, "x")"#, "topic.name == \"x\""),
     );
     let sev_dir = dir.join("rules-sev");
     write(
         &sev_dir,
         "TEST-001.toml",
-        &GOOD_RULE.replace("severity = \"low\"", "severity = \"critical\""),
+        &good_rule().replace("severity = \"low\"", "severity = \"critical\""),
     );
     let waiver_date = write(
         dir,

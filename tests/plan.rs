@@ -2,6 +2,8 @@
 //! The scripts applied to a real KRaft cluster and checked with `kraftcheck diff`:
 //! tests/plan_live.rs.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -225,20 +227,10 @@ fn new_cluster_and_msk_paths_and_formats_written_with_o() {
     .stderr(predicates::str::contains("--profile kafka4"));
 }
 
-const RULE: &str = r#"
-id = "TEST-STEP-001"
-title = "test rule"
-severity = "low"
-area = "config"
-profiles = ["inplace"]
-STEPS
-scope = "broker"
-when = 'has_cfg(broker, "x")'
-message = "x"
-why = "w"
-remediation = "r"
-references = ["KIP-866"]
-"#;
+/// A rule file with these `steps` (see `common::test_rule`).
+fn rule_with_steps(steps: &str) -> String {
+    common::test_rule("TEST-STEP-001", &format!("{steps}\n"))
+}
 
 #[test]
 fn rule_steps_are_validated_at_load() {
@@ -254,7 +246,7 @@ fn rule_steps_are_validated_at_load() {
         ),
     ] {
         let tmp = TempDir::new().unwrap();
-        std::fs::write(tmp.path().join("r.toml"), RULE.replace("STEPS", steps)).unwrap();
+        std::fs::write(tmp.path().join("r.toml"), rule_with_steps(steps)).unwrap();
         kc().args(["rules", "list", "--rules"])
             .arg(tmp.path())
             .assert()
@@ -266,7 +258,7 @@ fn rule_steps_are_validated_at_load() {
     let tmp = TempDir::new().unwrap();
     std::fs::write(
         tmp.path().join("r.toml"),
-        RULE.replace("STEPS", r#"steps = ["inplace.soak"]"#),
+        rule_with_steps(r#"steps = ["inplace.soak"]"#),
     )
     .unwrap();
     kc().args(["rules", "list", "--rules"])

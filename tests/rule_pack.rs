@@ -1,6 +1,8 @@
 //! The embedded rule pack: every rule's examples behave as they say (`kraftcheck rules test`),
 //! and the pack is complete enough to ship.
 
+mod common;
+
 use kraftcheck::rules::{load_rules, profiles::PROFILES, run_examples};
 use std::collections::BTreeMap;
 
@@ -213,21 +215,8 @@ fn every_tag_is_carried_and_report_code_names_no_rule_id() {
 #[test]
 fn an_unknown_tag_is_exit_2_naming_the_file_and_field() {
     let tmp = tempfile::TempDir::new().unwrap();
-    let rule = r#"
-id = "TEST-TAG-001"
-title = "test rule"
-severity = "low"
-area = "config"
-profiles = ["inplace"]
-tags = ["msk-prereq-zone"]
-scope = "broker"
-when = 'has_cfg(broker, "x")'
-message = "x"
-why = "w"
-remediation = "r"
-references = ["KIP-866"]
-"#;
-    std::fs::write(tmp.path().join("r.toml"), rule).unwrap();
+    let rule = common::test_rule("TEST-TAG-001", "tags = [\"msk-prereq-zone\"]\n");
+    std::fs::write(tmp.path().join("r.toml"), &rule).unwrap();
     assert_cmd::Command::cargo_bin("kraftcheck")
         .unwrap()
         .args(["rules", "list", "--rules"])

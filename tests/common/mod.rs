@@ -4,6 +4,27 @@
 
 pub mod moto;
 
+/// A minimal rule file that loads (broker scope, profile `inplace`), with `extra` (whole TOML
+/// lines, each ending in a newline: `steps = …`, `tags = …`) after `profiles`: the base that the
+/// rule-loading tests vary.
+pub fn test_rule(id: &str, extra: &str) -> String {
+    format!(
+        r#"
+id = "{id}"
+title = "test rule"
+severity = "low"
+area = "config"
+profiles = ["inplace"]
+{extra}scope = "broker"
+when = 'has_cfg(broker, "x")'
+message = "x"
+why = "w"
+remediation = "r"
+references = ["KIP-866"]
+"#
+    )
+}
+
 /// The only request types kraftcheck may send. Written out here, independently of
 /// `READ_ONLY_APIS` in the client, so that a mutating API added there is still caught.
 pub const READ_ONLY_REQUESTS: &[&str] = &[
