@@ -168,10 +168,11 @@ fn expand_dirs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "properties"))
                 .collect();
             if found.is_empty() {
-                bail!(
-                    "--broker-config {}: directory has no *.properties files",
-                    p.display()
-                );
+                return Err(crate::settings::bad(
+                    crate::settings::Input::BrokerConfig,
+                    p.display(),
+                    "directory has no *.properties files",
+                ));
             }
             found.sort();
             out.extend(found);
