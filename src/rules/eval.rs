@@ -242,7 +242,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
     let view = view;
     drop(t);
     let t = crate::debug::Stage::start("CEL values");
-    let topic_cx = topic::TopicContext::new(inv);
+    let topic_cx = topic::TopicContext::new(inv, &hidden.vars);
     let globals = globals(&view, inv, &topic_cx, &hidden);
     let mut items = HashMap::new();
     for scope in Scope::all() {

@@ -13,14 +13,18 @@ use serde_json::{json, Value as Json};
 pub struct TopicContext {
     /// The cluster-wide `min.insync.replicas` (the first broker that sets it; Kafka's default 1).
     default_min_isr: i64,
-    /// Consumer group ids, to find the group a topic name starts with in one lookup per `-`.
-    group_ids: std::collections::HashSet<String>,
-    /// The ids of the inventory's brokers (`broker_ids`).
-    broker_ids: std::collections::HashSet<i64>,
+    /// Consumer group ids, to find the group a topic name starts with in one lookup per `-`;
+    /// `None` when a gap hides `groups` (then `app_group` is left out: unknown, not null).
+    group_ids: Option<std::collections::HashSet<String>>,
+    /// The ids of the inventory's brokers; `None` when a gap hides `broker_ids` (then
+    /// `missing_replica_brokers` is left out: a broker not shown is not a missing broker).
+    broker_ids: Option<std::collections::HashSet<i64>>,
 }
 
 impl TopicContext {
-    pub fn new(inv: &Inventory) -> Self {
+    /// `hidden`: the variables a gap hides from rules (see `eval::hide_gaps`); the derived
+    /// fields made from them are left out too, so that reading one is unknown.
+    pub fn new(inv: &Inventory, hidden: &std::collections::HashSet<&str>) -> Self {
         TopicContext {
             default_min_isr: inv
                 .brokers
@@ -32,20 +36,26 @@ impl TopicContext {
                         .and_then(|v| v.trim().parse().ok())
                 })
                 .unwrap_or(1),
-            group_ids: inv.groups.iter().map(|g| g.id.clone()).collect(),
-            broker_ids: inv.brokers.iter().map(|b| b.id).collect(),
+            group_ids: (!hidden.contains("groups"))
+                .then(|| inv.groups.iter().map(|g| g.id.clone()).collect()),
+            broker_ids: (!hidden.contains("broker_ids"))
+                .then(|| inv.brokers.iter().map(|b| b.id).collect()),
         }
     }
 
     /// The longest consumer group id that the topic name starts with, followed by `-`
     /// (Kafka Streams names its internal topics `<application.id>-…`, and the application id
     /// is its consumer group).
-    fn app_group(&self, topic: &str) -> Option<String> {
-        topic
-            .rmatch_indices('-')
-            .map(|(i, _)| &topic[..i])
-            .find(|prefix| self.group_ids.contains(*prefix))
-            .map(str::to_string)
+    /// `None` when the groups are hidden.
+    fn app_group(&self, topic: &str) -> Option<Option<String>> {
+        let groups = self.group_ids.as_ref()?;
+        Some(
+            topic
+                .rmatch_indices('-')
+                .map(|(i, _)| &topic[..i])
+                .find(|prefix| groups.contains(*prefix))
+                .map(str::to_string),
+        )
     }
 }
 
@@ -56,8 +66,10 @@ struct Derived {
     offline_partitions: usize,
     under_replicated_partitions: usize,
     replica_brokers: Vec<i64>,
-    missing_replica_brokers: Vec<i64>,
-    app_group: Option<String>,
+    /// `None`: unknown (see [`TopicContext`]).
+    missing_replica_brokers: Option<Vec<i64>>,
+    /// `None`: unknown; `Some(None)`: no group.
+    app_group: Option<Option<String>>,
     min_isr: i64,
     under_min_isr_partitions: usize,
 }
@@ -77,11 +89,13 @@ impl Derived {
             .collect();
         replica_brokers.sort_unstable();
         replica_brokers.dedup();
-        let missing_replica_brokers = replica_brokers
-            .iter()
-            .copied()
-            .filter(|b| !cx.broker_ids.contains(b))
-            .collect();
+        let missing_replica_brokers = cx.broker_ids.as_ref().map(|ids| {
+            replica_brokers
+                .iter()
+                .copied()
+                .filter(|b| !ids.contains(b))
+                .collect()
+        });
         Derived {
             partition_count: parts.len(),
             replication_factor: parts.iter().map(|p| p.replicas.len()).max().unwrap_or(0),
@@ -141,11 +155,12 @@ pub fn topic_view(t: &crate::inventory::Topic, cx: &TopicContext) -> Json {
         json!(d.under_replicated_partitions),
     );
     o.insert("replica_brokers".into(), json!(d.replica_brokers));
-    o.insert(
-        "missing_replica_brokers".into(),
-        json!(d.missing_replica_brokers),
-    );
-    o.insert("app_group".into(), json!(d.app_group));
+    if let Some(missing) = d.missing_replica_brokers {
+        o.insert("missing_replica_brokers".into(), json!(missing));
+    }
+    if let Some(group) = d.app_group {
+        o.insert("app_group".into(), json!(group));
+    }
     o.insert("min_isr".into(), json!(d.min_isr));
     o.insert(
         "under_min_isr_partitions".into(),
@@ -207,17 +222,20 @@ pub fn topic_value<'a>(
             int(d.under_replicated_partitions),
         ),
         key("replica_brokers", ints(d.replica_brokers)),
-        key("missing_replica_brokers", ints(d.missing_replica_brokers)),
         key("min_isr", int(d.min_isr)),
         key("under_min_isr_partitions", int(d.under_min_isr_partitions)),
-        (
-            CelString::from("app_group"),
-            match d.app_group {
-                Some(g) => Box::new(CelString::from(g)),
-                None => Box::new(CelNull),
-            },
-        ),
     ];
+    // Left out when unknown (a gap hides what they are made from).
+    if let Some(missing) = d.missing_replica_brokers {
+        e.push(key("missing_replica_brokers", ints(missing)));
+    }
+    if let Some(group) = d.app_group {
+        let v: Box<dyn Val + 'a> = match group {
+            Some(g) => Box::new(CelString::from(g)),
+            None => Box::new(CelNull),
+        };
+        e.push(key("app_group", v));
+    }
     // As serde writes them: `id` and `framework` only when known.
     if let Some(id) = id {
         e.push(key("id", Box::new(CelString::from(id.as_str()))));
@@ -267,17 +285,20 @@ mod tests {
                 ..Default::default()
             });
         }
-        let cx = TopicContext::new(&inv);
+        let cx = TopicContext::new(&inv, &Default::default());
         assert_eq!(
-            cx.app_group("orders-app-store-changelog").as_deref(),
-            Some("orders-app")
+            cx.app_group("orders-app-store-changelog"),
+            Some(Some("orders-app".into()))
         );
         assert_eq!(
-            cx.app_group("orders-x-repartition").as_deref(),
-            Some("orders")
+            cx.app_group("orders-x-repartition"),
+            Some(Some("orders".into()))
         );
-        assert_eq!(cx.app_group("payments-x-changelog"), None);
-        assert_eq!(cx.app_group("pay"), None);
+        assert_eq!(cx.app_group("payments-x-changelog"), Some(None));
+        assert_eq!(cx.app_group("pay"), Some(None));
+        // Groups hidden by a gap: unknown, not "no group".
+        let hidden = ["groups"].into_iter().collect();
+        assert_eq!(TopicContext::new(&inv, &hidden).app_group("orders-x"), None);
     }
 
     /// `topic_value` (CEL) and `topic_view` (JSON) are made separately: they must say the same.
@@ -337,8 +358,14 @@ mod tests {
         });
         invs.push(odd);
         let mut seen = 0;
-        for inv in &invs {
-            let cx = TopicContext::new(inv);
+        // Also with the groups and broker ids hidden: both forms leave the same fields out.
+        let none = std::collections::HashSet::new();
+        let gaps: std::collections::HashSet<&str> = ["groups", "broker_ids"].into_iter().collect();
+        let contexts = |inv| [TopicContext::new(inv, &none), TopicContext::new(inv, &gaps)];
+        for (inv, cx) in invs
+            .iter()
+            .flat_map(|inv| contexts(inv).map(|cx| (inv, cx)))
+        {
             for t in &inv.topics {
                 let mut want = topic_view(t, &cx);
                 want.as_object_mut()
@@ -360,6 +387,12 @@ mod tests {
                 seen += 1;
             }
         }
-        assert!(seen > 100, "{seen} topics compared");
+        assert!(seen > 200, "{seen} topics compared");
+        // Hidden, the derived fields are absent (reading one is unknown, never a value).
+        let t = &invs[0].topics[0];
+        let view = topic_view(t, &TopicContext::new(&invs[0], &gaps));
+        assert!(view.get("missing_replica_brokers").is_none() && view.get("app_group").is_none());
+        let view = topic_view(t, &TopicContext::new(&invs[0], &none));
+        assert!(view.get("missing_replica_brokers").is_some() && view.get("app_group").is_some());
     }
 }
