@@ -872,3 +872,52 @@ fn location(
         pointer,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A topic rule that fires on every topic, with `message`.
+    fn fire_on_topics(message: &str) -> RuleSet {
+        let text = format!(
+            r#"
+id = "TEST-PARTS"
+title = "t"
+severity = "low"
+area = "health"
+profiles = ["inplace"]
+scope = "topic"
+when = 'true'
+message = "{message}"
+why = "w"
+remediation = "r"
+references = ["x"]
+"#
+        );
+        super::super::rule_set_from_text("test.toml", &text).unwrap()
+    }
+
+    /// A topic's partitions are in `item` when the message reads them (they are left out of the
+    /// JSON otherwise, being most of it): whether it does is asked of the template.
+    #[test]
+    fn item_partitions_for_messages_that_read_them() {
+        let inv = crate::inventory::synth::synthetic(40);
+        let opts = EvalOptions {
+            profiles: vec!["inplace".into()],
+            ..Default::default()
+        };
+        let messages = |rule: &str| -> Vec<String> {
+            evaluate(&fire_on_topics(rule), &inv, &opts)
+                .into_iter()
+                .filter(|f| f.status == Status::Fail)
+                .map(|f| f.message)
+                .collect()
+        };
+        let read = messages("{{ item.partitions | length }} partitions");
+        assert!(!read.is_empty());
+        assert!(read.iter().all(|m| m != "0 partitions"), "{read:?}");
+        assert!(read.iter().all(|m| m == "20 partitions"), "{read:?}");
+        let tested = messages("{{ item.partitions is defined }}");
+        assert!(tested.iter().all(|m| m == "True"), "{tested:?}");
+    }
+}
