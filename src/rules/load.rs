@@ -39,20 +39,23 @@ impl RuleSet {
     }
 }
 
+/// A rule file as written. The fields that describe a rule rather than its check are optional:
+/// a rule with `extends` takes those it leaves out from the rule it names ([`RuleFile::inherit`]);
+/// after that, `severity`, `area`, `profiles`, `why`, `remediation` and `references` are required.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     id: String,
     title: String,
-    severity: String,
-    area: String,
-    profiles: Vec<String>,
+    /// The id of a rule (of the pack or of `--rules`) whose descriptive fields this one shares.
     #[serde(default)]
+    extends: Option<String>,
+    severity: Option<String>,
+    area: Option<String>,
+    profiles: Option<Vec<String>>,
     scope: Option<String>,
-    #[serde(default)]
-    needs: Vec<String>,
-    #[serde(default)]
-    keys: Vec<String>,
+    needs: Option<Vec<String>>,
+    keys: Option<Vec<String>>,
     when: Spanned<String>,
     message: String,
     #[serde(default)]
@@ -60,22 +63,44 @@ struct RuleFile {
     /// Named CEL expressions `when`, `evidence` and `message` share (see [`expand_lets`]).
     #[serde(default, rename = "let")]
     lets: BTreeMap<String, Spanned<String>>,
-    why: String,
-    remediation: String,
-    references: Vec<String>,
+    why: Option<String>,
+    remediation: Option<String>,
+    references: Option<Vec<String>>,
     #[serde(default)]
     example: Vec<ExampleFile>,
     // Target-platform rules (issue 16): the platforms the rule applies to and the limits it reads.
-    #[serde(default)]
-    platforms: Vec<String>,
-    #[serde(default)]
-    limits: Vec<String>,
+    platforms: Option<Vec<String>>,
+    limits: Option<Vec<String>>,
     /// The plan steps (`kraftcheck plan`) the rule's findings gate, at most one per profile.
-    #[serde(default)]
-    steps: Vec<String>,
+    steps: Option<Vec<String>>,
     /// What report sections select the rule's findings by (`rules::tags`).
-    #[serde(default)]
-    tags: Vec<String>,
+    tags: Option<Vec<String>>,
+}
+
+impl RuleFile {
+    /// Take each descriptive field this file leaves out from `parent` (`extends`). The check
+    /// itself (`when`, `evidence`, `let`, `message`), the title and the examples are never
+    /// inherited: a variant states its own.
+    fn inherit(&mut self, parent: &RuleFile) {
+        fn take<T: Clone>(mine: &mut Option<T>, theirs: &Option<T>) {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+        take(&mut self.severity, &parent.severity);
+        take(&mut self.area, &parent.area);
+        take(&mut self.profiles, &parent.profiles);
+        take(&mut self.scope, &parent.scope);
+        take(&mut self.needs, &parent.needs);
+        take(&mut self.keys, &parent.keys);
+        take(&mut self.why, &parent.why);
+        take(&mut self.remediation, &parent.remediation);
+        take(&mut self.references, &parent.references);
+        take(&mut self.platforms, &parent.platforms);
+        take(&mut self.limits, &parent.limits);
+        take(&mut self.steps, &parent.steps);
+        take(&mut self.tags, &parent.tags);
+    }
 }
 
 #[derive(Deserialize)]
@@ -106,7 +131,7 @@ struct ExampleFile {
 pub fn load_rules(extra: Option<&Path>) -> Result<RuleSet> {
     let mut files: Vec<(String, String)> = Vec::new();
     collect_embedded(&EMBEDDED, &mut files);
-    let mut rules = parse_all(files)?;
+    let mut parsed = parse_all(files)?;
     if let Some(dir) = extra {
         let mut paths = Vec::new();
         collect_dir(dir, &mut paths)?;
@@ -124,10 +149,15 @@ pub fn load_rules(extra: Option<&Path>) -> Result<RuleSet> {
             texts.push((p.display().to_string(), t));
         }
         for r in parse_all(texts)? {
-            rules.retain(|e| e.id != r.id);
-            rules.push(r);
+            parsed.retain(|e| e.file.id != r.file.id);
+            parsed.push(r);
         }
     }
+    resolve_extends(&mut parsed)?;
+    let mut rules = parsed
+        .into_iter()
+        .map(|p| build_rule(&p.origin, &p.text, p.file))
+        .collect::<Result<Vec<_>>>()?;
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let mut templates = minijinja::Environment::new();
     templates.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
@@ -187,17 +217,81 @@ fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-fn parse_all(files: Vec<(String, String)>) -> Result<Vec<Rule>> {
+/// A rule file read but not yet checked: where it came from, its text (for line numbers) and
+/// its fields.
+struct Parsed {
+    origin: String,
+    text: String,
+    file: RuleFile,
+}
+
+/// Read each file's fields; an id may stand in one file only.
+fn parse_all(files: Vec<(String, String)>) -> Result<Vec<Parsed>> {
     let mut seen: HashSet<String> = HashSet::new();
-    let mut rules = Vec::new();
+    let mut parsed = Vec::new();
     for (origin, text) in files {
-        let r = parse_rule(&origin, &text)?;
-        if !seen.insert(r.id.clone()) {
-            bail!("{origin}: rule id {} is defined twice", r.id);
+        let file: RuleFile = toml::from_str(&text)
+            .map_err(|e| anyhow!("{}", crate::textpos::toml_error(&origin, &text, &e)))?;
+        if file.id.trim().is_empty() || file.id.contains(char::is_whitespace) {
+            bail!("{origin}: field `id` must be a non-empty word");
         }
-        rules.push(r);
+        if !seen.insert(file.id.clone()) {
+            bail!("{origin}: rule id {} is defined twice", file.id);
+        }
+        parsed.push(Parsed { origin, text, file });
     }
-    Ok(rules)
+    Ok(parsed)
+}
+
+/// Give each rule with `extends` the fields it leaves out, from the rule it names (which may
+/// itself extend another). The parent is looked up among all loaded rules, after `--rules`
+/// replaced any by id.
+fn resolve_extends(parsed: &mut [Parsed]) -> Result<()> {
+    let index: BTreeMap<String, usize> = parsed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.file.id.clone(), i))
+        .collect();
+    let mut done: Vec<bool> = parsed.iter().map(|p| p.file.extends.is_none()).collect();
+    loop {
+        let mut progress = false;
+        for i in 0..parsed.len() {
+            let Some(parent) = parsed[i].file.extends.clone().filter(|_| !done[i]) else {
+                continue;
+            };
+            let Some(&j) = index.get(&parent) else {
+                let p = &parsed[i];
+                bail!(
+                    "{}: rule {}: field `extends`: no rule with id '{parent}' is loaded",
+                    p.origin,
+                    p.file.id
+                );
+            };
+            if done[j] {
+                let (child, parent) = if i < j {
+                    let (a, b) = parsed.split_at_mut(j);
+                    (&mut a[i], &b[0])
+                } else {
+                    let (a, b) = parsed.split_at_mut(i);
+                    (&mut b[0], &a[j])
+                };
+                child.file.inherit(&parent.file);
+                done[i] = true;
+                progress = true;
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    match parsed.iter().zip(&done).find(|(_, d)| !**d) {
+        Some((p, _)) => bail!(
+            "{}: rule {}: field `extends`: the rules it extends come back to it (a circle)",
+            p.origin,
+            p.file.id
+        ),
+        None => Ok(()),
+    }
 }
 
 /// How deeply a CEL expression may nest (brackets, unary operators, conditionals; see
@@ -350,30 +444,55 @@ fn check_steps(steps: &[String], profiles: &[String]) -> std::result::Result<(),
     Ok(())
 }
 
+/// One rule file on its own (an `extends` in it finds no rule).
 fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
-    let f: RuleFile = toml::from_str(text)
-        .map_err(|e| anyhow!("{}", crate::textpos::toml_error(origin, text, &e)))?;
-    let at = |field: &str, msg: String| anyhow!("{origin}: rule {}: field `{field}`: {msg}", f.id);
-    if f.id.trim().is_empty() || f.id.contains(char::is_whitespace) {
-        bail!("{origin}: field `id` must be a non-empty word");
-    }
-    let severity: Severity = f.severity.parse().map_err(|e: String| at("severity", e))?;
-    if !AREAS.contains(&f.area.as_str()) {
+    let mut parsed = parse_all(vec![(origin.to_string(), text.to_string())])?;
+    resolve_extends(&mut parsed)?;
+    let p = parsed.remove(0);
+    build_rule(&p.origin, &p.text, p.file)
+}
+
+/// Check a rule file whose `extends` is resolved, compile its CEL and make the rule.
+fn build_rule(origin: &str, text: &str, f: RuleFile) -> Result<Rule> {
+    let id = f.id.clone();
+    let at = |field: &str, msg: String| anyhow!("{origin}: rule {id}: field `{field}`: {msg}");
+    let missing = |field: &str| {
+        at(
+            field,
+            "missing (write it, or `extends` naming a rule that has it)".into(),
+        )
+    };
+    let severity_text = f.severity.ok_or_else(|| missing("severity"))?;
+    let area = f.area.ok_or_else(|| missing("area"))?;
+    let profiles = f.profiles.ok_or_else(|| missing("profiles"))?;
+    let why = f.why.ok_or_else(|| missing("why"))?;
+    let remediation = f.remediation.ok_or_else(|| missing("remediation"))?;
+    let references = f.references.ok_or_else(|| missing("references"))?;
+    let (needs, keys) = (f.needs.unwrap_or_default(), f.keys.unwrap_or_default());
+    let (platforms, limits) = (
+        f.platforms.unwrap_or_default(),
+        f.limits.unwrap_or_default(),
+    );
+    let (steps, tag_names) = (f.steps.unwrap_or_default(), f.tags.unwrap_or_default());
+    let severity: Severity = severity_text
+        .parse()
+        .map_err(|e: String| at("severity", e))?;
+    if !AREAS.contains(&area.as_str()) {
         return Err(at(
             "area",
-            format!("'{}' is not one of {}", f.area, AREAS.join(", ")),
+            format!("'{area}' is not one of {}", AREAS.join(", ")),
         ));
     }
-    if f.profiles.is_empty() {
+    if profiles.is_empty() {
         return Err(at("profiles", "must name at least one profile".into()));
     }
-    for p in &f.profiles {
+    for p in &profiles {
         if !PROFILES.iter().any(|x| x.name == p) {
             return Err(at("profiles", format!("unknown profile '{p}'")));
         }
     }
-    check_steps(&f.steps, &f.profiles).map_err(|m| at("steps", m))?;
-    let tags = super::tags::parse_tags(&f.tags).map_err(|m| at("tags", m))?;
+    check_steps(&steps, &profiles).map_err(|m| at("steps", m))?;
+    let tags = super::tags::parse_tags(&tag_names).map_err(|m| at("tags", m))?;
     let scope = match &f.scope {
         None => Scope::Cluster,
         Some(s) => Scope::parse(s).ok_or_else(|| {
@@ -389,7 +508,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             )
         })?,
     };
-    for n in &f.needs {
+    for n in &needs {
         if Part::parse(n).is_none() {
             return Err(at(
                 "needs",
@@ -400,7 +519,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             ));
         }
     }
-    if f.references.is_empty() {
+    if references.is_empty() {
         return Err(at(
             "references",
             "at least one reference (KIP, doc section) is required".into(),
@@ -408,8 +527,8 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
     }
     for (name, v) in [
         ("title", &f.title),
-        ("why", &f.why),
-        ("remediation", &f.remediation),
+        ("why", &why),
+        ("remediation", &remediation),
         ("message", &f.message),
     ] {
         if v.trim().is_empty() {
@@ -497,8 +616,8 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
     super::platform_check::check_rule(
         origin,
         &f.id,
-        &f.platforms,
-        &f.limits,
+        &platforms,
+        &limits,
         &f.when,
         &f.evidence,
         &mut allowed,
@@ -537,7 +656,7 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         let where_ = format!("example {}", i + 1);
         let expect: super::Expect = ex.expect.parse().map_err(|e| at(&where_, e))?;
         if let Some(p) = &ex.profile {
-            if !f.profiles.contains(p) {
+            if !profiles.contains(p) {
                 return Err(at(
                     &where_,
                     format!("profile '{p}' is not one of the rule's profiles"),
@@ -548,8 +667,8 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             origin,
             &f.id,
             &where_,
-            &f.platforms,
-            &f.limits,
+            &platforms,
+            &limits,
             ex.platform.as_deref(),
             ex.size.as_deref(),
             ex.limits.as_ref(),
@@ -572,18 +691,18 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
         std::iter::once(&when)
             .chain(evidence.values().map(|(_, p)| p))
             .chain(message_lets.iter().map(|(_, p)| p)),
-        &f.needs,
+        &needs,
     );
     Ok(Rule {
         reads,
         id: f.id,
         title: f.title.into(),
         severity,
-        area: f.area,
-        profiles: f.profiles,
+        area,
+        profiles,
         scope,
-        needs: f.needs,
-        keys: f.keys,
+        needs,
+        keys,
         when_src: f.when.into_inner(),
         when,
         message: f.message,
@@ -594,15 +713,15 @@ fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
             .iter()
             .map(|(k, v)| (k.clone(), v.get_ref().trim().to_string()))
             .collect(),
-        why: f.why.trim().into(),
-        remediation: f.remediation.trim().into(),
-        references: f.references.into(),
+        why: why.trim().into(),
+        remediation: remediation.trim().into(),
+        references: references.into(),
         examples,
         origin: origin.to_string(),
         per_profile,
-        platforms: f.platforms,
-        limits: f.limits,
-        steps: f.steps,
+        platforms,
+        limits,
+        steps,
         tags: tags.into(),
     })
 }
@@ -798,5 +917,120 @@ keys = 'set_keys'
             .unwrap()
             .message_lets
             .is_empty());
+    }
+}
+
+#[cfg(test)]
+mod extends_tests {
+    use super::*;
+
+    const PARENT: &str = r#"
+id = "P-1"
+title = "parent"
+severity = "high"
+area = "config"
+profiles = ["inplace", "kafka4"]
+steps = ["inplace.broker-configs"]
+scope = "broker"
+needs = ["brokers.configs"]
+when = 'has_cfg(broker, "a")'
+message = "{{ resource }} sets a"
+why = "parent why"
+remediation = "parent fix"
+references = ["KIP-866"]
+"#;
+
+    const CHILD: &str = r#"
+id = "P-1b"
+title = "child"
+extends = "P-1"
+scope = "topic"
+needs = ["topics.configs"]
+when = 'has_cfg(topic, "a")'
+message = "{{ resource }} sets a"
+"#;
+
+    fn load(files: &[(&str, &str)]) -> Result<Vec<Rule>> {
+        let mut parsed = parse_all(
+            files
+                .iter()
+                .map(|(o, t)| (o.to_string(), t.to_string()))
+                .collect(),
+        )?;
+        resolve_extends(&mut parsed)?;
+        parsed
+            .into_iter()
+            .map(|p| build_rule(&p.origin, &p.text, p.file))
+            .collect()
+    }
+
+    #[test]
+    fn a_variant_takes_what_it_leaves_out_and_keeps_what_it_writes() {
+        // The child comes first: the order of the files does not matter.
+        let rules = load(&[("c.toml", CHILD), ("p.toml", PARENT)]).unwrap();
+        let c = &rules[0];
+        assert_eq!(c.id, "P-1b");
+        assert_eq!(&*c.title, "child");
+        assert_eq!(c.severity, Severity::High);
+        assert_eq!(c.profiles, ["inplace", "kafka4"]);
+        assert_eq!(c.steps, ["inplace.broker-configs"]);
+        assert_eq!(&*c.why, "parent why");
+        assert_eq!(&*c.references, ["KIP-866".to_string()]);
+        // Written by the child: its own.
+        assert_eq!(c.scope.name(), "topic");
+        assert_eq!(c.needs, ["topics.configs"]);
+        assert_eq!(c.when_src, r#"has_cfg(topic, "a")"#);
+        // Written empty: the parent's list is dropped.
+        let c2 = CHILD.replace("id = \"P-1b\"", "id = \"P-1c\"\nsteps = []");
+        let rules = load(&[("p.toml", PARENT), ("c.toml", &c2)]).unwrap();
+        assert!(rules[1].steps.is_empty());
+        // A chain: a grandchild takes the parent's texts through the child.
+        let g = CHILD
+            .replace("\"P-1b\"", "\"P-1g\"")
+            .replace("extends = \"P-1\"", "extends = \"P-1b\"\nwhy = \"own why\"");
+        let rules = load(&[("g.toml", &g), ("c.toml", CHILD), ("p.toml", PARENT)]).unwrap();
+        assert_eq!(&*rules[0].why, "own why");
+        assert_eq!(&*rules[0].remediation, "parent fix");
+    }
+
+    #[test]
+    fn unknown_parents_circles_and_missing_fields_are_refused() {
+        let e = load(&[("c.toml", CHILD)]).err().unwrap().to_string();
+        assert!(
+            e.contains("c.toml: rule P-1b: field `extends`: no rule with id 'P-1'"),
+            "{e}"
+        );
+        let a = CHILD.replace("extends = \"P-1\"", "extends = \"P-1z\"");
+        let z = CHILD
+            .replace("\"P-1b\"", "\"P-1z\"")
+            .replace("extends = \"P-1\"", "extends = \"P-1b\"");
+        let e = load(&[("a.toml", &a), ("z.toml", &z)])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("field `extends`: the rules it extends come back"),
+            "{e}"
+        );
+        let e = load(&[("c.toml", &CHILD.replace("extends = \"P-1\"\n", ""))])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("c.toml: rule P-1b: field `severity`: missing (write it, or `extends`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_bundled_variants_load_with_their_parents_texts() {
+        let set = load_rules(None).unwrap();
+        let (p, c) = (
+            set.get("KRAFT-FEAT-007").unwrap(),
+            set.get("KRAFT-FEAT-007b").unwrap(),
+        );
+        assert_eq!(p.why, c.why);
+        assert_eq!(p.steps, c.steps);
+        assert_ne!(p.scope, c.scope);
     }
 }
