@@ -103,21 +103,14 @@ pub fn apply(inv: &mut Inventory, src: &ClientSources) -> Result<()> {
                 .join("; ");
             inv.add_gap("metrics", "", *reason, detail);
         }
-        if !no_requests.is_empty() {
-            inv.add_gap(
-                "metrics.requests",
-                "",
-                crate::inventory::GapReason::Unsupported,
-                no_requests.join("; "),
-            );
-        }
-        if !no_connections.is_empty() {
-            inv.add_gap(
-                "metrics.connections",
-                "",
-                crate::inventory::GapReason::Unsupported,
-                no_connections.join("; "),
-            );
+        for (part, missing) in [
+            ("metrics.requests", no_requests),
+            ("metrics.connections", no_connections),
+        ] {
+            if !missing.is_empty() {
+                let detail = missing.join("; ");
+                inv.add_gap(part, "", crate::inventory::GapReason::Unsupported, detail);
+            }
         }
         // two sources that report the same broker id: one broker was given twice
         let mut ids: Vec<i64> = clients.brokers.iter().filter_map(|b| b.broker_id).collect();

@@ -338,35 +338,23 @@ mod tests {
         assert_eq!(inv.brokers[0].version.as_deref(), Some("3.6.2"));
         assert_eq!(inv.brokers[1].version.as_deref(), Some("3.6.1"));
         assert_eq!(inv.cluster.version.as_deref(), Some("3.6.1"));
+        // One `--kafka-version` answer, and the error of applying it.
+        let answer = |a: &str| VersionSources {
+            kafka_version: vec![a.into()],
+            ..Default::default()
+        };
+        let refused = |inv: &mut Inventory, a: &str| {
+            apply(inv, &read(&answer(a)).unwrap())
+                .unwrap_err()
+                .to_string()
+        };
         let mut inv2 = inv.clone();
         inv2.brokers[0].version_source = Some(FROM_FINGERPRINT.into());
         inv2.brokers[0].version = Some("3.9".into());
-        let e = apply(
-            &mut inv2,
-            &read(&VersionSources {
-                kafka_version: vec!["1=3.6.2".into()],
-                ..Default::default()
-            })
-            .unwrap(),
-        )
-        .unwrap_err()
-        .to_string();
+        let e = refused(&mut inv2, "1=3.6.2");
         assert!(e.contains("answers as Kafka 3.9"), "{e}");
-        assert!(read(&VersionSources {
-            kafka_version: vec!["x=3.6.2".into()],
-            ..Default::default()
-        })
-        .is_err());
-        let e = apply(
-            &mut inv,
-            &read(&VersionSources {
-                kafka_version: vec!["7=3.6.2".into()],
-                ..Default::default()
-            })
-            .unwrap(),
-        )
-        .unwrap_err()
-        .to_string();
+        assert!(read(&answer("x=3.6.2")).is_err());
+        let e = refused(&mut inv, "7=3.6.2");
         assert!(e.contains("broker 7 is not in the inventory"), "{e}");
     }
 }

@@ -180,61 +180,43 @@ impl LineIndex {
         if depth >= limit {
             return s.skip_value();
         }
-        match s.peek()? {
-            b'{' => {
+        let close = match s.peek()? {
+            b'{' => b'}',
+            b'[' => b']',
+            _ => return s.skip_value(),
+        };
+        s.bump();
+        // Each element of the object or array, under its key or its index.
+        let mut i = 0usize;
+        loop {
+            s.ws();
+            // A malformed value the scanner cannot step over (`[}]`) looped forever
+            // (found by fuzzing, issue 15): stop where an element consumed nothing.
+            let at = s.i;
+            if s.peek()? == close {
                 s.bump();
-                loop {
-                    s.ws();
-                    // A malformed value the scanner cannot step over (`[}]`) looped forever
-                    // (found by fuzzing, issue 15): stop where an element consumed nothing.
-                    let at = s.i;
-                    if s.peek()? == b'}' {
-                        s.bump();
-                        return Some(());
-                    }
-                    let key = s.string()?;
-                    s.ws();
-                    s.bump(); // ':'
-                    let len = path.len();
-                    path.push('/');
-                    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                    self.walk(s, path, depth + 1)?;
-                    path.truncate(len);
-                    s.ws();
-                    if s.peek()? == b',' {
-                        s.bump();
-                    }
-                    if s.i == at {
-                        return None;
-                    }
-                }
+                return Some(());
             }
-            b'[' => {
+            let len = path.len();
+            path.push('/');
+            if close == b'}' {
+                let key = s.string()?;
+                s.ws();
+                s.bump(); // ':'
+                path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            } else {
+                path.push_str(&i.to_string());
+            }
+            self.walk(s, path, depth + 1)?;
+            path.truncate(len);
+            i += 1;
+            s.ws();
+            if s.peek()? == b',' {
                 s.bump();
-                let mut i = 0usize;
-                loop {
-                    s.ws();
-                    let at = s.i;
-                    if s.peek()? == b']' {
-                        s.bump();
-                        return Some(());
-                    }
-                    let len = path.len();
-                    path.push('/');
-                    path.push_str(&i.to_string());
-                    self.walk(s, path, depth + 1)?;
-                    path.truncate(len);
-                    i += 1;
-                    s.ws();
-                    if s.peek()? == b',' {
-                        s.bump();
-                    }
-                    if s.i == at {
-                        return None;
-                    }
-                }
             }
-            _ => s.skip_value(),
+            if s.i == at {
+                return None;
+            }
         }
     }
 }

@@ -169,13 +169,15 @@ impl VariableResolver for ItemVars<'_> {
     }
 }
 
-/// What every rule shares: the inventory as JSON (for messages and locations), the items of
-/// every scope as CEL values with their resources, and the line index of the inventory file.
+/// What every rule shares: the rule set, the inventory (typed, and as JSON for messages and
+/// locations), the items of every scope as CEL values with their resources, and the options.
 struct Prepared<'g> {
+    set: &'g RuleSet,
+    inv: &'g Inventory,
+    opts: &'g EvalOptions,
     view: &'g Json,
     topic_cx: &'g topic::TopicContext,
     items: HashMap<&'static str, Vec<(Resource, ItemVars<'g>)>>,
-    lines: Option<&'g LineIndex>,
 }
 
 /// The CEL values of the inventory view: topics get their partitions from the typed inventory.
@@ -274,8 +276,10 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
         items.insert(list, prepared);
     }
     let prep = Prepared {
+        set,
+        inv,
+        opts,
         topic_cx: &topic_cx,
-        lines: opts.inventory_file.as_ref().map(|f| &f.lines),
         view: &view,
         items,
     };
@@ -312,7 +316,7 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
                 break;
             };
             let started = std::time::Instant::now();
-            let found = evaluate_one(set, rule, inv, &prep, &root, opts);
+            let found = evaluate_one(rule, &prep, &root);
             done.push((*i, found, started.elapsed()));
         }
         done
@@ -354,14 +358,8 @@ pub fn evaluate(set: &RuleSet, inv: &Inventory, opts: &EvalOptions) -> Vec<Findi
 }
 
 /// One rule, once per profile group (rules reading `target`/`profile` run per profile).
-fn evaluate_one<'v>(
-    set: &RuleSet,
-    rule: &Rule,
-    inv: &Inventory,
-    prep: &'v Prepared<'v>,
-    root: &Context<'_, 'v>,
-    opts: &EvalOptions,
-) -> Vec<Finding> {
+fn evaluate_one<'v>(rule: &Rule, prep: &'v Prepared<'v>, root: &Context<'_, 'v>) -> Vec<Finding> {
+    let (inv, opts) = (prep.inv, prep.opts);
     let selected: Vec<String> = rule
         .profiles
         .iter()
@@ -372,7 +370,7 @@ fn evaluate_one<'v>(
         return Vec::new();
     }
     if !rule.platforms.is_empty() {
-        return evaluate_platform_rule(set, rule, inv, prep, root, opts, selected);
+        return evaluate_platform_rule(rule, prep, root, selected);
     }
     let groups: Vec<Vec<String>> = if rule.per_profile {
         selected.iter().map(|p| vec![p.clone()]).collect()
@@ -386,7 +384,7 @@ fn evaluate_one<'v>(
     for group in groups {
         let p = profile(&group[0]).expect("rule profiles are validated at load");
         let run = Run::new(root, p, inv, opts);
-        for mut f in evaluate_rule(set, rule, inv, prep, &run, opts) {
+        for mut f in evaluate_rule(rule, prep, &run) {
             f.profiles = group.clone();
             match seen.entry((f.resource.id(), f.status)) {
                 std::collections::hash_map::Entry::Occupied(e) => {
@@ -407,29 +405,24 @@ fn evaluate_one<'v>(
 /// its platform and carries the limits the rule read (value, unit, source, date read); a
 /// failing finding that read an uncertain limit is a "verify" note (info), never enforced.
 fn evaluate_platform_rule<'v>(
-    set: &RuleSet,
     rule: &Rule,
-    inv: &Inventory,
     prep: &'v Prepared<'v>,
     root: &Context<'_, 'v>,
-    opts: &EvalOptions,
     profiles: Vec<String>,
 ) -> Vec<Finding> {
-    if !opts
+    let (inv, opts) = (prep.inv, prep.opts);
+    let applies: Vec<&crate::platform::Selected> = opts
         .platforms
         .iter()
-        .any(|s| rule.platforms.contains(&s.platform.name))
-    {
+        .filter(|s| rule.platforms.contains(&s.platform.name))
+        .collect();
+    if applies.is_empty() {
         return Vec::new();
     }
     let p = profile(&profiles[0]).expect("rule profiles are validated at load");
     let source = crate::platform::source_totals(inv);
     let mut out = Vec::new();
-    for sel in opts
-        .platforms
-        .iter()
-        .filter(|s| rule.platforms.contains(&s.platform.name))
-    {
+    for sel in applies {
         let mut run = Run::new(root, p, inv, opts);
         let ctx = &mut run.ctx;
         ctx.add_variable_as_val(
@@ -453,7 +446,7 @@ fn evaluate_platform_rule<'v>(
             .collect();
         let uncertain: Vec<&&crate::platform::Limit> =
             used.iter().filter(|l| l.uncertain()).collect();
-        for mut f in evaluate_rule(set, rule, inv, prep, &run, opts) {
+        for mut f in evaluate_rule(rule, prep, &run) {
             f.profiles = profiles.clone();
             f.platform = Some(sel.platform.name.clone());
             for l in &used {
@@ -483,15 +476,8 @@ fn evaluate_platform_rule<'v>(
     out
 }
 
-fn evaluate_rule<'v>(
-    set: &RuleSet,
-    rule: &Rule,
-    inv: &Inventory,
-    prep: &'v Prepared<'v>,
-    run: &Run<'_, 'v>,
-    opts: &EvalOptions,
-) -> Vec<Finding> {
-    let view = prep.view;
+fn evaluate_rule<'v>(rule: &Rule, prep: &'v Prepared<'v>, run: &Run<'_, 'v>) -> Vec<Finding> {
+    let (set, inv, view) = (prep.set, prep.inv, prep.view);
     // A part the rule needs is missing for the whole cluster: unknown, never pass.
     for need in &rule.needs {
         // (A partial list still has real items: scoped rules judge those.)
@@ -514,7 +500,7 @@ fn evaluate_rule<'v>(
                     format!(": {}", g.detail)
                 }
             );
-            let loc = location(rule, inv, prep, "", None, opts);
+            let loc = location(rule, prep, "", None);
             return vec![finding(
                 rule,
                 Resource::cluster(),
@@ -552,7 +538,7 @@ fn evaluate_rule<'v>(
             },
             Outcome::Error(ev, msg) => (Status::Unknown, ev, msg),
         };
-        let loc = location(rule, inv, prep, "", None, opts);
+        let loc = location(rule, prep, "", None);
         return vec![finding(rule, Resource::cluster(), status, msg, ev, loc)];
     };
     let items = prep.items.get(list).expect("every scope list is prepared");
@@ -628,7 +614,7 @@ fn evaluate_rule<'v>(
                 g.reason
             );
             let item = item_json(i);
-            let loc = location(rule, inv, prep, &pointer_of(i, &item), Some(&item), opts);
+            let loc = location(rule, prep, &pointer_of(i, &item), Some(&item));
             out.push(finding(rule, res.clone(), Status::Unknown, msg, ev, loc));
             continue;
         }
@@ -652,7 +638,7 @@ fn evaluate_rule<'v>(
             }
         };
         let item = item.get_or_init(|| item_json(i));
-        let loc = location(rule, inv, prep, &pointer_of(i, item), Some(item), opts);
+        let loc = location(rule, prep, &pointer_of(i, item), Some(item));
         out.push(finding(rule, res.clone(), status, msg, ev, loc));
     }
     let checked = format!("{} {} checked", items.len(), list.replace('_', " "));
@@ -666,7 +652,7 @@ fn evaluate_rule<'v>(
             status,
             msg,
             ev,
-            location(rule, inv, prep, &format!("/{list}"), None, opts),
+            location(rule, prep, &format!("/{list}"), None),
         )];
     }
     if out.is_empty() {
@@ -678,7 +664,7 @@ fn evaluate_rule<'v>(
             Status::Pass,
             msg,
             ev,
-            location(rule, inv, prep, &format!("/{list}"), None, opts),
+            location(rule, prep, &format!("/{list}"), None),
         ));
     }
     out
@@ -809,14 +795,7 @@ fn finding(
 
 /// Where a finding points: the config line in server.properties when the rule names the key,
 /// otherwise the item in the saved inventory file, otherwise the first source file.
-fn location(
-    rule: &Rule,
-    inv: &Inventory,
-    prep: &Prepared,
-    pointer: &str,
-    item: Option<&Json>,
-    opts: &EvalOptions,
-) -> Location {
+fn location(rule: &Rule, prep: &Prepared, pointer: &str, item: Option<&Json>) -> Location {
     let mut pointer = pointer.to_string();
     if let Some(item) = item {
         let file = item.get("config_file").and_then(Json::as_str);
@@ -837,7 +816,7 @@ fn location(
                 break;
             }
         }
-        if let (Some(f), None) = (file, &opts.inventory_file) {
+        if let (Some(f), None) = (file, &prep.opts.inventory_file) {
             return Location {
                 file: Some(f.to_string()),
                 // items found in a file at a line (dependencies) point at it
@@ -846,13 +825,12 @@ fn location(
             };
         }
     }
-    if let Some(f) = &opts.inventory_file {
+    if let Some(f) = &prep.opts.inventory_file {
         // The deepest indexed value on the pointer's path (the item itself when its config
         // key is too deep to index).
-        let idx = prep.lines.unwrap_or(&f.lines);
         let mut p = pointer.as_str();
         let line = loop {
-            if let Some(l) = idx.get(p) {
+            if let Some(l) = f.lines.get(p) {
                 break l;
             }
             match p.rfind('/') {
@@ -867,7 +845,7 @@ fn location(
         };
     }
     Location {
-        file: inv.sources.first().cloned(),
+        file: prep.inv.sources.first().cloned(),
         line: Some(1),
         pointer,
     }

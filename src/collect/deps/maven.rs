@@ -641,39 +641,20 @@ mod tests {
 
     #[test]
     fn spring_boot_table_lines() {
-        let p = table_pom(
-            "org.springframework.boot",
-            "spring-boot-starter-parent",
-            "3.2.0",
-        )
-        .unwrap();
-        assert_eq!(p.props["kafka.version"], "3.6.0");
-        let p = table_pom(
-            "org.springframework.boot",
-            "spring-boot-dependencies",
-            "3.2.5",
-        )
-        .unwrap();
-        assert_eq!(p.props["kafka.version"], "3.6.x");
-        let p = table_pom(
-            "org.springframework.boot",
-            "spring-boot-dependencies",
-            "2.1.0.RELEASE",
-        )
-        .unwrap();
-        assert_eq!(p.props["kafka.version"], "2.0.0");
-        assert!(table_pom(
-            "org.springframework.boot",
-            "spring-boot-dependencies",
-            "2.0.9.RELEASE"
-        )
-        .is_none());
-        assert!(table_pom(
-            "org.springframework.boot",
-            "spring-boot-dependencies",
-            "3.20.0"
-        )
-        .is_none());
+        for (artifact, version, kafka) in [
+            ("spring-boot-starter-parent", "3.2.0", Some("3.6.0")),
+            ("spring-boot-dependencies", "3.2.5", Some("3.6.x")),
+            ("spring-boot-dependencies", "2.1.0.RELEASE", Some("2.0.0")),
+            ("spring-boot-dependencies", "2.0.9.RELEASE", None),
+            ("spring-boot-dependencies", "3.20.0", None),
+        ] {
+            let p = table_pom("org.springframework.boot", artifact, version);
+            assert_eq!(
+                p.map(|p| p.props["kafka.version"].clone()).as_deref(),
+                kafka,
+                "{artifact} {version}"
+            );
+        }
     }
 
     #[test]
