@@ -430,7 +430,7 @@ Examples:
     mut_arg("target_version", |a| a.help("Kafka version the cluster will run after the move (as for audit)")),
     mut_arg("rules", |a| a.help("Extra rule files (*.toml, searched recursively), as for audit")),
     mut_arg("waivers", |a| a.help("Waivers file (TOML): waived findings do not gate a step")),
-    mut_arg("formats", |a| a.help("Plan format (repeatable; several need -o DIR): table, markdown, html or json")),
+    mut_arg("formats", |a| a.help(format!("Plan format (repeatable; several need -o DIR): {}", kraftcheck::formats::plan_formats()))),
     mut_arg("output", |a| a.value_name("DIR").help("Directory for the plan files and the re-creation scripts (DIR/recreate/; MSK: DIR/msk/). Default: the plan on stdout, no scripts")),
 )]
 pub struct PlanArgs {

@@ -1,15 +1,19 @@
-//! The output formats: one row per format with its file extension and how it renders each
-//! document kraftcheck writes (the audit report, the plan, the diff). A new format is its
-//! renderers, a [`Format`] variant (the name `--format` takes) and one row in [`FORMATS`].
+//! The output formats: one row per format with its name (the value `--format` takes), its file
+//! extension and how it renders each document kraftcheck writes (the audit report, the plan, the
+//! diff). A new format is its renderers and one row in [`FORMATS`]: [`Format`] is a handle on a
+//! row, and the `--format` values (their names and order) are read from the table.
 
 use crate::diff::{self, Diff, DiffOptions};
 use crate::plan::{self, Plan};
-use crate::report::{self, Format, Report};
+use crate::report::{self, Report};
+use crate::settings::{bad, Input};
 use anyhow::Result;
+use std::sync::LazyLock;
 
 /// One output format.
 pub struct FormatDef {
-    pub format: Format,
+    /// Its name on the command line (`--format NAME`), in lower case.
+    pub name: &'static str,
     /// File name extension (after the document's stem: `kraftcheck.json`, `plan.md`).
     pub extension: &'static str,
     pub audit: fn(&Report) -> Result<String>,
@@ -18,44 +22,45 @@ pub struct FormatDef {
     pub diff: fn(&Diff, &DiffOptions) -> Result<String>,
 }
 
-pub const FORMATS: &[FormatDef] = &[
+/// Every format, in the order `--help` lists them.
+pub static FORMATS: &[FormatDef] = &[
     FormatDef {
-        format: Format::Table,
+        name: "table",
         extension: "txt",
         audit: |r| Ok(report::table::render(r)),
         plan: Some(|p| Ok(plan::render::table(p))),
         diff: |d, _| Ok(diff::table::render(d)),
     },
     FormatDef {
-        format: Format::Markdown,
+        name: "markdown",
         extension: "md",
         audit: report::markdown::render,
         plan: Some(|p| Ok(plan::render::markdown(p))),
         diff: |d, _| Ok(diff::markdown::render(d)),
     },
     FormatDef {
-        format: Format::Html,
+        name: "html",
         extension: "html",
         audit: report::html::render,
         plan: Some(plan::render::html),
         diff: |d, _| diff::html::render(d),
     },
     FormatDef {
-        format: Format::Json,
+        name: "json",
         extension: "json",
         audit: report::json::render,
         plan: Some(plan::render::json),
         diff: |d, _| diff::json::render(d),
     },
     FormatDef {
-        format: Format::Sarif,
+        name: "sarif",
         extension: "sarif",
         audit: report::sarif::render,
         plan: None,
         diff: diff::sarif::render,
     },
     FormatDef {
-        format: Format::Junit,
+        name: "junit",
         extension: "junit.xml",
         audit: report::junit::render,
         plan: None,
@@ -63,32 +68,94 @@ pub const FORMATS: &[FormatDef] = &[
     },
 ];
 
+/// An output format: a handle on its row in [`FORMATS`]. It is the type `--format` parses into
+/// (`clap::ValueEnum`, with the rows' names as the values).
+#[derive(Clone, Copy)]
+pub struct Format(&'static FormatDef);
+
+/// One handle per row, in the table's order (what `clap::ValueEnum::value_variants` lends out).
+static ALL: LazyLock<Vec<Format>> = LazyLock::new(|| FORMATS.iter().map(Format).collect());
+
 impl Format {
+    /// The format called `name` (`--format NAME`), if there is one.
+    pub fn named(name: &str) -> Option<Format> {
+        <Format as clap::ValueEnum>::from_str(name, false).ok()
+    }
+
     /// This format's row in [`FORMATS`].
     pub fn def(self) -> &'static FormatDef {
-        FORMATS
-            .iter()
-            .find(|d| d.format == self)
-            .expect("every format has a row in FORMATS")
+        self.0
     }
 
     /// Its name on the command line (`--format NAME`).
-    pub fn name(self) -> String {
-        clap::ValueEnum::to_possible_value(&self)
-            .map(|v| v.get_name().to_string())
-            .unwrap_or_default()
+    pub fn name(self) -> &'static str {
+        self.0.name
+    }
+
+    /// The file name extension of this format.
+    pub fn extension(self) -> &'static str {
+        self.0.extension
+    }
+
+    /// File name used when several formats are written into one directory: `stem` (what the
+    /// document is: `kraftcheck`, `plan`, `kraftcheck-diff`) and this format's extension.
+    pub fn file_name(self, stem: &str) -> String {
+        format!("{stem}.{}", self.extension())
+    }
+
+    /// How this format writes a plan; a bad input when plans are not written in it.
+    pub fn plan_renderer(self) -> Result<fn(&Plan) -> Result<String>> {
+        self.0.plan.ok_or_else(|| {
+            bad(
+                Input::Format,
+                self,
+                format!("plan is written as {}", plan_formats()),
+            )
+        })
+    }
+}
+
+/// Rows are unique by name (a test checks it), so two handles on the same row are equal.
+impl PartialEq for Format {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Format {}
+
+/// The name the user types (`sarif`), as messages show it.
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
     }
 }
 
 /// The formats plans are written in, for messages: "table, markdown, html or json".
 pub fn plan_formats() -> String {
-    let names: Vec<String> = FORMATS
+    let names: Vec<&str> = FORMATS
         .iter()
         .filter(|d| d.plan.is_some())
-        .map(|d| d.format.name())
+        .map(|d| d.name)
         .collect();
     match names.split_last() {
-        Some((last, [])) => last.clone(),
+        Some((last, [])) => last.to_string(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
     }
@@ -97,13 +164,37 @@ pub fn plan_formats() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::ValueEnum;
+    use std::collections::HashSet;
 
     #[test]
-    fn every_format_has_one_row() {
-        for f in <Format as clap::ValueEnum>::value_variants() {
-            let rows = FORMATS.iter().filter(|d| d.format == *f).count();
-            assert_eq!(rows, 1, "{f:?}");
+    fn every_row_is_one_format() {
+        let names: HashSet<&str> = FORMATS.iter().map(|d| d.name).collect();
+        assert_eq!(names.len(), FORMATS.len(), "format names repeat");
+        let extensions: HashSet<&str> = FORMATS.iter().map(|d| d.extension).collect();
+        assert_eq!(extensions.len(), FORMATS.len(), "extensions repeat");
+        // Every row is a `--format` value, in the table's order, and its name parses back to it.
+        let values = Format::value_variants();
+        assert_eq!(values.len(), FORMATS.len());
+        for (f, d) in values.iter().zip(FORMATS) {
+            assert!(std::ptr::eq(f.def(), d), "{}", d.name);
+            let parsed = Format::from_str(d.name, false).unwrap();
+            assert!(std::ptr::eq(parsed.def(), d), "{}", d.name);
+            assert_eq!(d.name, d.name.to_lowercase(), "names are lower case");
         }
+        assert_eq!(Format::named("sarif").map(|f| f.extension()), Some("sarif"));
+        assert!(Format::named("Sarif").is_none());
         assert_eq!(plan_formats(), "table, markdown, html or json");
+    }
+
+    #[test]
+    fn a_format_plans_are_not_written_in_is_named_as_typed() {
+        let e = Format::named("sarif").unwrap().plan_renderer().unwrap_err();
+        let bad = e.downcast_ref::<crate::settings::InputError>().unwrap();
+        assert_eq!(
+            bad.render("--format"),
+            "--format sarif: plan is written as table, markdown, html or json"
+        );
+        assert!(Format::named("json").unwrap().plan_renderer().is_ok());
     }
 }

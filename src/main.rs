@@ -542,11 +542,9 @@ fn run_plan(a: PlanArgs) -> Result<u8> {
     check_target_version(a.c.target_version.as_deref())?;
     let mut formats = a.c.formats.clone();
     formats.dedup();
-    if let Some(f) = formats.iter().find(|f| f.def().plan.is_none()) {
-        bail!(
-            "--format {f:?}: plan is written as {}",
-            kraftcheck::formats::plan_formats()
-        );
+    // Before collecting: a format plans are not written in is refused at once.
+    for f in &formats {
+        f.plan_renderer()?;
     }
     let sources = to_sources(&a.c.sources)?;
     let new_msk = match a.new_msk_cluster.as_deref() {

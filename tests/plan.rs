@@ -214,7 +214,9 @@ fn new_cluster_and_msk_paths_and_formats_written_with_o() {
     kc().args(["plan", "--inventory", inv.to_str().unwrap(), "-f", "sarif"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("plan is written as"));
+        .stderr(predicates::str::contains(
+            "--format sarif: plan is written as table, markdown, html or json",
+        ));
     kc().args([
         "plan",
         "--inventory",

@@ -312,7 +312,7 @@ fn outside_code(md: &str) -> String {
 #[test]
 fn markdown_starts_with_the_verdict_and_lists_every_failing_finding() {
     let r = build(30);
-    let md = report::render(Format::Markdown, &r).unwrap();
+    let md = report::render(Format::named("markdown").unwrap(), &r).unwrap();
     std::fs::write(
         Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.md"),
         &md,
@@ -406,7 +406,7 @@ fn markdown_starts_with_the_verdict_and_lists_every_failing_finding() {
 #[test]
 fn html_is_self_contained_and_escapes_user_data() {
     let r = build(30);
-    let html = report::render(Format::Html, &r).unwrap();
+    let html = report::render(Format::named("html").unwrap(), &r).unwrap();
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none';"));
     // Nothing that loads anything: no src/srcset/poster/action/data attributes, no CSS url()
@@ -509,7 +509,7 @@ fn large_report() -> Report {
 #[test]
 fn large_rules_stay_one_group_and_name_every_resource() {
     let r = large_report();
-    let html = report::render(Format::Html, &r).unwrap();
+    let html = report::render(Format::named("html").unwrap(), &r).unwrap();
     assert_eq!(html.matches("id=\"fail-KCTEST-TOPIC-001\"").count(), 1);
     // 500 detailed rows, the rest by name; every failing topic is named.
     let block = &html[html.find("id=\"fail-KCTEST-TOPIC-001\"").unwrap()..];
@@ -528,7 +528,7 @@ fn large_rules_stay_one_group_and_name_every_resource() {
     }
     assert!(html.len() < 3_000_000, "HTML is {} bytes", html.len());
     // Markdown: 50 rows, 10 evidence blocks, 500 more names, then a count.
-    let md = report::render(Format::Markdown, &r).unwrap();
+    let md = report::render(Format::named("markdown").unwrap(), &r).unwrap();
     let start = md.find("### `KCTEST-TOPIC-001`").unwrap();
     let section = &md[start..];
     let section = &section[..section[4..].find("\n#").map_or(section.len(), |i| i + 4)];
@@ -650,7 +650,11 @@ fn html_in_headless_chromium() {
     let r = build(30);
     let dir = tempfile::tempdir().unwrap();
     let blocked = dir.path().join("blocked.html");
-    std::fs::write(&blocked, report::render(Format::Html, &r).unwrap()).unwrap();
+    std::fs::write(
+        &blocked,
+        report::render(Format::named("html").unwrap(), &r).unwrap(),
+    )
+    .unwrap();
     let mut ready = r.clone();
     ready.findings.retain(|f| f.status == Status::Pass);
     ready.verdict = kraftcheck::report::Verdict::Ready;
@@ -660,7 +664,11 @@ fn html_in_headless_chromium() {
     }
     ready.waiver_notices.clear();
     let ready_path = dir.path().join("ready.html");
-    std::fs::write(&ready_path, report::render(Format::Html, &ready).unwrap()).unwrap();
+    std::fs::write(
+        &ready_path,
+        report::render(Format::named("html").unwrap(), &ready).unwrap(),
+    )
+    .unwrap();
 
     // Kept next to the screenshots for a person to look at when the test fails.
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
@@ -883,7 +891,7 @@ fn decode_png(bytes: &[u8]) -> Image {
 #[test]
 fn sarif_validates_against_the_official_schema() {
     let r = build(30);
-    let text = report::render(Format::Sarif, &r).unwrap();
+    let text = report::render(Format::named("sarif").unwrap(), &r).unwrap();
     let sarif: Value = serde_json::from_str(&text).unwrap();
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("sarif-schema-2.1.0.json")).unwrap())
@@ -1042,7 +1050,9 @@ fn sarif_validates_against_the_official_schema() {
         f.location.file = None;
         f.location.line = None;
     }
-    let bare: Value = serde_json::from_str(&report::render(Format::Sarif, &bare).unwrap()).unwrap();
+    let bare: Value =
+        serde_json::from_str(&report::render(Format::named("sarif").unwrap(), &bare).unwrap())
+            .unwrap();
     assert_eq!(validator.iter_errors(&bare).count(), 0);
     for res in bare["runs"][0]["results"].as_array().unwrap() {
         let loc = &res["locations"][0]["physicalLocation"];
@@ -1052,7 +1062,8 @@ fn sarif_validates_against_the_official_schema() {
     }
     // Fingerprints are stable between runs and differ between resources.
     let again: Value =
-        serde_json::from_str(&report::render(Format::Sarif, &build(30)).unwrap()).unwrap();
+        serde_json::from_str(&report::render(Format::named("sarif").unwrap(), &build(30)).unwrap())
+            .unwrap();
     assert_eq!(
         again["runs"][0]["results"][0]["partialFingerprints"],
         results[0]["partialFingerprints"]
@@ -1068,7 +1079,7 @@ fn sarif_validates_against_the_official_schema() {
 #[test]
 fn junit_is_valid_xml_with_a_case_per_rule_and_resource() {
     let r = build(30);
-    let xml = report::render(Format::Junit, &r).unwrap();
+    let xml = report::render(Format::named("junit").unwrap(), &r).unwrap();
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
@@ -1270,7 +1281,7 @@ fn synthetic_cluster_report_groups_thousands_of_findings() {
         topics_failing >= 3000,
         "{topics_failing} failing topic findings"
     );
-    let html = report::render(Format::Html, &r).unwrap();
+    let html = report::render(Format::named("html").unwrap(), &r).unwrap();
     assert!(
         html.len() < 8 * 1024 * 1024,
         "HTML is {} bytes for {} failing findings",

@@ -5,7 +5,6 @@ use super::{Plan, PlanStep};
 use crate::report::markdown::md;
 use crate::report::table::terminal_table;
 use crate::report::Format;
-use crate::settings::{bad_input, Input};
 use minijinja::value::Serde;
 use minijinja::Environment;
 
@@ -14,13 +13,7 @@ const TEMPLATE: &str = include_str!("../../report-templates/plan.html");
 const FINDINGS_PER_STEP: usize = 25;
 
 pub fn render(f: Format, plan: &Plan) -> anyhow::Result<String> {
-    match f.def().plan {
-        Some(render) => render(plan),
-        None => Err(bad_input(
-            Input::Format,
-            format!("plan is written as {}", crate::formats::plan_formats()),
-        )),
-    }
+    f.plan_renderer()?(plan)
 }
 
 pub(crate) fn json(plan: &Plan) -> anyhow::Result<String> {

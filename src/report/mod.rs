@@ -16,28 +16,8 @@ use crate::waivers::WaiverNotice;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Markdown,
-    Html,
-    Json,
-    Sarif,
-    Junit,
-}
-
-impl Format {
-    /// The file name extension of this format (its row in [`crate::formats::FORMATS`]).
-    pub fn extension(self) -> &'static str {
-        self.def().extension
-    }
-
-    /// File name used when several formats are written into one directory: `stem` (what the
-    /// document is: `kraftcheck`, `plan`, `kraftcheck-diff`) and this format's extension.
-    pub fn file_name(self, stem: &str) -> String {
-        format!("{stem}.{}", self.extension())
-    }
-}
+/// An output format (a row of [`crate::formats::FORMATS`]).
+pub use crate::formats::Format;
 
 /// Where the brokers' versions came from, and whether the patch level is known.
 fn version_note(inv: &Inventory) -> String {
