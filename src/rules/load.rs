@@ -153,11 +153,7 @@ pub fn load_rules(extra: Option<&Path>) -> Result<RuleSet> {
             parsed.push(r);
         }
     }
-    resolve_extends(&mut parsed)?;
-    let mut rules = parsed
-        .into_iter()
-        .map(|p| build_rule(&p.origin, &p.text, p.file))
-        .collect::<Result<Vec<_>>>()?;
+    let mut rules = build_all(parsed)?;
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let mut templates = minijinja::Environment::new();
     templates.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
@@ -446,10 +442,18 @@ fn check_steps(steps: &[String], profiles: &[String]) -> std::result::Result<(),
 
 /// One rule file on its own (an `extends` in it finds no rule).
 fn parse_rule(origin: &str, text: &str) -> Result<Rule> {
-    let mut parsed = parse_all(vec![(origin.to_string(), text.to_string())])?;
+    let parsed = parse_all(vec![(origin.to_string(), text.to_string())])?;
+    Ok(build_all(parsed)?.remove(0))
+}
+
+/// The rules of a set of read files: `extends` resolved over the whole set, then each checked
+/// and compiled.
+fn build_all(mut parsed: Vec<Parsed>) -> Result<Vec<Rule>> {
     resolve_extends(&mut parsed)?;
-    let p = parsed.remove(0);
-    build_rule(&p.origin, &p.text, p.file)
+    parsed
+        .into_iter()
+        .map(|p| build_rule(&p.origin, &p.text, p.file))
+        .collect()
 }
 
 /// Check a rule file whose `extends` is resolved, compile its CEL and make the rule.
@@ -951,17 +955,8 @@ message = "{{ resource }} sets a"
 "#;
 
     fn load(files: &[(&str, &str)]) -> Result<Vec<Rule>> {
-        let mut parsed = parse_all(
-            files
-                .iter()
-                .map(|(o, t)| (o.to_string(), t.to_string()))
-                .collect(),
-        )?;
-        resolve_extends(&mut parsed)?;
-        parsed
-            .into_iter()
-            .map(|p| build_rule(&p.origin, &p.text, p.file))
-            .collect()
+        let texts = files.iter().map(|(o, t)| (o.to_string(), t.to_string()));
+        build_all(parse_all(texts.collect())?)
     }
 
     #[test]
